@@ -1,0 +1,46 @@
+// The repository config `.github/freshbase.yml` as the rest of the code sees it (after validation
+// and defaults). The zod schema in schema.ts must produce exactly this shape.
+import type { UpdateKind } from '../plan/types.js';
+
+export type OfferedKind = Exclude<UpdateKind, 'pin'>;
+
+export interface ImageRule {
+  images: string[];
+  updates?: OfferedKind[];
+  pin?: boolean;
+  enabled?: boolean;
+}
+
+export interface RepoConfig {
+  enabled: boolean;
+  files: string[];
+  ignorePaths: string[];
+  ignoreImages: string[];
+  pin: boolean;
+  updates: OfferedKind[];
+  rules: ImageRule[];
+  group: 'repository' | 'file' | 'image';
+  schedule: { cron: string; timezone: string };
+  maxOpenPullRequests: number;
+  labels: string[];
+  reviewers: string[];
+  assignees: string[];
+  branchPrefix: string;
+  commitMessagePrefix: string;
+}
+
+/** Effective policy for one image after rules. */
+export interface ImagePolicy {
+  enabled: boolean;
+  pin: boolean;
+  updates: OfferedKind[];
+}
+
+export interface ConfigProblem {
+  /** Dotted path of the key (`rules.0.updates`), or '' for the whole file. */
+  path: string;
+  message: string;
+  line?: number;
+}
+
+export type ConfigResult = { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };

@@ -1,0 +1,93 @@
+// Image reference parsing and normalisation (Docker's reference grammar, distribution/reference).
+// Pure: no I/O.
+
+export interface ImageRef {
+  /** Normalised registry host (`docker.io`, `ghcr.io`, `localhost:5000`). */
+  registry: string;
+  /** Full repository path (`library/python`). */
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+export type ParseResult = { ok: true; ref: ImageRef } | { ok: false; error: string };
+
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+// Grammar from the distribution reference package.
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN =
+  /^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
+
+/** Whether the first path segment names a registry host rather than a Docker Hub namespace. */
+function looksLikeHost(segment: string): boolean {
+  return segment.includes('.') || segment.includes(':') || segment === 'localhost' || segment.startsWith('[');
+}
+
+export function normaliseRegistry(host: string): string {
+  const lower = host.toLowerCase();
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
+}
+
+export function parseImageReference(text: string): ParseResult {
+  if (text.length === 0) return { ok: false, error: 'empty reference' };
+  if (text.length > 1024) return { ok: false, error: 'reference longer than 1024 characters' };
+  let rest = text;
+  let digest: string | null = null;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) return { ok: false, error: `invalid digest "${digest}"` };
+    if (digest.startsWith('sha256:') && !SHA256.test(digest))
+      return { ok: false, error: `invalid sha256 digest "${digest}"` };
+  }
+  let tag: string | null = null;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.indexOf(':', lastSlash + 1);
+  if (colon >= 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) return { ok: false, error: `invalid tag "${tag}"` };
+  }
+  const segments = rest.split('/');
+  let registry = DOCKER_HUB;
+  if (segments.length > 1 && looksLikeHost(segments[0]!)) {
+    const host = segments.shift()!;
+    if (!DOMAIN.test(host)) return { ok: false, error: `invalid registry host "${host}"` };
+    registry = normaliseRegistry(host);
+  }
+  for (const seg of segments) {
+    if (!PATH_COMPONENT.test(seg)) {
+      return {
+        ok: false,
+        error: /[A-Z]/.test(seg)
+          ? `repository name must be lowercase: "${rest}"`
+          : `invalid repository name "${rest}"`,
+      };
+    }
+  }
+  let repository = segments.join('/');
+  if (registry === DOCKER_HUB && segments.length === 1) repository = `library/${repository}`;
+  if (repository.length > 255) return { ok: false, error: 'repository name longer than 255 characters' };
+  return { ok: true, ref: { registry, repository, tag, digest } };
+}
+
+/** Normalised name without tag or digest: `docker.io/library/python`. */
+export function imageName(ref: Pick<ImageRef, 'registry' | 'repository'>): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
+/** Short, familiar name as a person would write it: `python`, `ghcr.io/acme/app`. */
+export function familiarName(ref: Pick<ImageRef, 'registry' | 'repository'>): string {
+  if (ref.registry !== DOCKER_HUB) return imageName(ref);
+  return ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+}
+
+export function isSha256Digest(value: string): boolean {
+  return SHA256.test(value);
+}

@@ -1,0 +1,55 @@
+// Shapes of the plan: what Freshbase intends to change, and how it is grouped into branches.
+import type { ImageUse } from '../dockerfile/types.js';
+import type { ManifestInfo } from '../registry/types.js';
+
+export type UpdateKind = 'pin' | 'digest' | 'patch' | 'minor' | 'major';
+
+export interface PlannedUpdate {
+  file: string;
+  line: number;
+  /** Familiar image name (`python`, `ghcr.io/acme/app`). */
+  image: string;
+  /** Normalised image name (`docker.io/library/python`). */
+  imageName: string;
+  from: { tag: string | null; digest: string | null };
+  to: { tag: string | null; digest: string | null };
+  kind: UpdateKind;
+  use: ImageUse;
+  /** Manifest of the new target (verified). */
+  target: ManifestInfo;
+  /** Manifest of what is written now, when it could be looked up (for age / publish date). */
+  current: ManifestInfo | null;
+}
+
+export interface LookupFailure {
+  file: string;
+  line: number;
+  image: string;
+  error: string;
+}
+
+/** Read back from a PR body's hidden block: exactly what that PR proposes. */
+export interface PlanMetadata {
+  version: 1;
+  group: string;
+  updates: Array<{
+    file: string;
+    imageName: string;
+    fromTag: string | null;
+    fromDigest: string | null;
+    toTag: string | null;
+    toDigest: string | null;
+    kind: UpdateKind;
+  }>;
+}
+
+export interface BranchPlan {
+  /** Group key: `repository`, a file path, or an image name, per config `group`. */
+  group: string;
+  branch: string;
+  title: string;
+  body: string;
+  commitMessage: string;
+  updates: PlannedUpdate[];
+  metadata: PlanMetadata;
+}
