@@ -14,7 +14,7 @@ export interface ImageUse {
   line: number;
   column: number;
   source: ImageSource;
-  /** The reference as written (after ARG substitution, see `resolved`). */
+  /** The reference as written, after ARG substitution (`python:3.12` for `${BASE}`). */
   written: string;
   registry: string;
   repository: string;
@@ -28,8 +28,18 @@ export interface ImageUse {
    * Where an edit goes. `reference`: the whole reference text sits at `range` (in the
    * instruction or in an ARG default). `tag-only`: part of the reference comes from an ARG;
    * `range` covers the literal tag text that a tag update must edit; no digest can be added.
+   * `viaArg` names the ARG whose default holds `range`, null when it is in the instruction.
    */
-  edit: { kind: 'reference' | 'tag-only'; range: TextRange; viaArg: string | null };
+  edit: {
+    kind: 'reference' | 'tag-only';
+    range: TextRange;
+    viaArg: string | null;
+    /** tag-only: tag text before and after `range` that a new tag must keep (`-alpine` of `${V}-alpine`). */
+    tagPrefix?: string;
+    tagSuffix?: string;
+    /** Set when no edit is possible at all (e.g. the version comes from two variables): why. */
+    unsupported?: string;
+  };
 }
 
 export interface SkippedUse {

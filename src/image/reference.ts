@@ -33,28 +33,51 @@ export function normaliseRegistry(host: string): string {
   return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
+/** A reference split into its written parts, without validation: `name[:tag][@digest]`. */
+export interface ReferenceParts {
+  name: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+export function splitReference(text: string): ReferenceParts {
+  let name = text;
+  let digest: string | null = null;
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    digest = name.slice(at + 1);
+    name = name.slice(0, at);
+  }
+  let tag: string | null = null;
+  const colon = name.indexOf(':', name.lastIndexOf('/') + 1);
+  if (colon >= 0) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
+  }
+  return { name, tag, digest };
+}
+
+/** Inverse of `splitReference`. */
+export function joinReference({ name, tag, digest }: ReferenceParts): string {
+  return name + (tag === null ? '' : `:${tag}`) + (digest === null ? '' : `@${digest}`);
+}
+
+export function isValidTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
+/** Digest grammar, with sha256 digests held to their exact form. */
+export function isValidDigest(digest: string): boolean {
+  return DIGEST.test(digest) && (!digest.startsWith('sha256:') || SHA256.test(digest));
+}
+
 export function parseImageReference(text: string): ParseResult {
   if (text.length === 0) return { ok: false, error: 'empty reference' };
   if (text.length > 1024) return { ok: false, error: 'reference longer than 1024 characters' };
-  let rest = text;
-  let digest: string | null = null;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return { ok: false, error: `invalid digest "${digest}"` };
-    if (digest.startsWith('sha256:') && !SHA256.test(digest))
-      return { ok: false, error: `invalid sha256 digest "${digest}"` };
-  }
-  let tag: string | null = null;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.indexOf(':', lastSlash + 1);
-  if (colon >= 0) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return { ok: false, error: `invalid tag "${tag}"` };
-  }
-  const segments = rest.split('/');
+  const { name, tag, digest } = splitReference(text);
+  if (digest !== null && !isValidDigest(digest)) return { ok: false, error: `invalid digest "${digest}"` };
+  if (tag !== null && !isValidTag(tag)) return { ok: false, error: `invalid tag "${tag}"` };
+  const segments = name.split('/');
   let registry = DOCKER_HUB;
   if (segments.length > 1 && looksLikeHost(segments[0]!)) {
     const host = segments.shift()!;
@@ -66,8 +89,8 @@ export function parseImageReference(text: string): ParseResult {
       return {
         ok: false,
         error: /[A-Z]/.test(seg)
-          ? `repository name must be lowercase: "${rest}"`
-          : `invalid repository name "${rest}"`,
+          ? `repository name must be lowercase: "${name}"`
+          : `invalid repository name "${name}"`,
       };
     }
   }

@@ -1,0 +1,84 @@
+// `freshbase extract <file>... [--json]`: the base images each Dockerfile uses, without network.
+
+import { extractImages } from '../dockerfile/extract.js';
+import type { ExtractResult } from '../dockerfile/types.js';
+import { formatTable } from './table.js';
+
+export interface ExtractIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readFile: (path: string) => Promise<Buffer>;
+}
+
+const USAGE = 'usage: freshbase extract <file>... [--json]\n';
+
+/** Exit code: 0 done, 1 a file could not be read (the others are still reported), 2 usage error. */
+export async function runExtract(args: string[], io: ExtractIo): Promise<number> {
+  const json = args.includes('--json');
+  const files = args.filter((arg) => arg !== '--json');
+  const unknownOption = files.find((arg) => arg.startsWith('--'));
+  if (unknownOption !== undefined || files.length === 0) {
+    io.stderr(unknownOption ? `freshbase extract: unknown option ${unknownOption}\n${USAGE}` : USAGE);
+    return 2;
+  }
+  const results: ExtractResult[] = [];
+  let exitCode = 0;
+  for (const file of files) {
+    let content: Buffer;
+    try {
+      content = await io.readFile(file);
+    } catch (error) {
+      io.stderr(
+        `freshbase extract: cannot read ${file}: ${error instanceof Error ? error.message : error}\n`,
+      );
+      exitCode = 1;
+      continue;
+    }
+    results.push(extractImages(file, content.toString('utf8')));
+  }
+  io.stdout(json ? `${JSON.stringify(results.map(toContract), null, 2)}\n` : results.map(toText).join('\n'));
+  return exitCode;
+}
+
+/** Exactly the keys of the `extract --json` contract (DESIGN.md), nothing internal. */
+function toContract(result: ExtractResult) {
+  return {
+    file: result.file,
+    images: result.images.map((use) => ({
+      line: use.line,
+      column: use.column,
+      source: use.source,
+      written: use.written,
+      registry: use.registry,
+      repository: use.repository,
+      tag: use.tag,
+      digest: use.digest,
+      stage: use.stage,
+      platform: use.platform,
+    })),
+    skipped: result.skipped.map((skip) => ({ line: skip.line, written: skip.written, reason: skip.reason })),
+  };
+}
+
+function toText(result: ExtractResult): string {
+  const images = result.images.map((use) => [
+    `${use.line}:${use.column}`,
+    use.source,
+    `${use.registry}/${use.repository}`,
+    use.tag ?? '-',
+    use.digest ?? '-',
+    use.stage ?? '-',
+    use.platform ?? '-',
+  ]);
+  const skipped = result.skipped.map(
+    (skip) =>
+      `  skipped line ${skip.line}: ${skip.written || '(file)'} — ${skip.reason}` +
+      (skip.detail ? ` (${skip.detail})` : '') +
+      '\n',
+  );
+  const table =
+    images.length > 0
+      ? formatTable(['AT', 'SOURCE', 'IMAGE', 'TAG', 'DIGEST', 'STAGE', 'PLATFORM'], images)
+      : '(no images)\n';
+  return `${result.file}\n${table}${skipped.join('')}`;
+}

@@ -1,0 +1,205 @@
+// Extraction: every base image a Dockerfile's build pulls, with the exact text range an update
+// must edit. Pure: no I/O, and never throws on any input.
+
+import { Arg, Copy, DockerfileParser, From, Run, type Flag, type Instruction } from 'dockerfile-ast';
+import { parseImageReference } from '../image/reference.js';
+import { maskForParser, readParserDirectives, type ParserDirectives } from './directives.js';
+import { findEditSite } from './edit-site.js';
+import { expandWord, piecesText, type Piece, type Scope } from './expand.js';
+import { LineIndex } from './source-text.js';
+import type { ExtractResult, ImageSource, SkipReason, TextRange } from './types.js';
+
+/** Larger files are not Dockerfiles anyone maintains by hand; they are skipped whole. */
+export const MAX_DOCKERFILE_CHARS = 1024 * 1024;
+
+export function extractImages(file: string, text: string): ExtractResult {
+  const wholeFile = (reason: SkipReason, detail: string): ExtractResult => ({
+    file,
+    images: [],
+    skipped: [{ line: 1, written: '', reason, detail }],
+  });
+  if (text.length > MAX_DOCKERFILE_CHARS) {
+    return wholeFile(
+      'too-large',
+      `${text.length} characters, more than the limit of ${MAX_DOCKERFILE_CHARS}`,
+    );
+  }
+  if (text.includes('\0')) return wholeFile('binary', 'the file contains NUL bytes');
+  try {
+    return new Extraction(file, text).run();
+  } catch (error) {
+    // A parser bug must not stop a scan of the other files.
+    return wholeFile(
+      'invalid',
+      `could not parse the file: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** Where a use stands and what it says besides the reference. */
+interface UseSite {
+  instruction: number;
+  source: ImageSource;
+  stage: string | null;
+  platform: string | null;
+}
+
+type Variables = Map<string, Piece[] | null>;
+
+class Extraction {
+  private readonly result: ExtractResult;
+  private readonly directives: ParserDirectives;
+  private readonly lines: LineIndex;
+
+  constructor(
+    file: string,
+    private readonly text: string,
+  ) {
+    this.result = { file, images: [], skipped: [] };
+    this.directives = readParserDirectives(text);
+    this.lines = new LineIndex(text);
+  }
+
+  run(): ExtractResult {
+    const syntax = this.directives.syntax;
+    if (syntax) {
+      const pieces = [{ text: syntax.value, start: syntax.start, arg: null }];
+      const site = { instruction: syntax.lineStart, source: 'syntax', stage: null, platform: null } as const;
+      this.addReference(site, pieces, { start: syntax.start, end: syntax.end });
+    }
+    const instructions = DockerfileParser.parse(maskForParser(this.text, this.directives)).getInstructions();
+    const allStages = new Set(instructions.flatMap((i) => (i instanceof From ? [stageName(i)] : [])));
+    const stagesSoFar = new Set<string | null>();
+    const globals: Variables = new Map();
+    let stageVariables: Variables | null = null;
+    for (const instruction of instructions) {
+      if (instruction instanceof Arg) {
+        this.declare(instruction, stageVariables ?? globals, stageVariables ? globals : null);
+      } else if (instruction instanceof From) {
+        this.from(instruction, globals, stagesSoFar);
+        stagesSoFar.add(stageName(instruction));
+        stageVariables = new Map();
+      } else if (stageVariables && instruction instanceof Copy) {
+        const from = instruction.getFlags().find((flag) => flag.getName() === 'from');
+        if (from) this.stageSource(instruction, 'copy-from', from, stageVariables, allStages);
+      } else if (stageVariables && instruction instanceof Run) {
+        for (const mount of instruction.getFlags().filter((flag) => flag.getName() === 'mount')) {
+          const from = mount.getOption('from');
+          if (from) this.stageSource(instruction, 'run-mount', from, stageVariables, allStages);
+        }
+      }
+    }
+    return this.result;
+  }
+
+  /**
+   * ARGs before the first FROM are global and visible to FROM lines only; an ARG in a stage is
+   * visible to that stage's later instructions, and without a value takes the global default.
+   */
+  private declare(instruction: Arg, scope: Variables, globals: Scope | null): void {
+    for (const property of instruction.getProperties()) {
+      const name = property.getName();
+      const valueRange = property.getValueRange();
+      if (valueRange === null) {
+        if (globals) scope.set(name, globals.get(name) ?? null);
+        else if (!scope.has(name)) scope.set(name, null);
+        continue;
+      }
+      const range = this.range(valueRange);
+      const value = expandWord(this.text, range.start, range.end, this.directives.escape, scope, name);
+      scope.set(name, value.ok ? value.pieces : null);
+    }
+  }
+
+  private from(instruction: From, globals: Scope, stagesSoFar: ReadonlySet<string | null>): void {
+    const image = instruction.getArguments()[0];
+    if (!image) return;
+    const site: UseSite = {
+      instruction: this.offset(instruction.getRange().start),
+      source: 'from',
+      stage: stageName(instruction),
+      platform:
+        instruction
+          .getFlags()
+          .find((flag) => flag.getName() === 'platform')
+          ?.getValue() ?? null,
+    };
+    const pieces = this.expand(site, this.range(image.getRange()), globals);
+    if (!pieces) return;
+    const written = piecesText(pieces);
+    if (written === 'scratch') this.skip(site, written, 'scratch');
+    // A stage shadows an image of the same name only after its definition.
+    else if (stagesSoFar.has(written.toLowerCase())) this.skip(site, written, 'stage');
+    else this.addReference(site, pieces, this.range(image.getRange()));
+  }
+
+  /** `COPY --from=` and `RUN --mount=…,from=`: a stage (by name, or by index) or an image. */
+  private stageSource(
+    instruction: Instruction,
+    source: ImageSource,
+    option: Pick<Flag, 'getValueRange'>,
+    variables: Scope,
+    allStages: ReadonlySet<string | null>,
+  ): void {
+    const valueRange = option.getValueRange();
+    if (!valueRange) return;
+    const site: UseSite = {
+      instruction: this.offset(instruction.getRange().start),
+      source,
+      stage: null,
+      platform: null,
+    };
+    const range = this.range(valueRange);
+    const pieces = this.expand(site, range, variables);
+    if (!pieces) return;
+    const written = piecesText(pieces);
+    if (/^\d+$/.test(written) || allStages.has(written.toLowerCase())) this.skip(site, written, 'stage');
+    else this.addReference(site, pieces, range);
+  }
+
+  private expand(site: UseSite, range: TextRange, scope: Scope): Piece[] | null {
+    const expansion = expandWord(this.text, range.start, range.end, this.directives.escape, scope);
+    if (expansion.ok) return expansion.pieces;
+    this.skip(site, this.text.slice(range.start, range.end), 'variable', expansion.error);
+    return null;
+  }
+
+  private addReference(site: UseSite, pieces: Piece[], wordRange: TextRange): void {
+    const written = piecesText(pieces);
+    const parsed = parseImageReference(written);
+    if (!parsed.ok) {
+      this.skip(site, written, 'invalid', parsed.error);
+      return;
+    }
+    this.result.images.push({
+      ...this.lines.lineColumn(site.instruction),
+      source: site.source,
+      written,
+      ...parsed.ref,
+      stage: site.stage,
+      platform: site.platform,
+      edit: findEditSite(pieces, parsed.ref, wordRange),
+    });
+  }
+
+  private skip(site: UseSite, written: string, reason: SkipReason, detail?: string): void {
+    const { line } = this.lines.lineColumn(site.instruction);
+    this.result.skipped.push(
+      detail === undefined ? { line, written, reason } : { line, written, reason, detail },
+    );
+  }
+
+  private offset(position: { line: number; character: number }): number {
+    return this.lines.offsetAt(position);
+  }
+
+  private range(range: { start: { line: number; character: number }; end: typeof range.start }): TextRange {
+    return { start: this.offset(range.start), end: this.offset(range.end) };
+  }
+}
+
+/** The `AS name` of a FROM, lower-cased as Docker matches stage names. */
+function stageName(instruction: From): string | null {
+  const [, as, name] = instruction.getArguments();
+  return as?.getValue().toLowerCase() === 'as' && name ? name.getValue().toLowerCase() : null;
+}

@@ -1,0 +1,46 @@
+// Positions in a Dockerfile's text: UTF-16 offsets (BOM included) ↔ 0-based line/character.
+
+const BOM = '\uFEFF';
+
+export function hasBom(text: string): boolean {
+  return text.startsWith(BOM);
+}
+
+/**
+ * Line starts, counting `\r\n`, `\r` and `\n` as line breaks: the same rule as the
+ * TextDocument inside dockerfile-ast, so its line/character positions map back exactly.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      } else if (ch === 10 /* \n */) {
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  offsetAt(position: { line: number; character: number }): number {
+    const start = this.starts[position.line];
+    if (start === undefined) return this.text.length;
+    return Math.min(start + position.character, this.text.length);
+  }
+
+  /** 1-based line and column of an offset, not counting a BOM as a column. */
+  lineColumn(offset: number): { line: number; column: number } {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    const bomShift = low === 0 && hasBom(this.text) && offset > 0 ? 1 : 0;
+    return { line: low + 1, column: offset - this.starts[low]! - bomShift + 1 };
+  }
+}
