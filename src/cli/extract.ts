@@ -56,7 +56,13 @@ function toContract(result: ExtractResult) {
       stage: use.stage,
       platform: use.platform,
     })),
-    skipped: result.skipped.map((skip) => ({ line: skip.line, written: skip.written, reason: skip.reason })),
+    // The contract's reasons are stage|scratch|variable|invalid: a file too large or binary to read
+    // as a Dockerfile is reported as invalid (the text output says which).
+    skipped: result.skipped.map((skip) => ({
+      line: skip.line,
+      written: skip.written,
+      reason: skip.reason === 'too-large' || skip.reason === 'binary' ? 'invalid' : skip.reason,
+    })),
   };
 }
 

@@ -1,0 +1,50 @@
+// Loading `.github/freshbase.yml`: YAML text (CLI) or an already-parsed object (Probot's
+// context.config) → a complete RepoConfig or the list of problems. Never a partial config.
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+
+import { problemsFromIssues } from './problems.js';
+import { repoConfigSchema } from './schema.js';
+import type { ConfigProblem, ConfigResult } from './types.js';
+
+/** Larger than any sensible config; refusing it keeps a hostile file from costing much. */
+const MAX_CONFIG_CHARS = 256 * 1024;
+
+export function validateConfig(value: unknown): ConfigResult {
+  const parsed = repoConfigSchema.safeParse(value ?? {}, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: problemsFromIssues(parsed.error.issues) };
+}
+
+/** 1-based line of the YAML node at `path` (the value, or its key when the value is absent). */
+function lineOf(doc: Document, lines: LineCounter, path: string): number | undefined {
+  const keys = path === '' ? [] : path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+  for (let depth = keys.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+export function parseConfigYaml(text: string): ConfigResult {
+  if (text.length > MAX_CONFIG_CHARS) {
+    return {
+      ok: false,
+      problems: [{ path: '', message: `config larger than ${MAX_CONFIG_CHARS} characters` }],
+    };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((error): ConfigProblem => ({
+        path: '',
+        message: `YAML syntax error: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: error.linePos?.[0].line,
+      })),
+    };
+  }
+  const result = validateConfig(doc.toJS({ maxAliasCount: 100 }));
+  if (result.ok) return result;
+  return { ok: false, problems: result.problems.map((p) => ({ ...p, line: lineOf(doc, lines, p.path) })) };
+}

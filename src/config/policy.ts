@@ -1,0 +1,82 @@
+// What the config says about one image or one path: rules, ignores and file selection.
+import picomatch from 'picomatch';
+
+import { DOCKER_HUB, normaliseRegistry } from '../image/reference.js';
+import type { ImagePolicy, RepoConfig } from './types.js';
+
+type Matcher = (value: string) => boolean;
+
+/**
+ * The pattern as a glob on normalised names. Without a registry host it means Docker Hub:
+ * `node` → `docker.io/library/node`, `bitnami/*` → `docker.io/bitnami/*`; `**` means every image.
+ */
+export function normaliseImagePattern(pattern: string): string {
+  if (pattern === '**') return pattern;
+  const segments = pattern.split('/');
+  const first = segments[0] ?? '';
+  const hasHost =
+    segments.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasHost) return `${DOCKER_HUB}/${segments.length === 1 ? 'library/' : ''}${pattern}`;
+  const registry = normaliseRegistry(first);
+  const rest = segments.slice(1);
+  if (registry === DOCKER_HUB && rest.length === 1) rest.unshift('library');
+  return [registry, ...rest].join('/');
+}
+
+function imageMatcher(patterns: string[]): Matcher {
+  if (patterns.length === 0) return () => false;
+  return picomatch(patterns.map(normaliseImagePattern));
+}
+
+interface CompiledConfig {
+  ignoredImage: Matcher;
+  rules: Array<{ matches: Matcher; rule: RepoConfig['rules'][number] }>;
+  selectedPath: Matcher;
+  ignoredPath: Matcher;
+}
+
+// Compiled once per config object: a scan asks about every image and path of the repository.
+const compiled = new WeakMap<RepoConfig, CompiledConfig>();
+
+function compile(config: RepoConfig): CompiledConfig {
+  let result = compiled.get(config);
+  if (!result) {
+    const pathGlob = (globs: string[]): Matcher =>
+      globs.length === 0 ? () => false : picomatch(globs, { dot: true });
+    result = {
+      ignoredImage: imageMatcher(config.ignoreImages),
+      rules: config.rules.map((rule) => ({ matches: imageMatcher(rule.images), rule })),
+      selectedPath: pathGlob(config.files),
+      ignoredPath: pathGlob(config.ignorePaths),
+    };
+    compiled.set(config, result);
+  }
+  return result;
+}
+
+/** `imageName` is normalised: `docker.io/library/node`, `ghcr.io/acme/app`. */
+export function isImageIgnored(config: RepoConfig, imageName: string): boolean {
+  return compile(config).ignoredImage(imageName);
+}
+
+/** The effective policy: top-level settings, then each matching rule in order overriding them. */
+export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
+  const { rules } = compile(config);
+  const policy: ImagePolicy = { enabled: true, pin: config.pin, updates: config.updates };
+  for (const { matches, rule } of rules) {
+    if (!matches(imageName)) continue;
+    if (rule.enabled !== undefined) policy.enabled = rule.enabled;
+    if (rule.pin !== undefined) policy.pin = rule.pin;
+    if (rule.updates !== undefined) policy.updates = rule.updates;
+  }
+  // Off for the whole repository or ignored outright: no rule turns it back on.
+  if (!config.enabled || isImageIgnored(config, imageName)) policy.enabled = false;
+  return policy;
+}
+
+/** Whether a repository path (`services/api/Dockerfile`) is one Freshbase scans. */
+export function isPathSelected(config: RepoConfig, path: string): boolean {
+  const { selectedPath, ignoredPath } = compile(config);
+  const relative = path.replace(/^(?:\.\/|\/)+/, '');
+  return selectedPath(relative) && !ignoredPath(relative);
+}

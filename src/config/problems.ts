@@ -1,0 +1,97 @@
+// Turns schema issues into problems a repository owner can act on: the key's path, what was
+// expected and what was written.
+import type { z } from 'zod';
+
+import { knownKeysAt } from './schema.js';
+import type { ConfigProblem } from './types.js';
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/** `rules.0.pin: expected true or false, got the string "yes" (line 7)` — for issues and checks. */
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.path === '' ? 'config' : `\`${problem.path}\``;
+  const line = problem.line === undefined ? '' : ` (line ${problem.line})`;
+  return `${where}: ${problem.message}${line}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  boolean: 'true or false',
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  array: 'a list',
+  object: 'a mapping of keys to values',
+};
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is required)';
+  if (value === null) return 'an empty value';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? 'a list' : 'a mapping';
+}
+
+/** Levenshtein distance, to suggest `ignoreImages` for `ignoreImage`. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function unknownKeyMessage(key: string, path: readonly PropertyKey[]): string {
+  const known = knownKeysAt(path).filter((name) => !name.startsWith('_'));
+  const closest = known
+    .map((name) => ({ name, score: distance(key.toLowerCase(), name.toLowerCase()) }))
+    .sort((a, b) => a.score - b.score)[0];
+  const hint = closest && closest.score <= 3 ? `; did you mean "${closest.name}"?` : '';
+  return `unknown key "${key}"${hint} (allowed here: ${known.join(', ')})`;
+}
+
+function sizeMessage(origin: string, limit: number | bigint, atLeast: boolean): string {
+  const bound = atLeast ? 'at least' : 'at most';
+  if (origin === 'array') return `expected a list with ${bound} ${limit} item(s)`;
+  if (origin === 'string')
+    return atLeast && limit === 1 ? 'must not be empty' : `expected ${bound} ${limit} characters`;
+  return `expected a number ${atLeast ? '>=' : '<='} ${limit}`;
+}
+
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return issues.flatMap((issue): ConfigProblem[] => {
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: unknownKeyMessage(key, issue.path),
+        }));
+      case 'invalid_type':
+        return [
+          {
+            path: formatPath(issue.path),
+            message: `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`,
+          },
+        ];
+      case 'invalid_value':
+        return [
+          {
+            path: formatPath(issue.path),
+            message: `expected one of ${issue.values.map(String).join(', ')}; got ${describeValue(issue.input)}`,
+          },
+        ];
+      case 'too_small':
+        return [{ path: formatPath(issue.path), message: sizeMessage(issue.origin, issue.minimum, true) }];
+      case 'too_big':
+        return [{ path: formatPath(issue.path), message: sizeMessage(issue.origin, issue.maximum, false) }];
+      default:
+        return [{ path: formatPath(issue.path), message: issue.message }];
+    }
+  });
+}

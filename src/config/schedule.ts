@@ -1,0 +1,35 @@
+// The config's schedule window: PRs are opened or updated only in minutes the cron matches.
+import { Cron } from 'croner';
+
+import type { RepoConfig } from './types.js';
+
+const NICKNAME = /^@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)$/i;
+
+/** Why a cron pattern is unusable, or null when it is a valid five-field (minute) pattern. */
+export function cronProblem(pattern: string): string | null {
+  const fields = pattern.trim().split(/\s+/);
+  if (!NICKNAME.test(pattern.trim()) && fields.length !== 5) {
+    return `expected five fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  }
+  try {
+    new Cron(pattern);
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^CronPattern: /, '');
+  }
+}
+
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the minute that contains `now` is matched by the schedule, in its timezone. */
+export function inScheduleWindow(config: Pick<RepoConfig, 'schedule'>, now: Date): boolean {
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  return new Cron(config.schedule.cron, { timezone: config.schedule.timezone }).match(minute);
+}

@@ -1,0 +1,133 @@
+// The pull request body: what changes, where, and why, with the hidden metadata block. Capped
+// under GitHub's body limit: table rows are dropped with a note, the metadata never is.
+import type { ManifestInfo } from '../registry/types.js';
+import { code, link, tableRow } from './markdown.js';
+import { renderMetadata } from './metadata.js';
+import { renderSource } from './source-link.js';
+import type { PlanMetadata, PlannedUpdate } from './types.js';
+
+/** GitHub refuses bodies over 65536 characters; bytes are counted to stay clear of it. */
+export const MAX_BODY_BYTES = 65_536;
+const DAY_MS = 86_400_000;
+
+export interface BodyInput {
+  updates: PlannedUpdate[];
+  metadata: PlanMetadata;
+  repoFullName: string;
+  branch: string;
+  /** Updates left for a later PR because this one's metadata would not fit. */
+  deferred: number;
+  now: Date;
+}
+
+const byteLength = (text: string): number => new TextEncoder().encode(text).length;
+
+export function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function reference(tag: string | null, digest: string | null): string {
+  const shown = [tag, digest && shortDigest(digest)].filter(Boolean).join(' @ ');
+  return shown === '' ? '—' : code(shown);
+}
+
+function published(info: ManifestInfo | null, now: Date): string | null {
+  const time = info?.created ? Date.parse(info.created) : NaN;
+  if (Number.isNaN(time)) return null;
+  const days = Math.max(0, Math.floor((now.getTime() - time) / DAY_MS));
+  return `${new Date(time).toISOString().slice(0, 10)} (${days} day${days === 1 ? '' : 's'} ago)`;
+}
+
+function platforms(info: ManifestInfo): string {
+  // Build attestations appear in indexes as unknown/unknown; they are not platforms to run on.
+  const names = info.platforms
+    .filter((p) => p.os !== 'unknown')
+    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
+  return names.length > 0 ? names.join(', ') : '—';
+}
+
+function fileLink(input: BodyInput, u: PlannedUpdate): string {
+  const path = u.file.split('/').map(encodeURIComponent).join('/');
+  // Root-relative, so the link works on github.com and on GitHub Enterprise Server alike.
+  return link(code(`${u.file}:${u.line}`), `/${input.repoFullName}/blob/${input.branch}/${path}#L${u.line}`);
+}
+
+function row(input: BodyInput, u: PlannedUpdate): string {
+  const dates = [`new: ${published(u.target, input.now) ?? 'unknown'}`];
+  const old = published(u.current, input.now);
+  if (old) dates.push(`old: ${old}`);
+  return tableRow([
+    code(u.image),
+    fileLink(input, u),
+    u.kind,
+    `${reference(u.from.tag, u.from.digest)} → ${reference(u.to.tag, u.to.digest)}`,
+    dates.join('<br>'),
+    platforms(u.target),
+    renderSource(u.target) ?? '—',
+  ]);
+}
+
+function fullDigests(u: PlannedUpdate): string {
+  const from = u.from.digest ? code(u.from.digest) : 'none';
+  return `- ${code(`${u.file}:${u.line}`)} ${code(u.image)}: ${from} → ${u.to.digest ? code(u.to.digest) : 'unchanged'}`;
+}
+
+function introduction(updates: PlannedUpdate[]): string {
+  const lines = [
+    'An image that is already built keeps the base image it was built from, with every vulnerability ' +
+      'fixed since. Merging this pull request makes CI rebuild on the refreshed base images below.',
+  ];
+  if (updates.some((u) => u.kind === 'pin')) {
+    lines.push(
+      'Pinning a digest makes builds reproducible; Freshbase proposes each newer digest as its own reviewable change.',
+    );
+  }
+  return lines.join('\n\n');
+}
+
+export function renderBody(input: BodyInput): string {
+  const header = [
+    introduction(input.updates),
+    '',
+    tableRow(['Image', 'File', 'Kind', 'Change', 'Published', 'Platforms', 'Source']),
+    tableRow(Array<string>(7).fill('---')),
+  ];
+  const deferredNote =
+    input.deferred > 0
+      ? [`${input.deferred} more update(s) will be proposed once this pull request is merged or closed.`, '']
+      : [];
+  const metadata = renderMetadata(input.metadata);
+  const rows = input.updates.map((u) => row(input, u));
+  const digests = input.updates.map(fullDigests);
+
+  const compose = (shown: number): string => {
+    const hidden = rows.length - shown;
+    const omission =
+      hidden > 0 ? [`… and ${hidden} more change(s) not listed here (body size limit).`, ''] : [];
+    return [
+      ...header,
+      ...rows.slice(0, shown),
+      '',
+      ...omission,
+      '<details>',
+      '<summary>Full digests</summary>',
+      '',
+      ...digests.slice(0, shown),
+      '',
+      '</details>',
+      '',
+      ...deferredNote,
+      metadata,
+      '',
+    ].join('\n');
+  };
+  // Largest number of rows that fits: the size grows with each row, so search for the boundary.
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (byteLength(compose(middle)) <= MAX_BODY_BYTES) low = middle;
+    else high = middle - 1;
+  }
+  return compose(low);
+}

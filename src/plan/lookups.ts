@@ -1,0 +1,122 @@
+// The registry answers the plan needs, as plain data. The I/O layer fills them in rounds:
+//
+//   let answers = emptyAnswers();
+//   for (let needed = lookupsNeeded(uses, config, answers); !isNothingNeeded(needed);
+//        needed = lookupsNeeded(uses, config, answers)) {
+//     for (const t of needed.manifests) answers.manifests.set(manifestKey(t), await resolve(t) or error);
+//     for (const r of needed.tags) answers.tags.set(repositoryKey(r), await listTags(r) or error);
+//     for (const q of needed.platformManifests)
+//       answers.platformManifests.set(platformManifestKey(q), await resolvePlatform(q.target, q.platform) or error);
+//   }
+//   planUpdates({ uses, answers, config });
+//
+// Rounds exist because later questions depend on earlier answers: which new tag to resolve
+// depends on the tag list, and a platform query on whether the pinned digest is single-platform.
+import type { LookupTarget, ManifestInfo, Platform, RegistryError } from '../registry/types.js';
+
+/** A lookup that failed; `code` lets the plan tell a deleted digest from an outage. */
+export interface LookupError {
+  error: string;
+  code?: RegistryError['code'];
+}
+
+export interface RepositoryRef {
+  registry: string;
+  repository: string;
+}
+
+/** The manifest for `platform` inside the index that `target` (a tag) resolves to. */
+export interface PlatformQuery {
+  target: LookupTarget;
+  platform: Platform;
+}
+
+export interface LookupAnswers {
+  /** Key: manifestKey(target) — `docker.io/library/python:3.12` or `…/python@sha256:…`. */
+  manifests: Map<string, ManifestInfo | LookupError>;
+  /** Key: repositoryKey — `docker.io/library/python`. All tags of the repository. */
+  tags: Map<string, string[] | LookupError>;
+  /** Key: platformManifestKey(query) — `docker.io/library/python:3.12|linux/arm64/v8`. */
+  platformManifests: Map<string, ManifestInfo | LookupError>;
+}
+
+/** What the I/O layer must still fetch; each list deduplicated and sorted by key. */
+export interface LookupsNeeded {
+  manifests: LookupTarget[];
+  tags: RepositoryRef[];
+  platformManifests: PlatformQuery[];
+}
+
+export function emptyAnswers(): LookupAnswers {
+  return { manifests: new Map(), tags: new Map(), platformManifests: new Map() };
+}
+
+export function isLookupError(value: unknown): value is LookupError {
+  return typeof value === 'object' && value !== null && 'error' in value && !Array.isArray(value);
+}
+
+export function repositoryKey(ref: RepositoryRef): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
+/** Digests contain `:` and tags cannot, so the separator tells them apart. */
+export function manifestKey(target: LookupTarget): string {
+  const separator = target.reference.includes(':') ? '@' : ':';
+  return `${repositoryKey(target)}${separator}${target.reference}`;
+}
+
+export function platformKey(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
+
+export function platformManifestKey(query: PlatformQuery): string {
+  return `${manifestKey(query.target)}|${platformKey(query.platform)}`;
+}
+
+export function isNothingNeeded(needed: LookupsNeeded): boolean {
+  return needed.manifests.length + needed.tags.length + needed.platformManifests.length === 0;
+}
+
+/**
+ * Read access to the answers that records every question not answered yet. The plan asks
+ * through it; lookupsNeeded collects the questions, planUpdates reports them as failures.
+ */
+export class AnswerReader {
+  private readonly missingManifests = new Map<string, LookupTarget>();
+  private readonly missingTags = new Map<string, RepositoryRef>();
+  private readonly missingPlatforms = new Map<string, PlatformQuery>();
+
+  constructor(private readonly answers: LookupAnswers) {}
+
+  manifest(target: LookupTarget): ManifestInfo | LookupError | undefined {
+    const key = manifestKey(target);
+    const answer = this.answers.manifests.get(key);
+    if (answer === undefined) this.missingManifests.set(key, target);
+    return answer;
+  }
+
+  tags(ref: RepositoryRef): string[] | LookupError | undefined {
+    const key = repositoryKey(ref);
+    const answer = this.answers.tags.get(key);
+    if (answer === undefined)
+      this.missingTags.set(key, { registry: ref.registry, repository: ref.repository });
+    return answer;
+  }
+
+  platformManifest(query: PlatformQuery): ManifestInfo | LookupError | undefined {
+    const key = platformManifestKey(query);
+    const answer = this.answers.platformManifests.get(key);
+    if (answer === undefined) this.missingPlatforms.set(key, query);
+    return answer;
+  }
+
+  missing(): LookupsNeeded {
+    const sorted = <T>(map: Map<string, T>): T[] =>
+      [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+    return {
+      manifests: sorted(this.missingManifests),
+      tags: sorted(this.missingTags),
+      platformManifests: sorted(this.missingPlatforms),
+    };
+  }
+}

@@ -1,0 +1,154 @@
+// Lookup policy → planned updates, one image use at a time. Pure: the registry answers come in as
+// data (see lookups.ts), and the same decision code tells the I/O layer what to fetch.
+import { policyFor } from '../config/policy.js';
+import type { RepoConfig } from '../config/types.js';
+import type { ImageUse } from '../dockerfile/types.js';
+import { familiarName, imageName } from '../image/reference.js';
+import { pickUpdate, possibleKinds } from '../image/versioning.js';
+import type { ManifestInfo, Platform } from '../registry/types.js';
+import {
+  AnswerReader,
+  emptyAnswers,
+  isLookupError,
+  type LookupAnswers,
+  type LookupError,
+  type LookupsNeeded,
+} from './lookups.js';
+import type { LookupFailure, PlannedUpdate, UpdateKind } from './types.js';
+
+export interface FileUse {
+  file: string;
+  use: ImageUse;
+}
+
+export interface PlanInput {
+  uses: FileUse[];
+  answers: LookupAnswers;
+  config: RepoConfig;
+  /** True for an update a person already declined (closed its PR unmerged): never proposed again. */
+  declined?: (update: PlannedUpdate) => boolean;
+}
+
+export interface PlanResult {
+  updates: PlannedUpdate[];
+  errors: LookupFailure[];
+}
+
+type Outcome = { pending: true } | { pending: false; update: PlannedUpdate | null; failures: string[] };
+
+const PENDING: Outcome = { pending: true };
+const NOTHING: Outcome = { pending: false, update: null, failures: [] };
+
+/** A pinned digest that is one platform's manifest: it must stay that platform's. */
+interface SinglePlatformPin {
+  platform: Platform | null;
+}
+
+function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReader): Outcome {
+  const repo = { registry: use.registry, repository: use.repository };
+  const policy = policyFor(config, imageName(repo));
+  const tag = use.tag;
+  const editsReference = use.edit.kind === 'reference';
+  // Digest-only references have no line to follow; under a digest that a tag-only edit cannot
+  // change, a new tag would not change the image that is built.
+  if (!policy.enabled || tag === null || (!editsReference && use.digest !== null)) return NOTHING;
+  const tagKinds = possibleKinds(tag).filter((kind) => policy.updates.includes(kind));
+  const refreshesDigest =
+    editsReference && (use.digest === null ? policy.pin : policy.updates.includes('digest'));
+  if (tagKinds.length === 0 && !refreshesDigest) return NOTHING;
+  const pinsDigest = editsReference && (use.digest !== null || policy.pin);
+
+  // Independent questions first, all asked before any early return so they are fetched together.
+  const tags = tagKinds.length > 0 ? reader.tags(repo) : [];
+  const currentTag =
+    refreshesDigest || use.digest === null ? reader.manifest({ ...repo, reference: tag }) : null;
+  const currentDigest = use.digest === null ? null : reader.manifest({ ...repo, reference: use.digest });
+  if (tags === undefined || currentTag === undefined || currentDigest === undefined) return PENDING;
+
+  let pin: SinglePlatformPin | null = null;
+  if (currentDigest !== null && isLookupError(currentDigest)) {
+    // A deleted digest (registry clean-up) is the one to replace most; anything else is unknown.
+    if (currentDigest.code !== 'not-found') {
+      return { pending: false, update: null, failures: [`${use.digest}: ${currentDigest.error}`] };
+    }
+  } else if (currentDigest !== null && !currentDigest.isIndex) {
+    pin = { platform: currentDigest.platforms[0] ?? null };
+  }
+  const current = use.digest === null ? currentTag : currentDigest;
+  const shown = current !== null && !isLookupError(current) ? current : null;
+
+  const resolve = (reference: string): ManifestInfo | LookupError | undefined => {
+    const target = { ...repo, reference };
+    const manifest = reader.manifest(target);
+    if (manifest === undefined || isLookupError(manifest) || !manifest.isIndex || !pin) return manifest;
+    if (!pin.platform) return { error: `the pinned manifest names no platform to pick from ${reference}` };
+    return reader.platformManifest({ target, platform: pin.platform });
+  };
+  const update = (kind: UpdateKind, to: PlannedUpdate['to'], target: ManifestInfo): PlannedUpdate => ({
+    file,
+    line: use.line,
+    image: familiarName(repo),
+    imageName: imageName(repo),
+    from: { tag, digest: use.digest },
+    to,
+    kind,
+    use,
+    target,
+    current: shown,
+  });
+
+  const failures: string[] = [];
+  if (tagKinds.length > 0) {
+    if (isLookupError(tags)) failures.push(`listing tags: ${tags.error}`);
+    const pick = isLookupError(tags) ? null : pickUpdate(tag, tags, tagKinds);
+    if (pick) {
+      const target = resolve(pick.tag);
+      if (target === undefined) return PENDING;
+      if (!isLookupError(target)) {
+        const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
+        return { pending: false, update: update(pick.kind, to, target), failures };
+      }
+      failures.push(`${pick.tag}: ${target.error}`);
+    }
+  }
+  if (!refreshesDigest) return { pending: false, update: null, failures };
+
+  const target = use.digest === null ? currentTag : resolve(tag);
+  if (target === undefined || target === null) return PENDING;
+  if (isLookupError(target))
+    return { pending: false, update: null, failures: [...failures, `${tag}: ${target.error}`] };
+  if (target.digest === use.digest) return { pending: false, update: null, failures };
+  const kind = use.digest === null ? 'pin' : 'digest';
+  return { pending: false, update: update(kind, { tag, digest: target.digest }, target), failures };
+}
+
+/**
+ * The registry questions whose answers planUpdates still needs. Call it again after adding the
+ * answers: some questions (the new tag's digest, a platform's manifest) follow from earlier ones.
+ */
+export function lookupsNeeded(uses: FileUse[], config: RepoConfig, answers?: LookupAnswers): LookupsNeeded {
+  const reader = new AnswerReader(answers ?? emptyAnswers());
+  for (const entry of uses) planUse(entry, config, reader);
+  return reader.missing();
+}
+
+function byPosition(a: { file: string; line: number }, b: { file: string; line: number }): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+}
+
+export function planUpdates({ uses, answers, config, declined }: PlanInput): PlanResult {
+  const reader = new AnswerReader(answers);
+  const updates: PlannedUpdate[] = [];
+  const errors: LookupFailure[] = [];
+  for (const entry of uses) {
+    const outcome = planUse(entry, config, reader);
+    const failures = outcome.pending
+      ? ['registry answers missing: lookups were not completed']
+      : outcome.failures;
+    const image = familiarName({ registry: entry.use.registry, repository: entry.use.repository });
+    if (failures.length > 0)
+      errors.push({ file: entry.file, line: entry.use.line, image, error: failures.join('; ') });
+    if (!outcome.pending && outcome.update && !declined?.(outcome.update)) updates.push(outcome.update);
+  }
+  return { updates: updates.sort(byPosition), errors: errors.sort(byPosition) };
+}

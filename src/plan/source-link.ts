@@ -1,0 +1,36 @@
+// A link to the code an image was built from, from its OCI source/revision labels.
+import type { ManifestInfo } from '../registry/types.js';
+import { code, link } from './markdown.js';
+
+const REVISION = /^[0-9a-f]{7,64}$/i;
+
+/** The label's URL when it is http(s): `git+https://…` and a trailing `.git` are tolerated. */
+function sourceUrl(source: string): URL | null {
+  try {
+    const url = new URL(
+      source
+        .trim()
+        .replace(/^git\+/, '')
+        .replace(/\.git$/, ''),
+    );
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Markdown for the source column, or null when the labels give nothing usable. */
+export function renderSource(info: Pick<ManifestInfo, 'source' | 'revision'> | null): string | null {
+  const url = info?.source ? sourceUrl(info.source) : null;
+  const revision = info?.revision && REVISION.test(info.revision) ? info.revision.toLowerCase() : null;
+  if (!url) return revision ? code(revision.slice(0, 12)) : null;
+  const [owner, repo] = url.pathname.split('/').filter(Boolean);
+  if (url.hostname === 'github.com' && owner && repo) {
+    const base = `https://github.com/${owner}/${repo}`;
+    if (revision)
+      return link(code(`${owner}/${repo}@${revision.slice(0, 12)}`), `${base}/commit/${revision}`);
+    return link(code(`${owner}/${repo}`), base);
+  }
+  const text = code(`${url.host}${url.pathname.replace(/\/$/, '')}`);
+  return revision ? `${link(text, url.href)} ${code(revision.slice(0, 12))}` : link(text, url.href);
+}

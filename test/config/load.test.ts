@@ -1,0 +1,164 @@
+import { parseConfigYaml, validateConfig } from '../../src/config/load.js';
+import { formatProblem } from '../../src/config/problems.js';
+import type { ConfigProblem, ConfigResult, RepoConfig } from '../../src/config/types.js';
+
+const DEFAULTS: RepoConfig = {
+  enabled: true,
+  files: ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/Containerfile'],
+  ignorePaths: [],
+  ignoreImages: [],
+  pin: true,
+  updates: ['digest', 'patch'],
+  rules: [],
+  group: 'repository',
+  schedule: { cron: '* * * * *', timezone: 'UTC' },
+  maxOpenPullRequests: 5,
+  labels: ['dependencies', 'docker'],
+  reviewers: [],
+  assignees: [],
+  branchPrefix: 'freshbase/',
+  commitMessagePrefix: 'chore(deps):',
+};
+
+function problems(result: ConfigResult): ConfigProblem[] {
+  if (result.ok) throw new Error(`expected problems, got a config: ${JSON.stringify(result.config)}`);
+  return result.problems;
+}
+
+describe('defaults', () => {
+  it.each([
+    ['an empty file', ''],
+    ['a file of comments', '# nothing here\n'],
+    ['an empty mapping', '{}'],
+  ])('%s gives the defaults', (_name, text) => {
+    expect(parseConfigYaml(text)).toEqual({ ok: true, config: DEFAULTS });
+  });
+
+  it.each([null, undefined, {}])('validateConfig(%p) gives the defaults', (value) => {
+    expect(validateConfig(value)).toEqual({ ok: true, config: DEFAULTS });
+  });
+
+  it('fills in what is not written and keeps what is', () => {
+    const result = parseConfigYaml(
+      [
+        'updates: [digest, minor]',
+        'group: image',
+        'schedule: { cron: "0 6 * * 1", timezone: Europe/Berlin }',
+        'rules:',
+        '  - images: [node]',
+        '    pin: false',
+      ].join('\n'),
+    );
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        ...DEFAULTS,
+        updates: ['digest', 'minor'],
+        group: 'image',
+        schedule: { cron: '0 6 * * 1', timezone: 'Europe/Berlin' },
+        rules: [{ images: ['node'], pin: false }],
+      },
+    });
+  });
+
+  it('accepts a schedule that only names the timezone', () => {
+    expect(validateConfig({ schedule: { timezone: 'Asia/Tokyo' } })).toMatchObject({
+      ok: true,
+      config: { schedule: { cron: '* * * * *', timezone: 'Asia/Tokyo' } },
+    });
+  });
+
+  it('drops _extends, which Probot resolves', () => {
+    expect(validateConfig({ _extends: '.github', pin: false })).toEqual({
+      ok: true,
+      config: { ...DEFAULTS, pin: false },
+    });
+  });
+});
+
+describe('problems', () => {
+  it('names an unknown key with its path and suggests the close one', () => {
+    const [problem, ...rest] = problems(parseConfigYaml('pin: true\nignoreImage: [node]\n'));
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ path: 'ignoreImage', line: 2 });
+    expect(problem?.message).toContain('unknown key "ignoreImage"; did you mean "ignoreImages"?');
+  });
+
+  it('names an unknown key inside a rule', () => {
+    const found = problems(parseConfigYaml('rules:\n  - images: [node]\n    update: [minor]\n'));
+    expect(found).toEqual([expect.objectContaining({ path: 'rules.0.update', line: 3 })]);
+    expect(found[0]?.message).toMatch(
+      /did you mean "updates"\?.*allowed here: images, updates, pin, enabled/,
+    );
+  });
+
+  it('says what type was expected and what was written', () => {
+    const found = problems(parseConfigYaml('enabled: yes\nmaxOpenPullRequests: 2.5\n'));
+    expect(found).toEqual([
+      { path: 'enabled', message: 'expected true or false, got the string "yes"', line: 1 },
+      { path: 'maxOpenPullRequests', message: 'expected a whole number, got number 2.5', line: 2 },
+    ]);
+  });
+
+  it('names the list item of a wrong update kind', () => {
+    expect(problems(validateConfig({ updates: ['digest', 'minr'] }))).toEqual([
+      { path: 'updates.1', message: 'expected one of digest, patch, minor, major; got the string "minr"' },
+    ]);
+  });
+
+  it.each([
+    [{ group: 'org' }, 'group', /expected one of repository, file, image/],
+    [{ maxOpenPullRequests: -1 }, 'maxOpenPullRequests', /expected a number >= 0/],
+    [{ schedule: { cron: '61 * * * *' } }, 'schedule.cron', /invalid cron "61 \* \* \* \*"/],
+    [{ schedule: { cron: '0 0 * * * *' } }, 'schedule.cron', /expected five fields/],
+    [{ schedule: { timezone: 'Mars/Olympus' } }, 'schedule.timezone', /unknown IANA timezone/],
+    [{ branchPrefix: 'fresh..base/' }, 'branchPrefix', /git branch name/],
+    [{ branchPrefix: 'has space/' }, 'branchPrefix', /git branch name/],
+    [{ branchPrefix: '' }, 'branchPrefix', /git branch name/],
+    [{ rules: [{ images: [] }] }, 'rules.0.images', /at least 1 item/],
+    [{ rules: [{ pin: false }] }, 'rules.0.images', /expected a list, got nothing/],
+    [{ ignoreImages: ['node:20'] }, 'ignoreImages.0', /without a tag/],
+    [{ ignoreImages: ['ghcr.io/acme/app@sha256:00'] }, 'ignoreImages.0', /without a tag or digest/],
+    [{ files: [''] }, 'files.0', /must not be empty/],
+    ['just text', '', /expected a mapping of keys to values, got the string "just text"/],
+    [[1, 2], '', /expected a mapping of keys to values, got a list/],
+  ])('%j → %s', (value, path, message) => {
+    const found = problems(validateConfig(value));
+    expect(found).toEqual([expect.objectContaining({ path, message: expect.stringMatching(message) })]);
+  });
+
+  it('accepts registry hosts with ports in image patterns', () => {
+    expect(validateConfig({ ignoreImages: ['localhost:5000/*', 'registry.internal:5000/team/**'] }).ok).toBe(
+      true,
+    );
+  });
+
+  it('reports every problem, never a partial config', () => {
+    const result = validateConfig({ pin: 'no', group: 'org', extra: 1 });
+    expect(
+      problems(result)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['extra', 'group', 'pin']);
+  });
+
+  it('gives the line of a YAML syntax error', () => {
+    const [problem] = problems(parseConfigYaml('pin: true\nupdates: [digest,\nlabels: []\n'));
+    expect(problem).toMatchObject({ path: '', line: 3 });
+    expect(problem?.message).toMatch(/^YAML syntax error: /);
+    expect(problem?.message).not.toContain('at line');
+  });
+
+  it('rejects duplicate keys as a syntax error', () => {
+    expect(problems(parseConfigYaml('pin: true\npin: false\n'))).toEqual([
+      expect.objectContaining({ line: 2, message: expect.stringContaining('unique') }),
+    ]);
+  });
+
+  it('formats a problem for a person', () => {
+    expect(formatProblem({ path: 'rules.0.pin', message: 'expected true or false', line: 7 })).toBe(
+      '`rules.0.pin`: expected true or false (line 7)',
+    );
+    expect(formatProblem({ path: '', message: 'YAML syntax error: x' })).toBe('config: YAML syntax error: x');
+  });
+});

@@ -1,0 +1,119 @@
+// Builders for plan tests: image uses, manifests and a registry given as plain data.
+import { validateConfig } from '../../src/config/load.js';
+import type { RepoConfig } from '../../src/config/types.js';
+import type { ImageUse } from '../../src/dockerfile/types.js';
+import { parseImageReference } from '../../src/image/reference.js';
+import {
+  emptyAnswers,
+  isNothingNeeded,
+  manifestKey,
+  platformKey,
+  platformManifestKey,
+  repositoryKey,
+  type LookupAnswers,
+  type LookupError,
+} from '../../src/plan/lookups.js';
+import { lookupsNeeded, type FileUse } from '../../src/plan/plan.js';
+import type { ManifestInfo, Platform } from '../../src/registry/types.js';
+
+/** `sha256:` and 64 times the given hex digit. */
+export const digest = (hex: string): string => `sha256:${hex.repeat(64).slice(0, 64)}`;
+
+export function config(value: unknown = {}): RepoConfig {
+  const result = validateConfig(value);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+export function use(written: string, line = 1, edit: 'reference' | 'tag-only' = 'reference'): ImageUse {
+  const parsed = parseImageReference(written);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return {
+    line,
+    column: 1,
+    source: 'from',
+    written,
+    ...parsed.ref,
+    stage: null,
+    platform: null,
+    edit: {
+      kind: edit,
+      range: { start: 5, end: 5 + written.length },
+      viaArg: edit === 'tag-only' ? 'TAG' : null,
+    },
+  };
+}
+
+export const at = (file: string, written: string, line = 1, edit?: 'reference' | 'tag-only'): FileUse => ({
+  file,
+  use: use(written, line, edit),
+});
+
+export const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
+export const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
+
+export function index(hex: string, extra: Partial<ManifestInfo> = {}): ManifestInfo {
+  return {
+    digest: digest(hex),
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    isIndex: true,
+    platforms: [AMD64, ARM64],
+    created: '2024-05-01T10:00:00Z',
+    source: null,
+    revision: null,
+    version: null,
+    ...extra,
+  };
+}
+
+export function single(
+  hex: string,
+  platform: Platform | null,
+  extra: Partial<ManifestInfo> = {},
+): ManifestInfo {
+  return index(hex, {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    isIndex: false,
+    platforms: platform ? [platform] : [],
+    ...extra,
+  });
+}
+
+/** What a registry holds, keyed like the answers: `docker.io/library/python:3.12`, `…@sha256:…`. */
+export interface FakeRegistry {
+  manifests?: Record<string, ManifestInfo | LookupError>;
+  tags?: Record<string, string[] | LookupError>;
+  /** `docker.io/library/python:3.12|linux/arm64/v8` */
+  platforms?: Record<string, ManifestInfo | LookupError>;
+}
+
+const notFound = (what: string): LookupError => ({ error: `${what} not found`, code: 'not-found' });
+
+/** The I/O layer's loop, answering from data; returns the answers and the questions per round. */
+export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegistry) {
+  const answers: LookupAnswers = emptyAnswers();
+  const rounds = [];
+  for (
+    let needed = lookupsNeeded(uses, cfg, answers);
+    !isNothingNeeded(needed);
+    needed = lookupsNeeded(uses, cfg, answers)
+  ) {
+    rounds.push(needed);
+    if (rounds.length > 5) throw new Error('lookups do not converge');
+    for (const target of needed.manifests) {
+      const key = manifestKey(target);
+      answers.manifests.set(key, registry.manifests?.[key] ?? notFound(key));
+    }
+    for (const ref of needed.tags) {
+      answers.tags.set(
+        repositoryKey(ref),
+        registry.tags?.[repositoryKey(ref)] ?? notFound(repositoryKey(ref)),
+      );
+    }
+    for (const query of needed.platformManifests) {
+      const key = platformManifestKey(query);
+      answers.platformManifests.set(key, registry.platforms?.[key] ?? notFound(platformKey(query.platform)));
+    }
+  }
+  return { answers, rounds };
+}

@@ -1,0 +1,295 @@
+import type { RepoConfig } from '../../src/config/types.js';
+import { emptyAnswers } from '../../src/plan/lookups.js';
+import { lookupsNeeded, planUpdates, type FileUse } from '../../src/plan/plan.js';
+import { answerAll, ARM64, at, config, digest, index, single, type FakeRegistry } from './fixtures.js';
+
+const PY = 'docker.io/library/python';
+
+const registry: FakeRegistry = {
+  manifests: {
+    [`${PY}:3.12`]: index('a'),
+    [`${PY}:3.12-slim`]: index('b'),
+    [`${PY}:3.12.1`]: index('1'),
+    [`${PY}:3.12.3`]: index('3'),
+    [`${PY}:3.13.2`]: index('d'),
+    [`${PY}:latest`]: index('e'),
+    [`${PY}@${digest('0')}`]: index('0', { created: '2024-01-01T00:00:00Z' }),
+    [`${PY}@${digest('a')}`]: index('a'),
+    [`${PY}@${digest('5')}`]: single('5', ARM64),
+    [`${PY}@${digest('6')}`]: single('6', null),
+    [`${PY}@${digest('7')}`]: { error: 'HTTP 503', code: 'server' },
+    [`${PY}@${digest('8')}`]: { error: 'manifest unknown', code: 'not-found' },
+  },
+  tags: { [PY]: ['3.12', '3.12.1', '3.12.3', '3.13.2', '3.14.0rc1', 'latest', '3.12-slim'] },
+  platforms: {
+    [`${PY}:3.12|linux/arm64/v8`]: single('f', ARM64),
+    [`${PY}:3.12.3|linux/arm64/v8`]: single('c', ARM64),
+  },
+};
+
+type Expected = { kind: string; to: { tag: string | null; digest: string | null } } | null;
+
+function planOne(entry: FileUse, cfg: RepoConfig, reg: FakeRegistry = registry) {
+  const { answers } = answerAll([entry], cfg, reg);
+  return planUpdates({ uses: [entry], answers, config: cfg });
+}
+
+describe('planUpdates: kinds', () => {
+  const cases: Array<[string, string, unknown, Expected]> = [
+    [
+      'pins a floating tag to its index',
+      'python:3.12',
+      {},
+      { kind: 'pin', to: { tag: '3.12', digest: digest('a') } },
+    ],
+    ['leaves an unpinned tag alone without pin', 'python:3.12', { pin: false }, null],
+    [
+      'refreshes a pinned digest',
+      `python:3.12@${digest('0')}`,
+      {},
+      { kind: 'digest', to: { tag: '3.12', digest: digest('a') } },
+    ],
+    ['keeps a current digest', `python:3.12@${digest('a')}`, {}, null],
+    [
+      'keeps a pinned digest when digest is not offered',
+      `python:3.12@${digest('0')}`,
+      { updates: ['patch'] },
+      null,
+    ],
+    [
+      'refreshes a pin even with pin off',
+      `python:3.12@${digest('0')}`,
+      { pin: false },
+      { kind: 'digest', to: { tag: '3.12', digest: digest('a') } },
+    ],
+    [
+      'offers the highest patch, pinned',
+      'python:3.12.1',
+      {},
+      { kind: 'patch', to: { tag: '3.12.3', digest: digest('3') } },
+    ],
+    [
+      'offers a patch unpinned with pin off',
+      'python:3.12.1',
+      { pin: false },
+      { kind: 'patch', to: { tag: '3.12.3', digest: null } },
+    ],
+    [
+      'keeps a pinned reference pinned',
+      `python:3.12.1@${digest('0')}`,
+      { pin: false },
+      { kind: 'patch', to: { tag: '3.12.3', digest: digest('3') } },
+    ],
+    [
+      'offers a minor when allowed',
+      'python:3.12.1',
+      { updates: ['minor'] },
+      { kind: 'minor', to: { tag: '3.13.2', digest: digest('d') } },
+    ],
+    [
+      'pins when no newer tag is allowed',
+      'python:3.13.2',
+      {},
+      { kind: 'pin', to: { tag: '3.13.2', digest: digest('d') } },
+    ],
+    [
+      'gives latest a pin only',
+      'python:latest',
+      { updates: ['digest', 'patch', 'minor', 'major'] },
+      { kind: 'pin', to: { tag: 'latest', digest: digest('e') } },
+    ],
+    ['gives a digest-only reference nothing', `python@${digest('0')}`, {}, null],
+    [
+      'follows rules',
+      'python:3.12.1',
+      { rules: [{ images: ['python'], updates: ['digest'], pin: false }] },
+      null,
+    ],
+    ['skips disabled images', 'python:3.12', { rules: [{ images: ['python'], enabled: false }] }, null],
+    ['skips ignored images', 'python:3.12', { ignoreImages: ['python'] }, null],
+    ['skips a disabled repository', 'python:3.12', { enabled: false }, null],
+    [
+      'keeps a single-platform pin on its platform',
+      `python:3.12@${digest('5')}`,
+      {},
+      { kind: 'digest', to: { tag: '3.12', digest: digest('f') } },
+    ],
+    [
+      'moves a single-platform pin to a new tag on its platform',
+      `python:3.12.1@${digest('5')}`,
+      {},
+      { kind: 'patch', to: { tag: '3.12.3', digest: digest('c') } },
+    ],
+    [
+      'replaces a deleted pinned digest',
+      `python:3.12@${digest('8')}`,
+      {},
+      { kind: 'digest', to: { tag: '3.12', digest: digest('a') } },
+    ],
+  ];
+
+  it.each(cases)('%s (%s)', (_name, written, cfg, expected) => {
+    const { updates, errors } = planOne(at('Dockerfile', written), config(cfg));
+    expect(errors).toEqual([]);
+    expect(updates.map(({ kind, to }) => ({ kind, to }))).toEqual(expected ? [expected] : []);
+  });
+
+  const tagOnly: Array<[string, string, Expected]> = [
+    [
+      'updates the tag of an ARG-built reference',
+      'python:3.12.1',
+      { kind: 'patch', to: { tag: '3.12.3', digest: null } },
+    ],
+    ['never pins an ARG-built reference', 'python:3.12', null],
+    ['leaves an ARG-built tag under a digest alone', `python:3.12.1@${digest('0')}`, null],
+  ];
+  it.each(tagOnly)('%s (%s)', (_name, written, expected) => {
+    const { updates, errors } = planOne(at('Dockerfile', written, 1, 'tag-only'), config());
+    expect(errors).toEqual([]);
+    expect(updates.map(({ kind, to }) => ({ kind, to }))).toEqual(expected ? [expected] : []);
+  });
+
+  it('records what is written now and the verified target', () => {
+    const [update] = planOne(at('app/Dockerfile', `python:3.12@${digest('0')}`, 4), config()).updates;
+    expect(update).toMatchObject({
+      file: 'app/Dockerfile',
+      line: 4,
+      image: 'python',
+      imageName: PY,
+      from: { tag: '3.12', digest: digest('0') },
+      current: { digest: digest('0'), created: '2024-01-01T00:00:00Z' },
+      target: { digest: digest('a') },
+    });
+  });
+});
+
+describe('planUpdates: failures', () => {
+  it('fails only the image whose answer failed', () => {
+    const cfg = config();
+    const uses = [at('a/Dockerfile', 'python:3.12', 2), at('b/Dockerfile', 'ghcr.io/acme/app:1.0', 3)];
+    const { answers } = answerAll(uses, cfg, registry);
+    const { updates, errors } = planUpdates({ uses, answers, config: cfg });
+    expect(updates.map((u) => u.file)).toEqual(['a/Dockerfile']);
+    expect(errors).toEqual([
+      {
+        file: 'b/Dockerfile',
+        line: 3,
+        image: 'ghcr.io/acme/app',
+        error: expect.stringContaining('not found'),
+      },
+    ]);
+  });
+
+  it('still pins when the tag list cannot be read, and says so', () => {
+    const { updates, errors } = planOne(at('Dockerfile', 'python:3.12.1'), config(), {
+      ...registry,
+      tags: { [PY]: { error: 'HTTP 401', code: 'auth' } },
+    });
+    expect(updates.map((u) => u.kind)).toEqual(['pin']);
+    expect(errors).toEqual([expect.objectContaining({ error: 'listing tags: HTTP 401' })]);
+  });
+
+  it('fails a pinned reference whose digest cannot be looked up', () => {
+    const { updates, errors } = planOne(at('Dockerfile', `python:3.12@${digest('7')}`), config());
+    expect(updates).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ error: `${digest('7')}: HTTP 503` })]);
+  });
+
+  it('fails a single-platform pin whose platform is unknown', () => {
+    const { updates, errors } = planOne(at('Dockerfile', `python:3.12@${digest('6')}`), config());
+    expect(updates).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('names no platform') }),
+    ]);
+  });
+
+  it('reports uses whose answers were never fetched', () => {
+    const uses = [at('Dockerfile', 'python:3.12')];
+    const { updates, errors } = planUpdates({ uses, answers: emptyAnswers(), config: config() });
+    expect(updates).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('lookups were not completed') }),
+    ]);
+  });
+});
+
+describe('planUpdates: order and declines', () => {
+  const cfg = config();
+  const uses = [
+    at('b/Dockerfile', 'python:3.12', 9),
+    at('a/Dockerfile', 'python:3.12', 5),
+    at('a/Dockerfile', 'python:3.12-slim', 1),
+  ];
+
+  it('sorts updates by file and line', () => {
+    const { answers } = answerAll(uses, cfg, registry);
+    const { updates } = planUpdates({ uses, answers, config: cfg });
+    expect(updates.map((u) => `${u.file}:${u.line}`)).toEqual([
+      'a/Dockerfile:1',
+      'a/Dockerfile:5',
+      'b/Dockerfile:9',
+    ]);
+  });
+
+  it('leaves out declined updates', () => {
+    const { answers } = answerAll(uses, cfg, registry);
+    const declined = (u: { file: string; to: { tag: string | null } }) =>
+      u.file === 'a/Dockerfile' && u.to.tag === '3.12';
+    const { updates } = planUpdates({ uses, answers, config: cfg, declined });
+    expect(updates.map((u) => `${u.file}:${u.line}`)).toEqual(['a/Dockerfile:1', 'b/Dockerfile:9']);
+  });
+});
+
+describe('lookupsNeeded', () => {
+  it('asks independent questions together, then the ones that follow from them', () => {
+    const uses = [at('Dockerfile', `python:3.12.1@${digest('5')}`), at('Dockerfile', 'python:3.12.1', 2)];
+    const { rounds } = answerAll(uses, config(), registry);
+    expect(rounds).toEqual([
+      {
+        manifests: [
+          { registry: 'docker.io', repository: 'library/python', reference: '3.12.1' },
+          { registry: 'docker.io', repository: 'library/python', reference: digest('5') },
+        ],
+        tags: [{ registry: 'docker.io', repository: 'library/python' }],
+        platformManifests: [],
+      },
+      {
+        manifests: [{ registry: 'docker.io', repository: 'library/python', reference: '3.12.3' }],
+        tags: [],
+        platformManifests: [],
+      },
+      {
+        manifests: [],
+        tags: [],
+        platformManifests: [
+          {
+            target: { registry: 'docker.io', repository: 'library/python', reference: '3.12.3' },
+            platform: ARM64,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('lists tags only when a tag update is possible and allowed', () => {
+    const needed = lookupsNeeded(
+      [at('Dockerfile', 'python:3.12'), at('Dockerfile', 'python:latest', 2)],
+      config(),
+    );
+    expect(needed.tags).toEqual([]);
+    expect(needed.manifests.map((t) => t.reference)).toEqual(['3.12', 'latest']);
+  });
+
+  it('asks nothing for images the config leaves alone', () => {
+    const cfg = config({ ignoreImages: ['python'], rules: [{ images: ['node'], enabled: false }] });
+    const needed = lookupsNeeded(
+      [
+        at('Dockerfile', 'python:3.12'),
+        at('Dockerfile', 'node:20'),
+        at('Dockerfile', `alpine@${digest('0')}`),
+      ],
+      cfg,
+    );
+    expect(needed).toEqual({ manifests: [], tags: [], platformManifests: [] });
+  });
+});
