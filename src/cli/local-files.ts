@@ -1,0 +1,70 @@
+// Reads a local checkout the way the app reads a repository: config file, then selected files.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isPathSelected } from '../config/policy.js';
+import type { RepoConfig } from '../config/types.js';
+import type { RepoFile } from '../plan/scan-repository.js';
+
+export const CONFIG_PATH = '.github/freshbase.yml';
+const NEVER_DESCEND = new Set(['.git', 'node_modules']);
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Repository-relative paths (forward slashes) of every regular file under `root`. */
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (relDir: string): Promise<void> => {
+    const entries = await readdir(path.join(root, relDir), { withFileTypes: true });
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!NEVER_DESCEND.has(entry.name)) await walk(rel);
+      } else if (entry.isFile()) {
+        out.push(rel);
+      }
+    }
+  };
+  await walk('');
+  return out.sort();
+}
+
+export interface LocalFiles {
+  files: RepoFile[];
+  /** Selected files that could not be read, with why. */
+  unreadable: Array<{ path: string; error: string }>;
+}
+
+export async function readSelectedFiles(root: string, config: RepoConfig): Promise<LocalFiles> {
+  const files: RepoFile[] = [];
+  const unreadable: LocalFiles['unreadable'] = [];
+  for (const rel of (await listFiles(root)).filter((p) => isPathSelected(config, p))) {
+    const abs = path.join(root, rel);
+    try {
+      const { size } = await stat(abs);
+      if (size > MAX_FILE_BYTES) {
+        unreadable.push({ path: rel, error: `larger than ${MAX_FILE_BYTES} bytes` });
+        continue;
+      }
+      const bytes = await readFile(abs);
+      const content = bytes.toString('utf8');
+      // A rewrite re-encodes as UTF-8: refuse files that would not survive that unchanged.
+      if (!Buffer.from(content, 'utf8').equals(bytes)) {
+        unreadable.push({ path: rel, error: 'not valid UTF-8' });
+        continue;
+      }
+      files.push({ path: rel, content });
+    } catch (err) {
+      unreadable.push({ path: rel, error: (err as Error).message });
+    }
+  }
+  return { files, unreadable };
+}
+
+/** The config file's text, or null when the directory has none. */
+export async function readConfigText(root: string): Promise<string | null> {
+  try {
+    return await readFile(path.join(root, CONFIG_PATH), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+// The `freshbase` command: dispatches to extract, scan and sweep.
+import { readFile } from 'node:fs/promises';
+import { runExtract } from './extract.js';
+import { runScan } from './scan.js';
+
+export const HELP = `freshbase — keep container base images fresh
+
+Usage:
+  freshbase extract <file>... [--json]    list the base images each Dockerfile uses (no network)
+  freshbase scan [dir] [--json] [--apply] look up updates for the Dockerfiles under dir
+                                          (config: dir/.github/freshbase.yml) and, with
+                                          --apply, write them into the files
+  freshbase sweep                         with the app's environment (APP_ID, PRIVATE_KEY...),
+                                          scan every repository of every installation once
+  freshbase --help | --version
+
+Environment:
+  FRESHBASE_REGISTRIES  YAML file of registry host rules (mirrors, credentials, private hosts)
+
+Exit codes: 0 done; 1 some images or files failed (the rest was still done);
+            2 usage error or invalid config.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'extract':
+      return runExtract(rest, { ...io, readFile: (path) => readFile(path) });
+    case 'scan':
+      return runScan(rest, io, process.env);
+    case 'sweep': {
+      // Loaded on demand: Probot is heavy and the other commands do not need it.
+      const { runSweep } = await import('../app/sweep.js');
+      return runSweep(process.env);
+    }
+    case '--version':
+    case '-v': {
+      const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      };
+      io.stdout(`${pkg.version}\n`);
+      return 0;
+    }
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      io.stdout(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr(`freshbase: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}

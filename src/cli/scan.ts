@@ -1,0 +1,114 @@
+// `freshbase scan [dir] [--json] [--apply]`: the whole lookup and plan on a local checkout.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfigYaml } from '../config/load.js';
+import { applyUpdates, scanRepository } from '../plan/scan-repository.js';
+import type { PlannedUpdate } from '../plan/types.js';
+import { createRegistryClient } from '../registry/client.js';
+import { loadHostRules } from '../registry/host-rules.js';
+import type { CliIo } from './main.js';
+import { CONFIG_PATH, readConfigText, readSelectedFiles } from './local-files.js';
+import { formatTable } from './table.js';
+
+const PROGRESS_AFTER_MS = 1000;
+
+function shortRef(tag: string | null, digest: string | null): string {
+  const short = digest ? `@${digest.slice(0, 'sha256:'.length + 12)}` : '';
+  return `${tag ?? ''}${short}` || '-';
+}
+
+export function updateToJson(u: PlannedUpdate) {
+  return { file: u.file, line: u.line, image: u.image, from: u.from, to: u.to, kind: u.kind };
+}
+
+export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, apply: { type: 'boolean' } },
+    });
+  } catch (err) {
+    io.stderr(`freshbase scan: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length > 1) {
+    io.stderr('freshbase scan: takes at most one directory\n');
+    return 2;
+  }
+  const root = path.resolve(parsed.positionals[0] ?? '.');
+  const configResult = parseConfigYaml((await readConfigText(root)) ?? '');
+  if (!configResult.ok) {
+    io.stderr(`freshbase scan: ${CONFIG_PATH} is invalid:\n`);
+    for (const p of configResult.problems) {
+      const where = p.line ? `line ${p.line}: ` : '';
+      io.stderr(`  ${where}${p.path || '(file)'}: ${p.message}\n`);
+    }
+    return 2;
+  }
+  const config = configResult.config;
+  const rules = env.FRESHBASE_REGISTRIES ? await loadHostRules(env.FRESHBASE_REGISTRIES, env) : [];
+  const registry = createRegistryClient({ rules });
+
+  const { files, unreadable } = await readSelectedFiles(root, config);
+  const started = Date.now();
+  const showProgress = !parsed.values.json || Boolean(process.stderr.isTTY);
+  const result = await scanRepository({
+    repoFullName: path.basename(root),
+    files,
+    config,
+    registry,
+    now: new Date(),
+    onProgress: (done, total) => {
+      if (showProgress && Date.now() - started > PROGRESS_AFTER_MS) {
+        io.stderr(`looking up base images: ${done}/${total}\n`);
+      }
+    },
+  });
+  const errors = [
+    ...unreadable.map((f) => ({ file: f.path, line: 0, image: '', error: f.error })),
+    ...result.errors,
+  ];
+  for (const extracted of result.extracted) {
+    for (const s of extracted.skipped) {
+      if (s.reason === 'invalid' || s.reason === 'too-large' || s.reason === 'binary') {
+        errors.push({ file: extracted.file, line: s.line, image: s.written, error: s.detail ?? s.reason });
+      }
+    }
+  }
+
+  let written: string[] = [];
+  if (parsed.values.apply && result.updates.length > 0) {
+    const changed = applyUpdates(files, result.updates);
+    for (const file of changed) await writeFile(path.join(root, file.path), file.content, 'utf8');
+    written = changed.map((f) => f.path);
+  }
+
+  if (parsed.values.json) {
+    io.stdout(`${JSON.stringify({ updates: result.updates.map(updateToJson), errors }, null, 2)}\n`);
+  } else {
+    const images = result.extracted.reduce((n, e) => n + e.images.length, 0);
+    io.stdout(`${files.length} file(s), ${images} image reference(s), ${result.updates.length} update(s)\n`);
+    if (result.updates.length > 0) {
+      io.stdout(
+        formatTable(
+          ['FILE', 'LINE', 'IMAGE', 'FROM', 'TO', 'KIND'],
+          result.updates.map((u) => [
+            u.file,
+            String(u.line),
+            u.image,
+            shortRef(u.from.tag, u.from.digest),
+            shortRef(u.to.tag, u.to.digest),
+            u.kind,
+          ]),
+        ),
+      );
+    }
+    for (const e of errors)
+      io.stdout(`error: ${e.file}${e.line ? `:${e.line}` : ''} ${e.image} ${e.error}\n`);
+    if (written.length > 0) io.stdout(`wrote ${written.join(', ')}\n`);
+  }
+  return errors.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,195 @@
+// The pull-request lifecycle for one repository: given the plans of this scan and the app's open
+// PRs, decide per branch whether to open, update, leave, hold back or close — exactly one PR per
+// plan group, pushes only when the proposal changed, and never over someone else's commits.
+import type { RepoConfig } from '../config/types.js';
+import type { ExtractResult } from '../dockerfile/types.js';
+import type { RepoFile, RepositoryScan } from '../plan/scan-repository.js';
+import type { BranchPlan, PlanMetadata } from '../plan/types.js';
+import { type AppPull, sameMetadata } from './app-pulls.js';
+import { branchOwnership, pointBranch, writeCommit } from './branch-writer.js';
+import {
+  closePull,
+  decoratePull,
+  labelEnsurer,
+  noticeUpdatesStopped,
+  openPull,
+  updatePullText,
+} from './pull-actions.js';
+import type { RepoSnapshot } from './repo-files.js';
+import { describeError } from './request-error.js';
+import type { PullRequestCounts, RepoContext } from './types.js';
+
+export interface PullReconcileInput {
+  defaultBranch: string;
+  snapshot: RepoSnapshot;
+  scan: Pick<RepositoryScan, 'plans' | 'extracted' | 'errors'>;
+  open: AppPull[];
+  config: RepoConfig;
+  /** Inside the config's schedule window: PRs may be opened and updated. */
+  inWindow: boolean;
+  applyPlan: (files: RepoFile[], plan: BranchPlan) => RepoFile[];
+}
+
+type MetaUpdate = PlanMetadata['updates'][number];
+
+export function emptyCounts(): PullRequestCounts {
+  return { created: 0, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 };
+}
+
+export async function reconcilePulls(
+  ctx: RepoContext,
+  input: PullReconcileInput,
+): Promise<PullRequestCounts> {
+  const counts = emptyCounts();
+  const planned = new Set(input.scan.plans.map((p) => p.branch));
+  const failedFiles = new Set(input.scan.errors.map((e) => e.file));
+  const labels = labelEnsurer(ctx);
+  let openCount = input.open.length;
+
+  const guarded = async (branch: string, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      counts.failed++;
+      ctx.log.error({ branch, error: describeError(error) }, 'pull request reconcile failed');
+    }
+  };
+
+  // PRs whose group this scan no longer plans. Closing is allowed outside the schedule window.
+  for (const pull of input.open.filter((p) => !planned.has(p.branch))) {
+    await guarded(pull.branch, async () => {
+      const pending = pull.metadata.updates.filter((u) => isPending(u, input.scan.extracted));
+      if (pending.some((u) => failedFiles.has(u.file))) {
+        // The plan lost it because a lookup failed this time, not because it is done: keep it.
+        counts.unchanged++;
+        return;
+      }
+      const reason =
+        pending.length === 0
+          ? `The updates in this pull request are already on \`${input.defaultBranch}\`, so it is closed as superseded.`
+          : 'Freshbase no longer proposes these updates under the current `.github/freshbase.yml`, so it is closed.';
+      await closePull(ctx, pull, input.defaultBranch, reason);
+      ctx.log.info(
+        { pull: pull.number, branch: pull.branch, superseded: pending.length === 0 },
+        'closed pull request',
+      );
+      counts.closed++;
+      openCount--;
+    });
+  }
+
+  for (const plan of input.scan.plans) {
+    const existing = input.open.find((p) => p.branch === plan.branch);
+    await guarded(plan.branch, async () => {
+      if (existing && sameMetadata(existing.metadata, plan.metadata)) {
+        // Identical proposal: no push even if the default branch moved — the diff is the same and a
+        // rebase-only push would re-run CI and notify reviewers for nothing.
+        counts.unchanged++;
+      } else if (existing && dropsFailedUpdates(existing, plan, input, failedFiles)) {
+        counts.unchanged++;
+      } else if (!input.inWindow) {
+        holdBack(ctx, counts, plan, 'outside the schedule window');
+      } else if (existing) {
+        await updateExisting(ctx, counts, input, existing, plan);
+      } else if (openCount >= input.config.maxOpenPullRequests) {
+        holdBack(ctx, counts, plan, 'maxOpenPullRequests reached');
+      } else if (await openNew(ctx, counts, input, plan, labels)) {
+        openCount++;
+      }
+    });
+  }
+  return counts;
+}
+
+function holdBack(ctx: RepoContext, counts: PullRequestCounts, plan: BranchPlan, reason: string): void {
+  counts.heldBack += plan.updates.length;
+  ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
+}
+
+async function updateExisting(
+  ctx: RepoContext,
+  counts: PullRequestCounts,
+  input: PullReconcileInput,
+  pull: AppPull,
+  plan: BranchPlan,
+): Promise<void> {
+  const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
+  if (ownership.kind === 'foreign') {
+    if (await noticeUpdatesStopped(ctx, pull, ownership.authors)) counts.commented++;
+    holdBack(ctx, counts, plan, 'branch has commits by others');
+    return;
+  }
+  const sha = await commitPlan(ctx, input, plan);
+  if (!(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership))) {
+    holdBack(ctx, counts, plan, 'branch has commits by others');
+    return;
+  }
+  await updatePullText(ctx, pull.number, plan);
+  ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'updated pull request');
+  counts.updated++;
+}
+
+/** Returns whether a new PR now counts against the cap. */
+async function openNew(
+  ctx: RepoContext,
+  counts: PullRequestCounts,
+  input: PullReconcileInput,
+  plan: BranchPlan,
+  labels: ReturnType<typeof labelEnsurer>,
+): Promise<boolean> {
+  // A branch without a PR is left over from a run that stopped before opening it: reuse it.
+  const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
+  if (ownership.kind === 'foreign') {
+    holdBack(ctx, counts, plan, 'branch exists with commits by others');
+    return false;
+  }
+  const sha = await commitPlan(ctx, input, plan);
+  if (!(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership))) {
+    holdBack(ctx, counts, plan, 'branch exists with commits by others');
+    return false;
+  }
+  const pull = await openPull(ctx, plan, input.defaultBranch);
+  if (!pull.created) {
+    counts.updated++;
+    return false;
+  }
+  await decoratePull(ctx, pull.number, input.config, labels);
+  ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
+  counts.created++;
+  return true;
+}
+
+async function commitPlan(ctx: RepoContext, input: PullReconcileInput, plan: BranchPlan): Promise<string> {
+  const changed = input.applyPlan(input.snapshot.files, plan);
+  if (changed.length === 0) throw new Error(`plan for ${plan.branch} changes no file`);
+  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage);
+}
+
+function usesOf(extracted: ExtractResult[], u: MetaUpdate) {
+  const file = extracted.find((f) => f.file === u.file);
+  return (file?.images ?? []).filter((i) => `${i.registry}/${i.repository}` === u.imageName);
+}
+
+/** The default branch still has the image at the version this update starts from. */
+function isPending(u: MetaUpdate, extracted: ExtractResult[]): boolean {
+  return usesOf(extracted, u).some((i) => i.tag === u.fromTag && i.digest === u.fromDigest);
+}
+
+/**
+ * The new plan lacks an update the PR has only because its lookup failed this run: replacing the
+ * PR with the smaller plan would drop it now and add it back next run, so keep the PR as it is.
+ */
+function dropsFailedUpdates(
+  pull: AppPull,
+  plan: BranchPlan,
+  input: PullReconcileInput,
+  failedFiles: Set<string>,
+): boolean {
+  const planned = new Set(plan.metadata.updates.map((u) => `${u.file}\0${u.imageName}`));
+  return pull.metadata.updates.some(
+    (u) =>
+      !planned.has(`${u.file}\0${u.imageName}`) &&
+      failedFiles.has(u.file) &&
+      isPending(u, input.scan.extracted),
+  );
+}

@@ -1,0 +1,147 @@
+// Entry point of the GitHub adapter: one repository, from metadata and config to pull requests.
+// Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
+import { isPathSelected } from '../config/policy.js';
+import { inScheduleWindow } from '../config/schedule.js';
+import { applyBranchPlan, scanRepository } from '../plan/scan-repository.js';
+import type { RegistryLookup } from '../registry/types.js';
+import { listOpenAppPulls } from './app-pulls.js';
+import { type ConfigLoader, loadRepoConfig, syncConfigStatus } from './config-check.js';
+import { isDeclinedBy, loadDeclined } from './declined.js';
+import { closePull } from './pull-actions.js';
+import { emptyCounts, reconcilePulls } from './reconcile-pulls.js';
+import { readRepositoryFiles } from './repo-files.js';
+import { isGitHubError } from './request-error.js';
+import type { GitHubClient, Log, RepoContext, RepositoryReport, SkipReason } from './types.js';
+import { installationWriteQueue } from './write-queue.js';
+
+export interface ReconcileDeps {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  log: Log;
+  registry: RegistryLookup;
+  now: Date;
+  /** The app's slug; its bot user `<slug>[bot]` authors the app's commits, PRs and issues. */
+  appSlug: string;
+  /** Override of the bot login (GitHub Enterprise setups with a different naming). */
+  botLogin?: string;
+  /** Key of the shared write queue; defaults to the owner, which an installation is bound to. */
+  installationId?: number;
+  loadConfig?: ConfigLoader;
+  /** The scan/rewrite core; tests of the lifecycle may substitute a smaller one. */
+  planner?: Planner;
+}
+
+export interface Planner {
+  scanRepository: typeof scanRepository;
+  applyBranchPlan: typeof applyBranchPlan;
+}
+
+const corePlanner: Planner = { scanRepository, applyBranchPlan };
+
+export async function reconcileRepository(deps: ReconcileDeps): Promise<RepositoryReport> {
+  const { octokit, owner, repo } = deps;
+  const repository = `${owner}/${repo}`;
+  const queue = installationWriteQueue(deps.installationId ?? owner);
+  const ctx: RepoContext = {
+    octokit,
+    owner,
+    repo,
+    log: deps.log.child({ repo: repository }),
+    botLogin: deps.botLogin ?? `${deps.appSlug}[bot]`,
+    write: (call) => queue.run(call),
+  };
+  const report: RepositoryReport = {
+    repository,
+    status: 'done',
+    files: 0,
+    skippedFiles: 0,
+    images: 0,
+    updates: 0,
+    errors: 0,
+    pullRequests: emptyCounts(),
+  };
+  const skip = (reason: SkipReason): RepositoryReport => {
+    ctx.log.info({ reason }, 'repository skipped');
+    return { ...report, status: 'skipped', reason };
+  };
+
+  const { data: meta } = await octokit.rest.repos.get({ owner, repo });
+  if (meta.archived) return skip('archived');
+  if (meta.disabled) return skip('disabled');
+  // Forks mostly track an upstream that gets its own PRs; there is no config key to opt in yet.
+  if (meta.fork) return skip('fork');
+  const defaultBranch = meta.default_branch;
+  const headSha = await readBranchHead(ctx, defaultBranch);
+  if (!headSha) return skip('empty');
+
+  const loaded = await (deps.loadConfig ?? loadRepoConfig)({ octokit, owner, repo });
+  await syncConfigStatus(ctx, headSha, loaded);
+  if (!loaded.ok) {
+    ctx.log.warn({ problems: loaded.problems.length }, 'invalid config; repository skipped until fixed');
+    return { ...report, status: 'invalid-config' };
+  }
+  const config = loaded.config;
+
+  const open = await listOpenAppPulls(ctx);
+  if (!config.enabled) {
+    for (const pull of open) {
+      await closePull(
+        ctx,
+        pull,
+        defaultBranch,
+        'Freshbase is disabled by `.github/freshbase.yml` (`enabled: false`).',
+      );
+      report.pullRequests.closed++;
+    }
+    return { ...skip('disabled-by-config'), pullRequests: report.pullRequests };
+  }
+
+  const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
+  const declined = await loadDeclined(ctx);
+  const planner = deps.planner ?? corePlanner;
+  const scan = await planner.scanRepository({
+    repoFullName: repository,
+    files: snapshot.files,
+    config,
+    registry: deps.registry,
+    declined: isDeclinedBy(declined),
+    now: deps.now,
+  });
+  report.files = snapshot.files.length;
+  report.skippedFiles = snapshot.skipped.length;
+  report.images = scan.extracted.reduce((n, f) => n + f.images.length, 0);
+  report.updates = scan.updates.length;
+  report.errors = scan.errors.length;
+  for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'registry lookup failed');
+
+  report.pullRequests = await reconcilePulls(ctx, {
+    defaultBranch,
+    snapshot,
+    scan,
+    open,
+    config,
+    inWindow: inScheduleWindow(config, deps.now),
+    applyPlan: planner.applyBranchPlan,
+  });
+  ctx.log.info(
+    { ...report.pullRequests, updates: report.updates, errors: report.errors },
+    'repository reconciled',
+  );
+  return report;
+}
+
+/** Head commit of `branch`, or null for an empty repository (GitHub answers 409 or 404). */
+async function readBranchHead(ctx: RepoContext, branch: string): Promise<string | null> {
+  try {
+    const { data } = await ctx.octokit.rest.git.getRef({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      ref: `heads/${branch}`,
+    });
+    return data.object.sha;
+  } catch (error) {
+    if (isGitHubError(error, 409) || isGitHubError(error, 404)) return null;
+    throw error;
+  }
+}

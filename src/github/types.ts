@@ -1,0 +1,55 @@
+// Shapes shared by the GitHub adapter: the client as Probot hands it out, a pino-like logger, the
+// per-repository context every module works with, and the report the app layer receives.
+import type { ProbotOctokit } from 'probot';
+
+export type GitHubClient = InstanceType<typeof ProbotOctokit>;
+
+type LogFn = (obj: object | string, msg?: string) => void;
+
+/** The subset of pino that this adapter uses; Probot's `app.log` / `context.log` fit it. */
+export interface Log {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  child(bindings: Record<string, unknown>): Log;
+}
+
+export interface RepoContext {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  log: Log;
+  /** Login of the app's bot user (`freshbase[bot]`): author of its PRs, issues and commits. */
+  botLogin: string;
+  /** Runs a content-creating call through the installation's serialized write queue. */
+  write<T>(call: () => Promise<T>): Promise<T>;
+}
+
+export interface PullRequestCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  closed: number;
+  commented: number;
+  /** Updates not proposed now: outside the schedule window, over the PR cap, or blocked. */
+  heldBack: number;
+  failed: number;
+}
+
+export type SkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
+
+export interface RepositoryReport {
+  repository: string;
+  status: 'skipped' | 'invalid-config' | 'done';
+  reason?: SkipReason;
+  /** Selected files read from the default branch. */
+  files: number;
+  /** Selected files not read (over 1 MiB, not UTF-8, symlinks). */
+  skippedFiles: number;
+  images: number;
+  updates: number;
+  /** Registry lookup failures reported by the scan. */
+  errors: number;
+  pullRequests: PullRequestCounts;
+}

@@ -1,0 +1,70 @@
+// Shared set-up of the GitHub adapter tests: the fake GitHub, a real Probot Octokit pointed at it,
+// the fake registry, and one call to run a reconcile of acme/app.
+import { ProbotOctokit } from 'probot';
+import { reconcileRepository, type ReconcileDeps } from '../../src/github/reconcile-repository.js';
+import type { Log, RepositoryReport } from '../../src/github/types.js';
+import { FakeGitHub } from '../support/fake-github.js';
+import { digest, FakeRegistry, testPlanner } from './test-planner.js';
+
+export const BOT = 'freshbase[bot]';
+export const REPO = 'acme/app';
+export const PY_312 = `FROM python:3.12@${digest(1)}\nRUN pip install flask\n`;
+
+/** A pino-like logger that keeps its lines, so tests can assert on what was logged. */
+export function memoryLog(
+  lines: Array<Record<string, unknown>> = [],
+  bindings: Record<string, unknown> = {},
+): Log {
+  const at =
+    (level: string) =>
+    (obj: object | string, msg?: string): void => {
+      lines.push(
+        typeof obj === 'string' ? { level, ...bindings, msg: obj } : { level, ...bindings, ...obj, msg },
+      );
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => memoryLog(lines, { ...bindings, ...more }),
+  };
+}
+
+export interface Harness {
+  gh: FakeGitHub;
+  registry: FakeRegistry;
+  logs: Array<Record<string, unknown>>;
+  run(overrides?: Partial<ReconcileDeps>): Promise<RepositoryReport>;
+}
+
+export function createHarness(): Harness {
+  const gh = new FakeGitHub(BOT).install();
+  const registry = new FakeRegistry();
+  registry.digests.set('python:3.12', digest(2));
+  const logs: Array<Record<string, unknown>> = [];
+  const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+  const octokit = new ProbotOctokit({
+    auth: { token: 'test' },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    log: silent,
+  });
+  return {
+    gh,
+    registry,
+    logs,
+    run: (overrides = {}) =>
+      reconcileRepository({
+        octokit,
+        owner: 'acme',
+        repo: 'app',
+        log: memoryLog(logs),
+        registry,
+        now: new Date('2025-06-02T10:00:00Z'),
+        appSlug: 'freshbase',
+        planner: testPlanner,
+        ...overrides,
+      }),
+  };
+}

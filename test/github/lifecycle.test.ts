@@ -1,0 +1,257 @@
+// Pull-request lifecycle across several runs against the stateful fake GitHub.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { UPDATES_STOPPED_MARKER } from '../../src/github/app-pulls.js';
+import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
+import { digest } from './test-planner.js';
+
+const BRANCH = 'freshbase/repository';
+const T = '/repos/{owner}/{repo}';
+let h: Harness;
+
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(() => {
+  expect(h.gh.http.unhandled).toEqual([]);
+  h.gh.uninstall();
+});
+
+const writes = (from: number) =>
+  Object.entries(h.gh.http.counts(from))
+    .filter(([k]) => !k.startsWith('GET'))
+    .reduce((n, [, c]) => n + c, 0);
+
+test('full walk: open, identical, newer digest, merged by hand — with per-endpoint counts', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  const steps: Array<[string, Record<string, number>]> = [];
+  const step = async (name: string, act: () => Promise<unknown> | void) => {
+    const from = h.gh.http.log.length;
+    await act();
+    steps.push([name, h.gh.http.counts(from)]);
+    return from;
+  };
+
+  await step('1 install: PR opened', () => h.run());
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(1);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toBe(
+    `FROM python:3.12@${digest(2)}\nRUN pip install flask\n`,
+  );
+  expect(h.gh.pulls(REPO)[0]!.labels).toEqual(['dependencies', 'docker']);
+
+  const identical = await step('2 identical plan: nothing pushed', () => h.run());
+  expect(writes(identical)).toBe(0);
+
+  h.registry.digests.set('python:3.12', digest(3));
+  await step('3 newer digest: same PR updated', () => h.run());
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+  expect(h.gh.branches(REPO).filter((b) => b.startsWith('freshbase/'))).toEqual([BRANCH]);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+  expect(h.gh.pulls(REPO)[0]!.body).toContain(digest(3));
+
+  h.gh.pushAs('octocat', REPO, 'main', {
+    Dockerfile: `FROM python:3.12@${digest(3)}\nRUN pip install flask\n`,
+  });
+  await step('4 merged by hand: PR closed, branch deleted', () => h.run());
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+  expect(h.gh.branches(REPO)).toEqual(['main']);
+  expect(h.gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining('superseded')]);
+
+  const quiet = await step('5 steady state: nothing to do', () => h.run());
+  expect(writes(quiet)).toBe(0);
+
+  const endpoints = [...new Set(steps.flatMap(([, c]) => Object.keys(c)))].sort();
+  const table = endpoints.map((e) => [e.replace(T, ''), ...steps.map(([, c]) => c[e] ?? 0)].join(' | '));
+  console.log(['endpoint | ' + steps.map(([n]) => n).join(' | '), ...table].join('\n'));
+});
+
+test('a human commit on the branch stops force-pushes and is announced exactly once', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
+  const aliceHead = h.gh.repo(REPO).refs.get(`heads/${BRANCH}`);
+
+  h.registry.digests.set('python:3.12', digest(3));
+  const from = h.gh.http.log.length;
+  const report = await h.run();
+  await h.run();
+  h.registry.digests.set('python:3.12', digest(4));
+  await h.run();
+
+  expect(h.gh.http.counts(from)[`PATCH ${T}/git/refs/{*ref}`]).toBeUndefined();
+  expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
+  const comments = h.gh.comments(REPO, 1);
+  expect(comments).toHaveLength(1);
+  expect(comments[0]!.body).toContain(UPDATES_STOPPED_MARKER);
+  expect(comments[0]!.body).toContain('@alice');
+  expect(report.pullRequests).toMatchObject({ commented: 1, heldBack: 1, updated: 0 });
+});
+
+test('a PR closed unmerged declines exactly its update; a later digest opens a new PR', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.closePull(REPO, 1);
+
+  const again = await h.run();
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+  expect(again.updates).toBe(0);
+
+  h.registry.digests.set('python:3.12', digest(3));
+  await h.run();
+  const open = h.gh.pulls(REPO, 'open');
+  expect(open).toHaveLength(1);
+  expect(open[0]!.number).not.toBe(1);
+  expect(open[0]!.head).toBe(BRANCH);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+});
+
+test('a reopened PR is managed again', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.closePull(REPO, 1);
+  h.gh.reopenPull(REPO, 1);
+  h.registry.digests.set('python:3.12', digest(3));
+  const report = await h.run();
+  expect(report.pullRequests.updated).toBe(1);
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+});
+
+test('two concurrent runs make one PR', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  const reports = await Promise.all([h.run(), h.run()]);
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+  expect(reports.reduce((n, r) => n + r.pullRequests.created, 0)).toBe(1);
+  expect(reports.every((r) => r.pullRequests.failed === 0)).toBe(true);
+  // Both runs tried to create: one met "Reference already exists" and "A pull request already exists".
+  expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(2);
+  expect(h.gh.http.count(`POST ${T}/pulls`)).toBe(2);
+});
+
+test('a crash between branch and PR: the next run opens one PR on the same branch', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  h.gh.http.failNext(`POST ${T}/pulls`, [502, { message: 'Server Error' }]);
+  const crashed = await h.run();
+  expect(crashed.pullRequests.failed).toBe(1);
+  expect(h.gh.branches(REPO)).toContain(BRANCH);
+  expect(h.gh.pulls(REPO)).toHaveLength(0);
+
+  const from = h.gh.http.log.length;
+  await h.run();
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+  expect(h.gh.pulls(REPO)[0]!.head).toBe(BRANCH);
+  expect(h.gh.http.counts(from)[`POST ${T}/git/refs`]).toBeUndefined();
+  expect(h.gh.http.counts(from)[`PATCH ${T}/git/refs/{*ref}`]).toBe(1);
+});
+
+test('a redelivered create that finds the PR already there updates it instead', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  // Simulate a run that did not see the open PR (listed before another run opened it).
+  h.gh.http.failNext(`GET ${T}/pulls`, [200, []]);
+  const report = await h.run();
+  expect(report.pullRequests.updated).toBe(1);
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+});
+
+test('enabled: false closes the app PRs with a comment, and they are not declines', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.pushAs('octocat', REPO, 'main', { '.github/freshbase.yml': 'enabled: false\n' });
+  const report = await h.run();
+  expect(report).toMatchObject({ status: 'skipped', reason: 'disabled-by-config' });
+  expect(report.pullRequests.closed).toBe(1);
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+  expect(h.gh.comments(REPO, 1)[0]!.body).toContain('enabled: false');
+
+  h.gh.pushAs('octocat', REPO, 'main', { '.github/freshbase.yml': 'enabled: true\n' });
+  await h.run();
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(1);
+});
+
+test('maxOpenPullRequests caps new PRs; existing ones are still updated', async () => {
+  h.gh.createRepo(REPO, {
+    files: {
+      '.github/freshbase.yml': 'group: file\nmaxOpenPullRequests: 2\n',
+      'a/Dockerfile': PY_312,
+      'b/Dockerfile': PY_312,
+      'c/Dockerfile': PY_312,
+    },
+  });
+  const first = await h.run();
+  expect(first.pullRequests).toMatchObject({ created: 2, heldBack: 1 });
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(2);
+  expect(
+    h.logs.some((l) => l.msg === 'updates held back' && l.reason === 'maxOpenPullRequests reached'),
+  ).toBe(true);
+
+  h.registry.digests.set('python:3.12', digest(3));
+  const second = await h.run();
+  expect(second.pullRequests).toMatchObject({ created: 0, updated: 2, heldBack: 1 });
+});
+
+test('outside the schedule window nothing is opened or updated', async () => {
+  h.gh.createRepo(REPO, {
+    files: {
+      '.github/freshbase.yml': 'schedule: { cron: "0 3 * * 6", timezone: UTC }\n',
+      Dockerfile: PY_312,
+    },
+  });
+  const report = await h.run();
+  expect(report.pullRequests).toMatchObject({ created: 0, heldBack: 1 });
+  expect(h.gh.pulls(REPO)).toHaveLength(0);
+  const inWindow = await h.run({ now: new Date('2025-06-07T03:00:20Z') });
+  expect(inWindow.pullRequests.created).toBe(1);
+});
+
+test('labels, reviewers and assignees are applied on creation; missing labels are created', async () => {
+  h.gh.createRepo(REPO, {
+    files: {
+      '.github/freshbase.yml':
+        'labels: [deps, docker]\nreviewers: [alice, acme/platform]\nassignees: [bob]\n',
+      Dockerfile: PY_312,
+    },
+  });
+  h.gh.repo(REPO).labels.set('docker', { name: 'docker', color: '000000' });
+  await h.run();
+  const pull = h.gh.pulls(REPO)[0]!;
+  expect(pull).toMatchObject({
+    labels: ['deps', 'docker'],
+    reviewers: ['alice'],
+    teams: ['platform'],
+    assignees: ['bob'],
+  });
+  expect(h.gh.http.count(`POST ${T}/labels`)).toBe(1);
+});
+
+describe('repository metadata', () => {
+  test.each([
+    ['archived', { archived: true }],
+    ['fork', { fork: true }],
+    ['empty', { empty: true }],
+  ] as const)('%s repositories are skipped', async (reason, setup) => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 }, ...setup });
+    const report = await h.run();
+    expect(report).toMatchObject({ status: 'skipped', reason });
+    expect(h.gh.pulls(REPO)).toHaveLength(0);
+  });
+});
+
+test('a rate-limited write is retried after retry-after, once the queue slot frees', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  h.gh.http.failNext(`POST ${T}/git/trees`, [
+    403,
+    { message: 'You have exceeded a secondary rate limit.' },
+    { 'retry-after': '0' },
+  ]);
+  const report = await h.run();
+  expect(report.pullRequests.created).toBe(1);
+  expect(h.gh.http.count(`POST ${T}/git/trees`)).toBe(2);
+});
+
+test('commits are made as the bot on top of the default head', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  const repo = h.gh.repo(REPO);
+  const commit = h.gh.git.commit(repo.refs.get(`heads/${BRANCH}`)!)!;
+  expect(commit.author).toBe(BOT);
+  expect(commit.parents).toEqual([repo.refs.get('heads/main')]);
+});

@@ -1,0 +1,197 @@
+// Git Data, repository and contents endpoints of the fake GitHub, with GitHub's shapes and errors.
+import type { FakeGitHub, FakeRepo } from './fake-github.js';
+import { API, fail, type Request, user } from './fake-github-http.js';
+import { registerIssueRoutes } from './fake-github-routes-issues.js';
+
+const R = '/repos/{owner}/{repo}';
+
+export function registerRoutes(gh: FakeGitHub): void {
+  registerIssueRoutes(gh);
+  const { http, git } = gh;
+  const repoOf = (req: Request) => gh.repoFor(req.params);
+  const resolve = (repo: FakeRepo, ref: string) => gh.resolveRef(repo, ref);
+  const refJson = (repo: FakeRepo, ref: string) => ({
+    ref: `refs/${ref}`,
+    url: `${API}/repos/${repo.fullName}/git/refs/${ref}`,
+    object: { sha: repo.refs.get(ref), type: 'commit' },
+  });
+  const commitJson = (sha: string) => {
+    const c = git.commit(sha)!;
+    const person = (login: string) => ({
+      name: login,
+      email: `${login}@users.noreply.github.com`,
+      date: c.date,
+    });
+    return {
+      sha,
+      tree: { sha: c.tree },
+      parents: c.parents.map((p) => ({ sha: p })),
+      message: c.message,
+      author: person(c.author),
+      committer: person(c.committer),
+    };
+  };
+
+  http.route('GET', R, (req) => {
+    const r = repoOf(req);
+    return [
+      200,
+      {
+        name: r.name,
+        full_name: r.fullName,
+        owner: user(r.owner),
+        default_branch: r.defaultBranch,
+        archived: r.archived,
+        disabled: r.disabled,
+        fork: r.fork,
+        private: true,
+      },
+    ];
+  });
+
+  // Raw file contents, as the config plugin asks for them (mediaType raw).
+  http.route('GET', `${R}/contents/{*path}`, (req) => {
+    const r = repoOf(req);
+    const text = gh.readFile(r.fullName, req.query.get('ref') ?? r.defaultBranch, req.params.path!);
+    if (text === undefined) fail(404, 'Not Found');
+    return [200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8' }];
+  });
+
+  http.route('GET', `${R}/git/ref/{*ref}`, (req) => {
+    const r = repoOf(req);
+    if (r.refs.size === 0) fail(409, 'Git Repository is empty.');
+    if (!r.refs.has(req.params.ref!)) fail(404, 'Not Found');
+    return [200, refJson(r, req.params.ref!)];
+  });
+
+  http.route('POST', `${R}/git/refs`, (req) => {
+    const r = repoOf(req);
+    const ref = String(req.body.ref).replace(/^refs\//, '');
+    const sha = String(req.body.sha);
+    if (r.refs.has(ref)) fail(422, 'Reference already exists');
+    if (!git.commit(sha)) fail(422, 'Object does not exist');
+    r.refs.set(ref, sha);
+    return [201, refJson(r, ref)];
+  });
+
+  http.route('PATCH', `${R}/git/refs/{*ref}`, (req) => {
+    const r = repoOf(req);
+    const ref = req.params.ref!;
+    const current = r.refs.get(ref) ?? fail(422, 'Reference does not exist');
+    const sha = String(req.body.sha);
+    if (!git.commit(sha)) fail(422, 'Object does not exist');
+    if (!req.body.force && !git.ancestors(sha).includes(current)) fail(422, 'Update is not a fast forward');
+    r.refs.set(ref, sha);
+    return [200, refJson(r, ref)];
+  });
+
+  http.route('DELETE', `${R}/git/refs/{*ref}`, (req) => {
+    const r = repoOf(req);
+    const ref = req.params.ref!;
+    if (!r.refs.delete(ref)) fail(422, 'Reference does not exist');
+    // GitHub closes the open PRs whose head branch is deleted.
+    for (const p of r.pulls) {
+      if (p.state === 'open' && `heads/${p.head}` === ref)
+        Object.assign(p, { state: 'closed', updatedAt: gh.tick() });
+    }
+    return [204];
+  });
+
+  http.route('GET', `${R}/git/trees/{sha}`, (req) => {
+    const r = repoOf(req);
+    const asked = req.params.sha!;
+    const treeSha = git.commit(resolve(r, asked) ?? '')?.tree ?? asked;
+    if (!git.tree(treeSha)) fail(404, 'Not Found');
+    const listing = (sha: string, prefix: string, recursive: boolean): object[] =>
+      (git.tree(sha) ?? []).flatMap((e) => {
+        const item = {
+          path: prefix + e.name,
+          mode: e.mode,
+          type: e.type,
+          sha: e.sha,
+          ...(e.type === 'blob' ? { size: git.blob(e.sha)!.length } : {}),
+          url: `${API}/repos/${r.fullName}/git/${e.type}s/${e.sha}`,
+        };
+        return recursive && e.type === 'tree' ? [item, ...listing(e.sha, `${item.path}/`, true)] : [item];
+      });
+    const recursive = req.query.has('recursive');
+    const tree = listing(treeSha, '', recursive);
+    const truncated = recursive && tree.length > gh.maxTreeEntries;
+    return [200, { sha: treeSha, tree: truncated ? tree.slice(0, gh.maxTreeEntries) : tree, truncated }];
+  });
+
+  http.route('POST', `${R}/git/trees`, (req) => {
+    repoOf(req);
+    const base = req.body.base_tree as string | undefined;
+    if (base && !git.tree(base)) fail(422, 'Invalid tree info', [{ resource: 'Tree', field: 'base_tree' }]);
+    const flat = base ? git.flatten(base) : new Map();
+    for (const entry of req.body.tree as Array<{
+      path: string;
+      mode: string;
+      sha?: string | null;
+      content?: string;
+    }>) {
+      if (entry.content !== undefined) {
+        flat.set(entry.path, { mode: entry.mode, sha: git.putBlob(Buffer.from(entry.content, 'utf8')) });
+      } else if (entry.sha === null) flat.delete(entry.path);
+      else flat.set(entry.path, { mode: entry.mode, sha: entry.sha! });
+    }
+    const sha = git.writeTree(flat);
+    return [201, { sha, tree: git.tree(sha), truncated: false }];
+  });
+
+  http.route('GET', `${R}/git/blobs/{sha}`, (req) => {
+    repoOf(req);
+    const blob = git.blob(req.params.sha!) ?? fail(404, 'Not Found');
+    const base64 = blob.toString('base64').replace(/(.{60})/g, '$1\n'); // GitHub wraps at 60 columns
+    return [200, { sha: req.params.sha, size: blob.length, encoding: 'base64', content: base64 }];
+  });
+
+  http.route('POST', `${R}/git/commits`, (req) => {
+    repoOf(req);
+    const tree = String(req.body.tree);
+    const parents = (req.body.parents as string[]) ?? [];
+    if (!git.tree(tree) || parents.some((p) => !git.commit(p))) fail(422, 'Invalid request');
+    const sha = git.writeCommit({
+      tree,
+      parents,
+      message: String(req.body.message),
+      author: gh.botLogin,
+      committer: gh.botLogin,
+    });
+    return [201, commitJson(sha)];
+  });
+
+  http.route('GET', `${R}/compare/{*basehead}`, (req) => {
+    const r = repoOf(req);
+    const [baseRef = '', headRef = ''] = req.params.basehead!.split('...');
+    const base = resolve(r, baseRef) ?? fail(404, 'Not Found');
+    const head = resolve(r, headRef) ?? fail(404, 'Not Found');
+    const { ahead, behind, mergeBase } = git.compare(base, head);
+    const perPage = Number(req.query.get('per_page') ?? 250);
+    const status =
+      ahead.length && behind.length
+        ? 'diverged'
+        : ahead.length
+          ? 'ahead'
+          : behind.length
+            ? 'behind'
+            : 'identical';
+    const commits = ahead.slice(0, perPage).map((sha) => {
+      const c = git.commit(sha)!;
+      return { sha, commit: commitJson(sha), author: user(c.author), committer: user(c.committer) };
+    });
+    return [
+      200,
+      {
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        merge_base_commit: { sha: mergeBase },
+        commits,
+        files: [],
+      },
+    ];
+  });
+}

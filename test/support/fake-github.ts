@@ -1,0 +1,223 @@
+// A stateful fake of the GitHub REST API for the app's tests: repositories with real git objects,
+// refs, pull requests, issues, comments, labels and check runs held in memory, answered over nock
+// with GitHub's shapes and 422s, and every request counted per endpoint. Tests act as humans through
+// the helpers here (push, close, merge); the app acts only through HTTP as the bot.
+import { FakeHttp, fail } from './fake-github-http.js';
+import { GitStore } from './fake-github-git.js';
+import { registerRoutes } from './fake-github-routes.js';
+
+export interface FakePull {
+  number: number;
+  state: 'open' | 'closed';
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  user: string;
+  mergedAt: string | null;
+  labels: string[];
+  assignees: string[];
+  reviewers: string[];
+  teams: string[];
+  updatedAt: number;
+}
+export interface FakeIssue {
+  number: number;
+  state: 'open' | 'closed';
+  stateReason: string | null;
+  title: string;
+  body: string;
+  user: string;
+  labels: string[];
+}
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: string;
+}
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  output: { title: string; summary: string; text?: string };
+}
+export interface FakeRepo {
+  owner: string;
+  name: string;
+  fullName: string;
+  defaultBranch: string;
+  archived: boolean;
+  disabled: boolean;
+  fork: boolean;
+  refs: Map<string, string>;
+  pulls: FakePull[];
+  issues: FakeIssue[];
+  comments: Map<number, FakeComment[]>;
+  labels: Map<string, { name: string; color: string }>;
+  checkRuns: FakeCheckRun[];
+  nextNumber: number;
+}
+
+export interface RepoSetup {
+  files?: Record<string, string | Buffer>;
+  defaultBranch?: string;
+  archived?: boolean;
+  disabled?: boolean;
+  fork?: boolean;
+  /** No commits at all: GitHub answers 409 for its refs. */
+  empty?: boolean;
+}
+
+export class FakeGitHub {
+  readonly git = new GitStore();
+  readonly http = new FakeHttp();
+  readonly repos = new Map<string, FakeRepo>();
+  /** Recursive trees with more entries than this come back `truncated` (GitHub: 100k / 7 MB). */
+  maxTreeEntries = 100_000;
+  private clock = 0;
+  private ids = 0;
+
+  constructor(
+    /** Login of the authenticated app: author of everything created over HTTP. */
+    readonly botLogin: string,
+  ) {
+    registerRoutes(this);
+  }
+
+  install(): this {
+    this.http.install();
+    return this;
+  }
+
+  uninstall(): void {
+    this.http.uninstall();
+  }
+
+  tick(): number {
+    return ++this.clock;
+  }
+
+  nextId(): number {
+    return ++this.ids;
+  }
+
+  repo(fullName: string): FakeRepo {
+    const repo = this.repos.get(fullName);
+    if (!repo) throw new Error(`no fake repo ${fullName}`);
+    return repo;
+  }
+
+  /** The repository a request addresses, or GitHub's 404. */
+  repoFor(params: Record<string, string>): FakeRepo {
+    return this.repos.get(`${params.owner}/${params.repo}`) ?? fail(404, 'Not Found');
+  }
+
+  /** A branch name, `heads/x` ref or commit sha → commit sha. */
+  resolveRef(repo: FakeRepo, ref: string): string | undefined {
+    return repo.refs.get(`heads/${ref}`) ?? repo.refs.get(ref) ?? (this.git.commit(ref) ? ref : undefined);
+  }
+
+  createRepo(fullName: string, setup: RepoSetup = {}): FakeRepo {
+    const [owner = '', name = ''] = fullName.split('/');
+    const repo: FakeRepo = {
+      owner,
+      name,
+      fullName,
+      defaultBranch: setup.defaultBranch ?? 'main',
+      archived: setup.archived ?? false,
+      disabled: setup.disabled ?? false,
+      fork: setup.fork ?? false,
+      refs: new Map(),
+      pulls: [],
+      issues: [],
+      comments: new Map(),
+      labels: new Map(),
+      checkRuns: [],
+      nextNumber: 1,
+    };
+    this.repos.set(fullName, repo);
+    if (!setup.empty)
+      this.pushAs('octocat', fullName, repo.defaultBranch, setup.files ?? {}, 'Initial commit');
+    return repo;
+  }
+
+  /** A commit by `login` on `branch` (created from the default branch when missing). */
+  pushAs(
+    login: string,
+    fullName: string,
+    branch: string,
+    files: Record<string, string | Buffer | null>,
+    message = `Update by ${login}`,
+  ): string {
+    const repo = this.repo(fullName);
+    const parent = repo.refs.get(`heads/${branch}`) ?? repo.refs.get(`heads/${repo.defaultBranch}`);
+    const flat = parent ? this.git.flatten(this.git.commit(parent)!.tree) : new Map();
+    for (const [path, content] of Object.entries(files)) {
+      if (content === null) flat.delete(path);
+      else
+        flat.set(path, {
+          mode: flat.get(path)?.mode ?? '100644',
+          sha: this.git.putBlob(Buffer.from(content)),
+        });
+    }
+    const sha = this.git.writeCommit({
+      tree: this.git.writeTree(flat),
+      parents: parent ? [parent] : [],
+      message,
+      author: login,
+      committer: login,
+    });
+    repo.refs.set(`heads/${branch}`, sha);
+    return sha;
+  }
+
+  readFile(fullName: string, ref: string, path: string): string | undefined {
+    const sha = this.repo(fullName).refs.get(`heads/${ref}`);
+    const entry = sha ? this.git.flatten(this.git.commit(sha)!.tree).get(path) : undefined;
+    return entry && this.git.blob(entry.sha)?.toString('utf8');
+  }
+
+  branches(fullName: string): string[] {
+    return [...this.repo(fullName).refs.keys()].map((r) => r.replace(/^heads\//, ''));
+  }
+
+  pulls(fullName: string, state: 'open' | 'closed' | 'all' = 'all'): FakePull[] {
+    return this.repo(fullName).pulls.filter((p) => state === 'all' || p.state === state);
+  }
+
+  comments(fullName: string, number: number): FakeComment[] {
+    return this.repo(fullName).comments.get(number) ?? [];
+  }
+
+  /** Closing as a human (without merge) — what the app reads as a decline. */
+  closePull(fullName: string, number: number): void {
+    const pull = this.pulls(fullName).find((p) => p.number === number)!;
+    pull.state = 'closed';
+    pull.updatedAt = this.tick();
+  }
+
+  reopenPull(fullName: string, number: number): void {
+    const pull = this.pulls(fullName).find((p) => p.number === number)!;
+    pull.state = 'open';
+    pull.updatedAt = this.tick();
+  }
+
+  /** Merge commit of the PR's head into its base, as the merge button makes it. */
+  mergePull(fullName: string, number: number, login = 'octocat'): void {
+    const repo = this.repo(fullName);
+    const pull = this.pulls(fullName).find((p) => p.number === number)!;
+    const head = repo.refs.get(`heads/${pull.head}`)!;
+    const base = repo.refs.get(`heads/${pull.base}`)!;
+    const sha = this.git.writeCommit({
+      tree: this.git.commit(head)!.tree,
+      parents: [base, head],
+      message: `Merge pull request #${number}`,
+      author: login,
+      committer: 'web-flow',
+    });
+    repo.refs.set(`heads/${pull.base}`, sha);
+    Object.assign(pull, { state: 'closed', mergedAt: new Date().toISOString(), updatedAt: this.tick() });
+  }
+}
