@@ -28,16 +28,7 @@ export interface ReconcileDeps {
   /** Key of the shared write queue; defaults to the owner, which an installation is bound to. */
   installationId?: number;
   loadConfig?: ConfigLoader;
-  /** The scan/rewrite core; tests of the lifecycle may substitute a smaller one. */
-  planner?: Planner;
 }
-
-export interface Planner {
-  scanRepository: typeof scanRepository;
-  applyBranchPlan: typeof applyBranchPlan;
-}
-
-const corePlanner: Planner = { scanRepository, applyBranchPlan };
 
 export async function reconcileRepository(deps: ReconcileDeps): Promise<RepositoryReport> {
   const { octokit, owner, repo } = deps;
@@ -99,8 +90,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
 
   const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
   const declined = await loadDeclined(ctx);
-  const planner = deps.planner ?? corePlanner;
-  const scan = await planner.scanRepository({
+  const scan = await scanRepository({
     repoFullName: repository,
     files: snapshot.files,
     config,
@@ -122,7 +112,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     open,
     config,
     inWindow: inScheduleWindow(config, deps.now),
-    applyPlan: planner.applyBranchPlan,
+    applyPlan: applyBranchPlan,
   });
   ctx.log.info(
     { ...report.pullRequests, updates: report.updates, errors: report.errors },

@@ -110,7 +110,7 @@ test('a truncated recursive tree falls back to walking subtrees', async () => {
 test('a bot-authored file change keeps the file mode and the BOM', async () => {
   h.gh.createRepo(REPO, { files: { Dockerfile: '\uFEFF' + PY_312.replace(/\n/g, '\r\n') } });
   await h.run();
-  const updated = h.gh.readFile(REPO, 'freshbase/repository', 'Dockerfile')!;
+  const updated = h.gh.readFile(REPO, 'freshbase/all', 'Dockerfile')!;
   expect(updated.startsWith('\uFEFFFROM python:3.12@sha256:')).toBe(true);
   expect(updated.endsWith('\r\nRUN pip install flask\r\n')).toBe(true);
 });

@@ -4,7 +4,7 @@ import { ProbotOctokit } from 'probot';
 import { reconcileRepository, type ReconcileDeps } from '../../src/github/reconcile-repository.js';
 import type { Log, RepositoryReport } from '../../src/github/types.js';
 import { FakeGitHub } from '../support/fake-github.js';
-import { digest, FakeRegistry, testPlanner } from './test-planner.js';
+import { digest, FakeRegistry } from './fake-registry.js';
 
 export const BOT = 'freshbase[bot]';
 export const REPO = 'acme/app';
@@ -63,7 +63,6 @@ export function createHarness(): Harness {
         registry,
         now: new Date('2025-06-02T10:00:00Z'),
         appSlug: 'freshbase',
-        planner: testPlanner,
         ...overrides,
       }),
   };

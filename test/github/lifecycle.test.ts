@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { UPDATES_STOPPED_MARKER } from '../../src/github/app-pulls.js';
 import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
-import { digest } from './test-planner.js';
+import { digest } from './fake-registry.js';
 
-const BRANCH = 'freshbase/repository';
+const BRANCH = 'freshbase/all';
 const T = '/repos/{owner}/{repo}';
 let h: Harness;
 

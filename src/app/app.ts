@@ -1,0 +1,103 @@
+// The Probot application: webhook handlers that only decide which repositories to scan and
+// enqueue them (GitHub gives a delivery 10 s; a scan happens later, in the queue), and the
+// health route.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
+import type { JobQueue, ScanJob } from './queue.js';
+import { isContainerPackage, pushChangesOrgConfig, pushNeedsScan, splitFullName } from './triggers.js';
+
+export interface FreshbaseAppOptions {
+  addHandler: ApplicationFunctionOptions['addHandler'];
+  queue: JobQueue;
+  /** Who the app is (its PRs' author); looked up from GitHub by default. */
+  identity?: () => Promise<AppIdentity>;
+}
+
+/** A health check must answer even when Redis does not. */
+const HEALTH_TIMEOUT_MS = 2000;
+
+export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
+  const { queue } = options;
+  const identity = options.identity ?? createAppIdentity(app);
+
+  const enqueueAll = (jobs: ScanJob[]) => Promise.all(jobs.map((job) => queue.enqueue(job)));
+
+  const enqueueRepository = (installationId: number | undefined, fullName: string, reason: string) => {
+    if (!installationId) return Promise.resolve();
+    return queue.enqueue({ installationId, ...splitFullName(fullName), reason });
+  };
+
+  // Listing an installation's repositories can take many API pages, so it does not happen inside
+  // the delivery. Not durable: a restart loses it, and the schedule is the safety net.
+  const enqueueInstallation = (installationId: number | undefined, reason: string) => {
+    if (!installationId) return;
+    void listInstallationJobs(app, installationId, reason)
+      .then(enqueueAll)
+      .then((jobs) => app.log.info({ installationId, reason, repositories: jobs.length }, 'scans enqueued'))
+      .catch((error: unknown) =>
+        app.log.error({ err: error, installationId, reason }, 'could not enqueue the installation'),
+      );
+  };
+
+  app.on('installation.created', async (context) => {
+    const { installation, repositories } = context.payload;
+    if (!repositories) return enqueueInstallation(installation.id, 'installation');
+    await enqueueAll(
+      repositories.map((r) => ({
+        installationId: installation.id,
+        ...splitFullName(r.full_name),
+        reason: 'installation',
+      })),
+    );
+  });
+
+  app.on('installation_repositories.added', async (context) => {
+    const { installation, repositories_added } = context.payload;
+    await enqueueAll(
+      repositories_added.map((r) => ({
+        installationId: installation.id,
+        ...splitFullName(r.full_name),
+        reason: 'installation_repositories',
+      })),
+    );
+  });
+
+  app.on('push', async (context) => {
+    const { payload } = context;
+    if (pushChangesOrgConfig(payload)) return enqueueInstallation(payload.installation?.id, 'org config');
+    if (pushNeedsScan(payload)) {
+      await enqueueRepository(payload.installation?.id, payload.repository.full_name, 'push');
+    }
+  });
+
+  // Declined and merged updates are read back from GitHub by the scan; the event only makes the
+  // scan happen now instead of at the next schedule.
+  app.on(['pull_request.closed', 'pull_request.reopened'], async (context) => {
+    const { pull_request: pr, repository, installation, action } = context.payload;
+    // Only the bot's own pull requests; the type check spares a lookup for humans' ones.
+    if (pr.user?.type !== 'Bot' || pr.user.login !== (await identity()).botLogin) return;
+    await enqueueRepository(installation?.id, repository.full_name, `pull_request.${action}`);
+  });
+
+  // Which repositories build on a freshly published image is only known after scanning them, so
+  // the whole installation is rescanned; the registry lookup cache keeps that cheap.
+  app.on(['registry_package.published', 'package.published'], async (context) => {
+    const pkg =
+      'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;
+    if (!isContainerPackage(pkg)) return;
+    enqueueInstallation(context.payload.installation?.id, context.name);
+  });
+
+  options.addHandler(async (req: IncomingMessage, res: ServerResponse) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' || (pathname !== '/health' && pathname !== '/healthz')) return false;
+    const stats = await Promise.race([queue.stats(), delay(HEALTH_TIMEOUT_MS, null, { ref: false })]).catch(
+      () => null,
+    );
+    res.writeHead(stats ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(stats ? { status: 'ok', queue: stats } : { status: 'unavailable' }));
+    return true;
+  });
+}

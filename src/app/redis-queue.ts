@@ -1,0 +1,112 @@
+// The job queue over Redis (BullMQ), used when REDIS_URL is set so that several replicas split
+// the scans.
+//
+// Per-repository exclusion and coalescing come from BullMQ's deduplication with
+// `keepLastIfActive`, keyed by repository: while a repository's job waits, further triggers are
+// merged into it; while it runs, the latest trigger is parked in Redis and becomes a new job
+// only when the running one finishes. So at most one job per repository is active and one
+// waiting, cluster-wide, decided atomically in BullMQ's Lua scripts; no lock of our own to renew.
+// A replica that dies mid-scan loses its job lock; BullMQ's stalled check hands the job to
+// another replica after `lockDuration`, and the reconcile is idempotent (GitHub is the state).
+//
+// The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
+// upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
+// runs the sweep.
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'probot';
+import { repositoryKey, type JobQueue, type JobRunner, type ScanJob } from './queue.js';
+
+const SCAN = 'scan';
+const SWEEP = 'sweep';
+const SWEEP_SCHEDULER_ID = 'freshbase-sweep';
+/** Failed jobs are rare (the runner reports its own failures); keep a few for inspection. */
+const KEEP_FAILED = 100;
+
+export interface RedisQueueOptions {
+  url: string;
+  runner: JobRunner;
+  log: Logger;
+  /** Runs a scheduled sweep (enqueues every repository); called on one replica per tick. */
+  sweep?: () => Promise<unknown>;
+  /** Repositories this replica scans at once (default 4). */
+  concurrency?: number;
+  /** Queue name; tests give each run its own. */
+  name?: string;
+  /** How long a job stays owned without a heartbeat (BullMQ default 30 s). */
+  lockDuration?: number;
+}
+
+export interface RedisJobQueue extends JobQueue {
+  /** Sets (cron pattern) or removes (null) the cluster-wide sweep schedule. */
+  scheduleSweep(pattern: string | null): Promise<void>;
+}
+
+function connect(url: string): Redis {
+  // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for that.
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
+  const { runner, log } = options;
+  const name = options.name ?? 'freshbase-scans';
+  const queueConnection = connect(options.url);
+  const workerConnection = connect(options.url);
+  const queue = new Queue<ScanJob | Record<string, never>>(name, { connection: queueConnection });
+  const worker = new Worker<ScanJob | Record<string, never>>(
+    name,
+    async (job: Job<ScanJob | Record<string, never>>) => {
+      try {
+        if (job.name === SWEEP) await options.sweep?.();
+        else await runner(job.data as ScanJob);
+      } catch (error) {
+        // Logged, not rethrown: a failed BullMQ job would only be retried blindly.
+        log.error({ err: error, job: job.name, id: job.id }, 'queue job crashed');
+      }
+    },
+    {
+      connection: workerConnection,
+      concurrency: options.concurrency ?? 4,
+      ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+    },
+  );
+  // Connection errors are retried by ioredis; log them instead of crashing the process.
+  const logError = (error: Error) => log.error({ err: { message: error.message } }, 'redis queue error');
+  queue.on('error', logError);
+  worker.on('error', logError);
+
+  return {
+    async enqueue(job) {
+      await queue.add(SCAN, job, {
+        deduplication: { id: repositoryKey(job), keepLastIfActive: true },
+        removeOnComplete: true,
+        removeOnFail: KEEP_FAILED,
+      });
+    },
+    async stats() {
+      const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      return {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        running: counts.active ?? 0,
+      };
+    },
+    async scheduleSweep(pattern) {
+      if (pattern === null) {
+        await queue.removeJobScheduler(SWEEP_SCHEDULER_ID);
+        return;
+      }
+      await queue.upsertJobScheduler(
+        SWEEP_SCHEDULER_ID,
+        { pattern, tz: 'UTC' },
+        { name: SWEEP, data: {}, opts: { removeOnComplete: true, removeOnFail: KEEP_FAILED } },
+      );
+    },
+    async close() {
+      // Worker.close() waits for the jobs this replica is running; the waiting ones stay in
+      // Redis for the other replicas (or this one after a restart).
+      await worker.close();
+      await queue.close();
+      await Promise.all([queueConnection.quit(), workerConnection.quit()]);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// One scan job: an installation client, the repository reconcile, and one log line with what it did.
+import type { Logger, Probot } from 'probot';
+import type { reconcileRepository } from '../github/reconcile-repository.js';
+import type { GitHubClient, RepositoryReport } from '../github/types.js';
+import type { RegistryLookup } from '../registry/types.js';
+import type { AppIdentity } from './installations.js';
+import { repositoryKey, type ScanJob } from './queue.js';
+
+export type Reconcile = typeof reconcileRepository;
+
+export type JobOutcome =
+  | { ok: true; durationMs: number; report: RepositoryReport }
+  | { ok: false; durationMs: number; error: string };
+
+export interface JobRunnerDeps {
+  app: Probot;
+  registry: RegistryLookup;
+  reconcile: Reconcile;
+  identity: () => Promise<AppIdentity>;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** What may be logged of an error: no request objects (headers, tokens), just what went wrong. */
+export function describeError(error: unknown): { name: string; message: string; status?: number } {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const status = (error as { status?: unknown }).status;
+  return { name: error.name, message: error.message, ...(typeof status === 'number' ? { status } : {}) };
+}
+
+/** Never throws: a crashed job is reported in the outcome and logged. */
+export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<JobOutcome> {
+  const now = deps.now ?? (() => new Date());
+  return async (job) => {
+    const started = Date.now();
+    const repository = repositoryKey(job);
+    const log = deps.log.child({ repository, installationId: job.installationId });
+    try {
+      const octokit = (await deps.app.auth(job.installationId)) as GitHubClient;
+      const { slug } = await deps.identity();
+      const report = await deps.reconcile({
+        octokit,
+        owner: job.owner,
+        repo: job.repo,
+        log,
+        registry: deps.registry,
+        now: now(),
+        appSlug: slug,
+        installationId: job.installationId,
+      });
+      const durationMs = Date.now() - started;
+      const { status, reason, files, skippedFiles, images, updates, errors, pullRequests } = report;
+      log.info(
+        {
+          reason: job.reason,
+          durationMs,
+          status,
+          skip: reason,
+          files,
+          skippedFiles,
+          images,
+          updates,
+          errors,
+          pullRequests,
+        },
+        'repository scanned',
+      );
+      return { ok: true, durationMs, report };
+    } catch (error) {
+      const durationMs = Date.now() - started;
+      const described = describeError(error);
+      log.error({ reason: job.reason, durationMs, err: described }, 'repository scan failed');
+      return { ok: false, durationMs, error: described.message };
+    }
+  };
+}

@@ -1,0 +1,84 @@
+// The app's long-lived services, built from the environment: registry client, job runner, queue
+// (in-process, or BullMQ when REDIS_URL is set) and schedule. Startup fails here, before the
+// server takes webhooks, when a Freshbase variable is invalid.
+import type { Logger, Probot } from 'probot';
+import { reconcileRepository } from '../github/reconcile-repository.js';
+import type { CacheStore } from '../registry/cache-store.js';
+import { createRegistryClient } from '../registry/client.js';
+import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { createAppIdentity, type AppIdentity } from './installations.js';
+import { createInProcessQueue, type JobQueue } from './queue.js';
+import { createJobRunner, type Reconcile } from './runner.js';
+import { enqueueAllRepositories, readScanCron, startScheduler } from './scheduler.js';
+
+export interface Services {
+  queue: JobQueue;
+  identity: () => Promise<AppIdentity>;
+  /** Stops the schedule, lets running scans finish, closes connections. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  reconcile?: Reconcile;
+}
+
+/** The registry client logs plain messages; route them to pino. */
+function registryLogger(log: Logger) {
+  return { debug: (message: string) => log.debug(message), warn: (message: string) => log.warn(message) };
+}
+
+export async function startServices(
+  app: Probot,
+  env: NodeJS.ProcessEnv,
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
+  const log = app.log.child({ name: 'freshbase' });
+  const cron = readScanCron(env);
+  const rules = hostRulesFromEnv(env);
+  const redisUrl = env.REDIS_URL || undefined;
+
+  // ioredis is loaded only in Redis mode, so a single-process install never touches it.
+  const cache = redisUrl
+    ? (await import('./redis-cache-store.js')).createRedisCacheStore(redisUrl, log)
+    : undefined;
+  const registry = createRegistryClient({
+    rules,
+    ...(cache ? { cache: cache as CacheStore } : {}),
+    logger: registryLogger(log.child({ name: 'registry' })),
+  });
+  const identity = createAppIdentity(app);
+  const runner = createJobRunner({
+    app,
+    registry,
+    reconcile: overrides.reconcile ?? reconcileRepository,
+    identity,
+    log,
+  });
+
+  let queue: JobQueue;
+  const sweep = () => enqueueAllRepositories(app, queue, 'schedule', log);
+  let distributed: { scheduleSweep(pattern: string | null): Promise<void> } | undefined;
+  if (redisUrl) {
+    const { createRedisQueue } = await import('./redis-queue.js');
+    const redisQueue = createRedisQueue({ url: redisUrl, runner, log, sweep });
+    queue = redisQueue;
+    distributed = redisQueue;
+  } else {
+    queue = createInProcessQueue({ runner, log });
+  }
+  const scheduler = await startScheduler({ cron, sweep, log, distributed });
+
+  log.info(
+    { queue: redisUrl ? 'redis' : 'in-process', schedule: cron ?? 'off', registryRules: rules.length },
+    'Freshbase services started',
+  );
+  return {
+    queue,
+    identity,
+    async close() {
+      await scheduler.stop();
+      await queue.close();
+      await cache?.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// `freshbase sweep`: one pass over every repository of every installation, run directly (no
+// server, no queue), for operators who drive Freshbase from an external cron.
+//
+// Exit code: 0 when every repository was scanned, even if some image lookups failed (those are
+// in the reports and retried next time); 1 when the sweep could not complete (GitHub auth or
+// listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
+import pLimit from 'p-limit';
+import { createProbot, type Probot } from 'probot';
+import { reconcileRepository } from '../github/reconcile-repository.js';
+import { createRegistryClient } from '../registry/client.js';
+import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { createAppIdentity, listInstallationJobs, listInstallations } from './installations.js';
+import type { ScanJob } from './queue.js';
+import { createJobRunner, describeError, type Reconcile } from './runner.js';
+
+export interface SweepIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface SweepOverrides {
+  reconcile?: Reconcile;
+  /** A ready Probot (tests); by default one is built from env like Probot's own `run`. */
+  probot?: Probot;
+  concurrency?: number;
+}
+
+const processIo: SweepIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+const DEFAULT_CONCURRENCY = 4;
+
+export async function runSweep(
+  env: NodeJS.ProcessEnv,
+  io: SweepIo = processIo,
+  overrides: SweepOverrides = {},
+): Promise<number> {
+  let app: Probot;
+  let registry: ReturnType<typeof createRegistryClient>;
+  try {
+    // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
+    app = await (overrides.probot ?? createProbot({ env })).ready();
+    registry = createRegistryClient({ rules: hostRulesFromEnv(env) });
+  } catch (error) {
+    io.stderr(`freshbase sweep: ${(error as Error).message}\n`);
+    io.stderr(
+      'freshbase sweep: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n',
+    );
+    return 2;
+  }
+  const log = app.log.child({ name: 'sweep' });
+  const started = Date.now();
+  const runner = createJobRunner({
+    app,
+    registry,
+    reconcile: overrides.reconcile ?? reconcileRepository,
+    identity: createAppIdentity(app),
+    log,
+  });
+
+  const jobs: ScanJob[] = [];
+  let incomplete = 0;
+  let installationCount: number;
+  try {
+    const installations = await listInstallations(app);
+    installationCount = installations.length;
+    for (const installation of installations) {
+      try {
+        jobs.push(...(await listInstallationJobs(app, installation.id, 'sweep')));
+      } catch (error) {
+        incomplete += 1;
+        io.stderr(
+          `freshbase sweep: ${installation.account || installation.id}: ${describeError(error).message}\n`,
+        );
+      }
+    }
+  } catch (error) {
+    io.stderr(`freshbase sweep: cannot list installations: ${describeError(error).message}\n`);
+    return 1;
+  }
+
+  const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
+  const outcomes = await Promise.all(
+    jobs.map((job) => limit(async () => ({ job, outcome: await runner(job) }))),
+  );
+
+  const totals = { updates: 0, lookupErrors: 0, created: 0, updated: 0, closed: 0 };
+  const crashed: string[] = [];
+  for (const { job, outcome } of outcomes) {
+    if (!outcome.ok) {
+      crashed.push(`${job.owner}/${job.repo}: ${outcome.error}`);
+      continue;
+    }
+    totals.updates += outcome.report.updates;
+    totals.lookupErrors += outcome.report.errors;
+    totals.created += outcome.report.pullRequests.created;
+    totals.updated += outcome.report.pullRequests.updated;
+    totals.closed += outcome.report.pullRequests.closed;
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  io.stdout(
+    `swept ${outcomes.length} repositories in ${installationCount} installations in ${seconds}s: ` +
+      `${outcomes.length - crashed.length} scanned, ${crashed.length} failed; ` +
+      `${totals.updates} updates, ${totals.created} PRs created, ${totals.updated} updated, ` +
+      `${totals.closed} closed; ${totals.lookupErrors} image lookups failed\n`,
+  );
+  for (const line of crashed) io.stderr(`freshbase sweep: ${line}\n`);
+  if (incomplete > 0) io.stderr(`freshbase sweep: ${incomplete} installations could not be listed\n`);
+  return crashed.length > 0 || incomplete > 0 ? 1 : 0;
+}

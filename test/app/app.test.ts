@@ -1,0 +1,197 @@
+// Webhook handlers: each trigger enqueues the right scans and returns at once (no scan inside a
+// delivery). The queue is a recorder, so nothing here could reconcile a repository.
+import nock from 'nock';
+import type { Probot } from 'probot';
+import { freshbaseApp } from '../../src/app/app.js';
+import { createTestProbot, examplePayload, RecordingQueue, waitFor } from './helpers.js';
+
+const identity = async () => ({ slug: 'freshbase', botLogin: 'freshbase[bot]' });
+
+let probot: Probot;
+let queue: RecordingQueue;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  queue = new RecordingQueue();
+  probot = createTestProbot();
+  await probot.load((app) => freshbaseApp(app, { addHandler: () => undefined, queue, identity }));
+});
+
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+function receive(name: string, payload: unknown) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return probot.receive({ id: '1', name, payload } as any);
+}
+
+/** GitHub answering the installation token and repository listing for a fan-out. */
+function mockInstallationRepos(installationId: number, names: string[], delayMs = 0) {
+  return nock('https://api.github.com')
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} })
+    .get('/installation/repositories')
+    .query(true)
+    .delay(delayMs)
+    .reply(200, {
+      total_count: names.length + 1,
+      repositories: [
+        ...names.map((name) => ({ name, owner: { login: 'acme' }, archived: false, disabled: false })),
+        { name: 'old', owner: { login: 'acme' }, archived: true, disabled: false },
+      ],
+    });
+}
+
+describe('installation events', () => {
+  test('installation.created enqueues the repositories listed in the payload', async () => {
+    await receive('installation', examplePayload('installation', 'created'));
+    expect(queue.jobs).toEqual([
+      { installationId: 957387, owner: 'Codertocat', repo: 'Hello-World', reason: 'installation' },
+    ]);
+  });
+
+  test('installation.created without a repository list lists them in the background', async () => {
+    const payload = examplePayload('installation', 'created');
+    delete payload.repositories;
+    const scope = mockInstallationRepos(957387, ['api', 'web'], 300);
+    const started = Date.now();
+    await receive('installation', payload);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(queue.jobs).toEqual([]);
+    await waitFor(() => queue.jobs.length === 2);
+    expect(queue.jobs.map((j) => `${j.owner}/${j.repo}`)).toEqual(['acme/api', 'acme/web']);
+    scope.done();
+  });
+
+  test('installation_repositories.added enqueues the added repositories', async () => {
+    await receive('installation_repositories', examplePayload('installation_repositories', 'added'));
+    expect(queue.jobs).toEqual([
+      { installationId: 957387, owner: 'Codertocat', repo: 'Space', reason: 'installation_repositories' },
+    ]);
+  });
+
+  test('installation_repositories.removed enqueues nothing', async () => {
+    await receive('installation_repositories', examplePayload('installation_repositories', 'removed'));
+    expect(queue.jobs).toEqual([]);
+  });
+});
+
+describe('push', () => {
+  // The example pushes README.md to refs/heads/master, the default branch.
+  const push = (files: { added?: string[]; modified?: string[]; removed?: string[] }) => {
+    const payload = examplePayload('push', undefined, 4);
+    Object.assign(payload.commits[0], { added: [], modified: [], removed: [], ...files });
+    return payload;
+  };
+
+  test.each([
+    ['a Dockerfile', { modified: ['services/api/Dockerfile'] }],
+    ['a suffixed Dockerfile', { added: ['Dockerfile.prod'] }],
+    ['a *.dockerfile', { removed: ['build/web.dockerfile'] }],
+    ['a Containerfile', { modified: ['Containerfile'] }],
+    ['the config', { modified: ['.github/freshbase.yml'] }],
+  ])('to the default branch touching %s enqueues the repository', async (_what, files) => {
+    await receive('push', push(files));
+    expect(queue.jobs).toEqual([
+      { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', reason: 'push' },
+    ]);
+  });
+
+  test('touching no scanned file enqueues nothing', async () => {
+    await receive('push', examplePayload('push', undefined, 4)); // README.md only
+    expect(queue.jobs).toEqual([]);
+  });
+
+  test('to another branch or a tag enqueues nothing', async () => {
+    const branch = push({ modified: ['Dockerfile'] });
+    branch.ref = 'refs/heads/feature';
+    await receive('push', branch);
+    await receive('push', examplePayload('push', undefined, 3)); // refs/tags/simple-tag
+    expect(queue.jobs).toEqual([]);
+  });
+
+  test('without a commit list (force-push) or with a possibly cut one, enqueues anyway', async () => {
+    const forced = examplePayload('push', undefined, 4);
+    forced.commits = [];
+    forced.forced = true;
+    await receive('push', forced);
+    const many = examplePayload('push', undefined, 4);
+    many.commits = Array.from({ length: 20 }, () => ({ ...many.commits[0] }));
+    await receive('push', many);
+    expect(queue.jobs).toHaveLength(2);
+  });
+
+  test('to the org .github config rescans the whole installation', async () => {
+    const payload = push({ modified: ['.github/freshbase.yml'] });
+    payload.repository.name = '.github';
+    payload.repository.full_name = 'Codertocat/.github';
+    const scope = mockInstallationRepos(1, ['api']);
+    await receive('push', payload);
+    await waitFor(() => queue.jobs.length === 1);
+    expect(queue.jobs[0]).toEqual({ installationId: 1, owner: 'acme', repo: 'api', reason: 'org config' });
+    scope.done();
+  });
+});
+
+describe('pull_request', () => {
+  const botPull = (action: string) => {
+    const payload = examplePayload('pull_request', action);
+    payload.pull_request.head.ref = 'freshbase/python';
+    payload.pull_request.user = { ...payload.pull_request.user, login: 'freshbase[bot]', type: 'Bot' };
+    return payload;
+  };
+
+  test.each(['closed', 'reopened'])('%s on a Freshbase PR enqueues its repository', async (action) => {
+    await receive('pull_request', botPull(action));
+    expect(queue.jobs).toEqual([
+      { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', reason: `pull_request.${action}` },
+    ]);
+  });
+
+  test("someone else's PR enqueues nothing", async () => {
+    await receive('pull_request', examplePayload('pull_request', 'closed')); // by Codertocat
+    const otherBot = botPull('closed');
+    otherBot.pull_request.user.login = 'dependabot[bot]';
+    await receive('pull_request', otherBot);
+    expect(queue.jobs).toEqual([]);
+  });
+});
+
+describe('package events', () => {
+  test('a published container image rescans the installation', async () => {
+    const payload = examplePayload('package', 'published');
+    payload.package.package_type = 'container';
+    payload.installation = { id: 42, node_id: 'x' };
+    const scope = mockInstallationRepos(42, ['api', 'web']);
+    await receive('package', payload);
+    await waitFor(() => queue.jobs.length === 2);
+    expect(queue.jobs.every((j) => j.installationId === 42 && j.reason === 'package')).toBe(true);
+    scope.done();
+  });
+
+  test('registry_package published for a container is handled the same way', async () => {
+    const payload = examplePayload('package', 'published');
+    const registryPayload = {
+      action: 'published',
+      registry_package: { ...payload.package, package_type: 'CONTAINER' },
+      repository: payload.repository,
+      sender: payload.sender,
+      installation: { id: 43, node_id: 'x' },
+    };
+    const scope = mockInstallationRepos(43, ['api']);
+    await receive('registry_package', registryPayload);
+    await waitFor(() => queue.jobs.length === 1);
+    expect(queue.jobs[0]).toMatchObject({ installationId: 43, repo: 'api', reason: 'registry_package' });
+    scope.done();
+  });
+
+  test('a non-container package enqueues nothing', async () => {
+    const payload = examplePayload('package', 'published'); // npm
+    payload.installation = { id: 42, node_id: 'x' };
+    await receive('package', payload);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.jobs).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+// The in-process queue: one scan per repository at a time, duplicates merged, a trigger during a
+// scan runs once after it.
+import type { Logger } from 'probot';
+import { createInProcessQueue, type ScanJob } from '../../src/app/queue.js';
+import { waitFor } from './helpers.js';
+
+const silentLog = { error: () => undefined, warn: () => undefined } as unknown as Logger;
+
+const job = (repo: string, reason = 'push'): ScanJob => ({ installationId: 1, owner: 'acme', repo, reason });
+
+/** A runner whose jobs finish when released, recording what ran and how many ran at once per repo. */
+function gatedRunner() {
+  const runs: ScanJob[] = [];
+  const active = new Map<string, number>();
+  let maxPerRepo = 0;
+  let maxTotal = 0;
+  const gates: Array<() => void> = [];
+  const runner = async (j: ScanJob) => {
+    runs.push(j);
+    active.set(j.repo, (active.get(j.repo) ?? 0) + 1);
+    maxPerRepo = Math.max(maxPerRepo, active.get(j.repo) ?? 0);
+    maxTotal = Math.max(
+      maxTotal,
+      [...active.values()].reduce((a, b) => a + b, 0),
+    );
+    await new Promise<void>((resolve) => gates.push(resolve));
+    active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
+  };
+  return {
+    runner,
+    runs,
+    gates,
+    releaseAll: () => gates.splice(0).forEach((release) => release()),
+    get maxPerRepo() {
+      return maxPerRepo;
+    },
+    get maxTotal() {
+      return maxTotal;
+    },
+  };
+}
+
+test('triggers for a waiting repository merge into one job', async () => {
+  const gated = gatedRunner();
+  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 1 });
+  await queue.enqueue(job('blocker'));
+  await queue.enqueue(job('api', 'push'));
+  await queue.enqueue(job('api', 'schedule'));
+  await queue.enqueue(job('api', 'push'));
+  expect(await queue.stats()).toEqual({ waiting: 1, running: 1 });
+  gated.releaseAll();
+  await waitFor(() => gated.runs.length === 2);
+  gated.releaseAll();
+  await queue.close();
+  expect(gated.runs.map((r) => [r.repo, r.reason])).toEqual([
+    ['blocker', 'push'],
+    ['api', 'push, schedule'],
+  ]);
+});
+
+test('a trigger during a scan runs once more after it, never alongside', async () => {
+  const gated = gatedRunner();
+  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 4 });
+  await queue.enqueue(job('api', 'schedule'));
+  await waitFor(() => gated.runs.length === 1);
+  await queue.enqueue(job('api', 'push'));
+  await queue.enqueue(job('api', 'pull_request.closed'));
+  expect(await queue.stats()).toEqual({ waiting: 1, running: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(gated.runs).toHaveLength(1); // not started beside the running scan
+  gated.releaseAll();
+  await waitFor(() => gated.runs.length === 2);
+  gated.releaseAll();
+  await queue.close();
+  expect(gated.runs.map((r) => r.reason)).toEqual(['schedule', 'push, pull_request.closed']);
+  expect(gated.maxPerRepo).toBe(1);
+});
+
+test('different repositories run concurrently up to the bound, each repository one at a time', async () => {
+  const runs: string[] = [];
+  const active = new Map<string, number>();
+  let maxPerRepo = 0;
+  let maxTotal = 0;
+  let total = 0;
+  const runner = async (j: ScanJob) => {
+    runs.push(j.repo);
+    total += 1;
+    active.set(j.repo, (active.get(j.repo) ?? 0) + 1);
+    maxPerRepo = Math.max(maxPerRepo, active.get(j.repo) ?? 0);
+    maxTotal = Math.max(maxTotal, total);
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+    active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
+    total -= 1;
+  };
+  const queue = createInProcessQueue({ runner, log: silentLog, concurrency: 3 });
+  for (let round = 0; round < 5; round += 1) {
+    for (const repo of ['a', 'b', 'c', 'd', 'e', 'f']) await queue.enqueue(job(repo));
+    await new Promise((resolve) => setTimeout(resolve, 7));
+  }
+  await waitFor(() => total === 0 && runs.length >= 6);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => total === 0);
+  await queue.close();
+  expect(maxPerRepo).toBe(1);
+  expect(maxTotal).toBe(3);
+  expect(new Set(runs)).toEqual(new Set(['a', 'b', 'c', 'd', 'e', 'f']));
+  // Coalesced: far fewer runs than the 30 triggers.
+  expect(runs.length).toBeLessThan(30);
+});
+
+test('a crashing job is logged and does not stop the queue', async () => {
+  const errors: unknown[] = [];
+  const log = {
+    error: (...args: unknown[]) => errors.push(args),
+    warn: () => undefined,
+  } as unknown as Logger;
+  const ran: string[] = [];
+  const queue = createInProcessQueue({
+    log,
+    runner: async (j) => {
+      ran.push(j.repo);
+      if (j.repo === 'bad') throw new Error('boom');
+    },
+  });
+  await queue.enqueue(job('bad'));
+  await queue.enqueue(job('good'));
+  await waitFor(() => ran.length === 2);
+  await queue.close();
+  expect(errors).toHaveLength(1);
+});
+
+test('close drops waiting jobs, waits for running ones, and takes no more', async () => {
+  const gated = gatedRunner();
+  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 1 });
+  await queue.enqueue(job('a'));
+  await queue.enqueue(job('b'));
+  await waitFor(() => gated.runs.length === 1);
+  let closed = false;
+  const closing = queue.close().then(() => (closed = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(closed).toBe(false);
+  gated.releaseAll();
+  await closing;
+  await queue.enqueue(job('c'));
+  expect(gated.runs.map((r) => r.repo)).toEqual(['a']);
+});

@@ -1,0 +1,124 @@
+// The BullMQ queue against a real redis-server: two replicas split the work, never scan one
+// repository at the same time, coalesce triggers, and run the schedule once per tick.
+import type { Logger } from 'probot';
+import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
+import type { ScanJob } from '../../src/app/queue.js';
+import { startRedisServer, waitFor, type RedisServer } from './helpers.js';
+
+const silentLog = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+} as unknown as Logger;
+const job = (repo: string, reason = 'push'): ScanJob => ({ installationId: 1, owner: 'acme', repo, reason });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let redis: RedisServer;
+let queues: RedisJobQueue[] = [];
+let queueName: string;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+beforeEach(() => {
+  queueName = `test-${Math.random().toString(36).slice(2)}`;
+});
+afterEach(async () => {
+  await Promise.all(queues.map((q) => q.close()));
+  queues = [];
+});
+
+/** Shared across the replicas (same process): which repositories run now, and where. */
+function recorder(delayMs: number) {
+  const active = new Map<string, number>();
+  const runs: Array<{ replica: string; repo: string; reason: string }> = [];
+  let overlap = 0;
+  const runnerFor = (replica: string) => async (j: ScanJob) => {
+    const now = (active.get(j.repo) ?? 0) + 1;
+    active.set(j.repo, now);
+    if (now > 1) overlap += 1;
+    runs.push({ replica, repo: j.repo, reason: j.reason });
+    await sleep(delayMs);
+    active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
+  };
+  return { runs, runnerFor, overlap: () => overlap };
+}
+
+function replica(runner: (j: ScanJob) => Promise<unknown>, extra: { sweep?: () => Promise<unknown> } = {}) {
+  const queue = createRedisQueue({
+    url: redis.url,
+    runner,
+    log: silentLog,
+    name: queueName,
+    concurrency: 2,
+    ...extra,
+  });
+  queues.push(queue);
+  return queue;
+}
+
+test('two replicas split the jobs and never scan the same repository at once', async () => {
+  const rec = recorder(60);
+  const one = replica(rec.runnerFor('one'));
+  const two = replica(rec.runnerFor('two'));
+  const repos = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  // Triggers keep coming from both replicas while scans run.
+  for (let round = 0; round < 4; round += 1) {
+    for (const repo of repos) await (round % 2 ? one : two).enqueue(job(repo, `round${round}`));
+    await sleep(25);
+  }
+  await waitFor(() => rec.runs.length >= repos.length, 10_000);
+  // Let any follow-up runs finish.
+  let before = -1;
+  while (before !== rec.runs.length) {
+    before = rec.runs.length;
+    await sleep(300);
+  }
+  expect(rec.overlap()).toBe(0);
+  expect(new Set(rec.runs.map((r) => r.replica))).toEqual(new Set(['one', 'two']));
+  expect(new Set(rec.runs.map((r) => r.repo))).toEqual(new Set(repos));
+  // Coalesced: at most one waiting + one running per repository at any time, so far fewer than 32.
+  expect(rec.runs.length).toBeLessThan(repos.length * 4);
+  expect(await one.stats()).toEqual({ waiting: 0, running: 0 });
+});
+
+test('a trigger while the repository is being scanned runs once more afterwards', async () => {
+  const rec = recorder(300);
+  const one = replica(rec.runnerFor('one'));
+  replica(rec.runnerFor('two'));
+  await one.enqueue(job('api', 'schedule'));
+  await waitFor(() => rec.runs.length === 1, 5000);
+  await one.enqueue(job('api', 'push'));
+  await one.enqueue(job('api', 'pull_request.closed'));
+  expect(await one.stats()).toMatchObject({ running: 1 });
+  await waitFor(() => rec.runs.length === 2, 5000);
+  await sleep(500);
+  expect(rec.runs.map((r) => r.reason)).toEqual(['schedule', 'pull_request.closed']);
+  expect(rec.overlap()).toBe(0);
+});
+
+test('the sweep schedule fires on one replica per tick', async () => {
+  const sweeps: Array<{ replica: string; at: number }> = [];
+  const sweepOn = (name: string) => async () => {
+    sweeps.push({ replica: name, at: Date.now() });
+  };
+  const noop = async () => undefined;
+  const one = replica(noop, { sweep: sweepOn('one') });
+  const two = replica(noop, { sweep: sweepOn('two') });
+  // Every replica sets the schedule at startup; it stays one schedule.
+  await Promise.all([one.scheduleSweep('* * * * * *'), two.scheduleSweep('* * * * * *')]);
+  const started = Date.now();
+  await sleep(3500);
+  await one.scheduleSweep(null);
+  const elapsedTicks = Math.ceil((Date.now() - started) / 1000);
+  expect(sweeps.length).toBeGreaterThanOrEqual(2);
+  expect(sweeps.length).toBeLessThanOrEqual(elapsedTicks + 1);
+  const seconds = sweeps.map((s) => Math.round(s.at / 1000));
+  expect(new Set(seconds).size).toBe(seconds.length);
+  const after = sweeps.length;
+  await sleep(1500);
+  expect(sweeps.length).toBe(after); // `off` removed the shared schedule
+});

@@ -1,0 +1,112 @@
+// `freshbase sweep`: every repository of every installation scanned once, directly; the exit code
+// says whether the sweep completed.
+import nock from 'nock';
+import type { Reconcile } from '../../src/app/runner.js';
+import { runSweep } from '../../src/app/sweep.js';
+import type { RepositoryReport } from '../../src/github/types.js';
+import { createTestProbot } from './helpers.js';
+
+const token = { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} };
+
+function report(repository: string): RepositoryReport {
+  return {
+    repository,
+    status: 'done',
+    files: 2,
+    skippedFiles: 0,
+    images: 3,
+    updates: 1,
+    errors: 1,
+    pullRequests: { created: 1, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 },
+  };
+}
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
+    out,
+    err,
+  };
+}
+
+function mockGitHub() {
+  return nock('https://api.github.com')
+    .get('/app')
+    .reply(200, { id: 123, slug: 'freshbase' })
+    .get('/app/installations')
+    .query(true)
+    .reply(200, [{ id: 1, account: { login: 'acme' }, suspended_at: null }])
+    .post('/app/installations/1/access_tokens')
+    .reply(201, token)
+    .get('/installation/repositories')
+    .query(true)
+    .reply(200, {
+      total_count: 3,
+      repositories: ['api', 'web', 'worker'].map((name) => ({
+        name,
+        owner: { login: 'acme' },
+        archived: false,
+      })),
+    });
+}
+
+beforeEach(() => nock.disableNetConnect());
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+test('scans every repository once and exits 0, lookup errors included', async () => {
+  const scope = mockGitHub();
+  const seen: string[] = [];
+  const reconcile: Reconcile = async (deps) => {
+    seen.push(`${deps.owner}/${deps.repo} as ${deps.appSlug} for ${deps.installationId}`);
+    return report(`${deps.owner}/${deps.repo}`);
+  };
+  const { io, out, err } = capture();
+  const code = await runSweep({}, io, { probot: createTestProbot(), reconcile });
+  expect(code).toBe(0);
+  expect(seen.sort()).toEqual([
+    'acme/api as freshbase for 1',
+    'acme/web as freshbase for 1',
+    'acme/worker as freshbase for 1',
+  ]);
+  expect(out.join('')).toMatch(
+    /swept 3 repositories in 1 installations .*3 scanned, 0 failed; 3 updates, 3 PRs created/,
+  );
+  expect(err).toEqual([]);
+  scope.done();
+});
+
+test('a crashed repository job fails the sweep (exit 1) but the others still run', async () => {
+  mockGitHub();
+  const seen: string[] = [];
+  const reconcile: Reconcile = async (deps) => {
+    seen.push(deps.repo);
+    if (deps.repo === 'web') throw new Error('tree too large');
+    return report(deps.repo);
+  };
+  const { io, err } = capture();
+  expect(await runSweep({}, io, { probot: createTestProbot(), reconcile })).toBe(1);
+  expect(seen.sort()).toEqual(['api', 'web', 'worker']);
+  expect(err.join('')).toContain('acme/web: tree too large');
+});
+
+test('an authentication failure fails the sweep (exit 1)', async () => {
+  nock('https://api.github.com')
+    .get('/app/installations')
+    .query(true)
+    .reply(401, { message: 'Bad credentials' });
+  const { io, err } = capture();
+  const code = await runSweep({}, io, { probot: createTestProbot(), reconcile: async () => report('x') });
+  expect(code).toBe(1);
+  expect(err.join('')).toContain('cannot list installations: Bad credentials');
+});
+
+test('without the app credentials it exits 2 and says which variables', async () => {
+  const { io, err } = capture();
+  expect(await runSweep({}, io)).toBe(2);
+  expect(err.join('')).toContain('APP_ID');
+});

@@ -1,0 +1,50 @@
+// An in-memory registry for the lifecycle tests, whose digests tests change between runs (the
+// real registry client is tested against a real registry in test/registry).
+import {
+  RegistryError,
+  type LookupTarget,
+  type ManifestInfo,
+  type RegistryLookup,
+} from '../../src/registry/types.js';
+
+export class FakeRegistry implements RegistryLookup {
+  /** `name:tag` → digest (name without `library/`). */
+  readonly digests = new Map<string, string>();
+  /** Names whose lookups fail (as a registry outage would). */
+  readonly failing = new Set<string>();
+  lookups = 0;
+
+  async resolve(target: LookupTarget): Promise<ManifestInfo> {
+    this.lookups++;
+    const name = target.repository.replace(/^library\//, '');
+    if (this.failing.has(name)) throw new RegistryError(`lookup failed: ${name}`, 'server', name);
+    // A pinned digest is looked up too (publish date, platform): answer for any well-formed one.
+    const digest = target.reference.startsWith('sha256:')
+      ? target.reference
+      : this.digests.get(`${name}:${target.reference}`);
+    if (!digest) throw new RegistryError(`no such tag: ${name}:${target.reference}`, 'not-found', name);
+    return {
+      digest,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      isIndex: true,
+      platforms: [],
+      created: null,
+      source: null,
+      revision: null,
+      version: null,
+    };
+  }
+  async platformOf(): Promise<null> {
+    return null;
+  }
+  resolvePlatform(): Promise<ManifestInfo> {
+    throw new Error('not used');
+  }
+  async listTags(): Promise<string[]> {
+    return [];
+  }
+}
+
+export function digest(n: number): string {
+  return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
