@@ -1,0 +1,194 @@
+// `freshbase scan` end to end against the real distribution registry on loopback, reached through
+// an operator host rule (FRESHBASE_REGISTRIES), as a user would try Freshbase before installing it.
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runScan } from '../../src/cli/scan.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let registry: TestRegistry;
+let rulesFile: string;
+let scratch: string;
+
+async function scan(dir: string, ...flags: string[]): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runScan(
+    [dir, ...flags],
+    { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+    { FRESHBASE_REGISTRIES: rulesFile },
+  );
+  return { code, stdout, stderr };
+}
+
+async function checkout(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(scratch, 'repo-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  scratch = await mkdtemp(path.join(tmpdir(), 'freshbase-scan-'));
+  rulesFile = path.join(scratch, 'registries.yml');
+  await writeFile(
+    rulesFile,
+    `registries:\n  - host: ${registry.host}\n    url: ${registry.url}\n    allowPrivate: true\n`,
+  );
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+test('plans pin, patch and digest updates, applies them byte-exactly, then has nothing left to do', async () => {
+  const host = registry.host;
+  const python = await registry.pushIndex('acme/python', '3.12-slim');
+  await registry.pushImage('acme/app', '1.2.1', { seed: 'app-1.2.1' });
+  const app123 = await registry.pushImage('acme/app', '1.2.3', { seed: 'app-1.2.3' });
+  await registry.pushImage('acme/app', '1.3.0', { seed: 'app-1.3.0' }); // minor: not offered by default
+  const toolOld = await registry.pushImage('acme/tool', '2.0', { seed: 'tool-a' });
+  const toolNew = await registry.pushImage('acme/tool', '2.0', { seed: 'tool-b' });
+  expect(toolNew.digest).not.toBe(toolOld.digest);
+
+  const root = `# build\nFROM ${host}/acme/python:3.12-slim AS build\nRUN make\n\nfrom   ${host}/acme/app:1.2.1\nCOPY --from=build /out /out\n`;
+  const api =
+    `FROM ${host}/acme/python:3.12-slim\r\n` +
+    `# keep this comment\r\n` +
+    `COPY --from=${host}/acme/tool:2.0@${toolOld.digest} /bin/tool /bin/tool`;
+  const dir = await checkout({
+    Dockerfile: root,
+    'services/api/Dockerfile': api,
+    'docs/README.md': `FROM ${host}/acme/python:3.12-slim\n`,
+  });
+
+  const planned = await scan(dir, '--json');
+  expect(planned.stderr).toBe('');
+  expect(planned.code).toBe(0);
+  const output = JSON.parse(planned.stdout) as { updates: unknown[]; errors: unknown[] };
+  expect(output.errors).toEqual([]);
+  expect(output.updates).toEqual([
+    {
+      file: 'Dockerfile',
+      line: 2,
+      image: `${host}/acme/python`,
+      from: { tag: '3.12-slim', digest: null },
+      to: { tag: '3.12-slim', digest: python.digest },
+      kind: 'pin',
+    },
+    {
+      file: 'Dockerfile',
+      line: 5,
+      image: `${host}/acme/app`,
+      from: { tag: '1.2.1', digest: null },
+      to: { tag: '1.2.3', digest: app123.digest },
+      kind: 'patch',
+    },
+    {
+      file: 'services/api/Dockerfile',
+      line: 1,
+      image: `${host}/acme/python`,
+      from: { tag: '3.12-slim', digest: null },
+      to: { tag: '3.12-slim', digest: python.digest },
+      kind: 'pin',
+    },
+    {
+      file: 'services/api/Dockerfile',
+      line: 3,
+      image: `${host}/acme/tool`,
+      from: { tag: '2.0', digest: toolOld.digest },
+      to: { tag: '2.0', digest: toolNew.digest },
+      kind: 'digest',
+    },
+  ]);
+
+  const applied = await scan(dir, '--apply');
+  expect(applied.code).toBe(0);
+  expect(applied.stdout).toContain('4 update(s)');
+  expect(applied.stdout).toContain('wrote Dockerfile, services/api/Dockerfile');
+  expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
+    root
+      .replace(`python:3.12-slim AS`, `python:3.12-slim@${python.digest} AS`)
+      .replace(`app:1.2.1`, `app:1.2.3@${app123.digest}`),
+  );
+  expect(await readFile(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe(
+    api
+      .replace(`python:3.12-slim\r\n`, `python:3.12-slim@${python.digest}\r\n`)
+      .replace(toolOld.digest, toolNew.digest),
+  );
+  // Not selected by the default file globs: untouched.
+  expect(await readFile(path.join(dir, 'docs/README.md'), 'utf8')).toBe(
+    `FROM ${host}/acme/python:3.12-slim\n`,
+  );
+
+  const again = await scan(dir, '--json');
+  expect(JSON.parse(again.stdout)).toEqual({ updates: [], errors: [] });
+});
+
+test('a missing image is an error for that image only; the others still update', async () => {
+  const base = await registry.pushImage('acme/base', '1.0', { seed: 'base' });
+  const dir = await checkout({
+    Dockerfile: `FROM ${registry.host}/acme/missing:1.0\nFROM ${registry.host}/acme/base:1.0\n`,
+  });
+  const result = await scan(dir, '--json', '--apply');
+  expect(result.code).toBe(1);
+  const output = JSON.parse(result.stdout) as {
+    updates: Array<{ image: string; to: { digest: string } }>;
+    errors: Array<{ file: string; line: number; image: string; error: string }>;
+  };
+  expect(output.updates.map((u) => [u.image, u.to.digest])).toEqual([
+    [`${registry.host}/acme/base`, base.digest],
+  ]);
+  expect(output.errors).toHaveLength(1);
+  expect(output.errors[0]).toMatchObject({ file: 'Dockerfile', line: 1 });
+  expect(output.errors[0]!.error).toMatch(/acme\/missing/);
+  expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
+    `FROM ${registry.host}/acme/missing:1.0\nFROM ${registry.host}/acme/base:1.0@${base.digest}\n`,
+  );
+});
+
+test('the repository config decides what is offered', async () => {
+  await registry.pushImage('acme/lib', '3.1.0', { seed: 'lib-3.1.0' });
+  const lib32 = await registry.pushImage('acme/lib', '3.2.0', { seed: 'lib-3.2.0' });
+  const dir = await checkout({
+    '.github/freshbase.yml': `pin: false\nrules:\n  - images: ["${registry.host}/acme/lib"]\n    updates: [minor]\n`,
+    'app.Dockerfile': `FROM ${registry.host}/acme/lib:3.1.0\nFROM ${registry.host}/acme/base:1.0\n`,
+  });
+  const result = await scan(dir, '--json');
+  expect(JSON.parse(result.stdout)).toEqual({
+    updates: [
+      {
+        file: 'app.Dockerfile',
+        line: 1,
+        image: `${registry.host}/acme/lib`,
+        from: { tag: '3.1.0', digest: null },
+        to: { tag: '3.2.0', digest: null },
+        kind: 'minor',
+      },
+    ],
+    errors: [],
+  });
+  expect(lib32.digest).toMatch(/^sha256:/);
+});
+
+test('an invalid config stops the scan with exit code 2 and names the key', async () => {
+  const dir = await checkout({
+    '.github/freshbase.yml': 'updates: [digest]\ngroupp: file\n',
+    Dockerfile: 'FROM python:3.12\n',
+  });
+  const result = await scan(dir, '--json');
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toContain('groupp');
+  expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
+});
