@@ -1,0 +1,357 @@
+// The registry client: tags → verified digests and manifest info, platform-preserving updates and tag
+// listing, behind one process-wide cache. Wire format and HTTP policy live in the modules it uses.
+import { DOCKER_HUB, imageName } from '../image/reference.js';
+import { systemResolver, type Resolver } from './address-guard.js';
+import { CoalescingCache, MemoryCacheStore, type CacheStore, type LookupCounts } from './cache-store.js';
+import { endpointFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
+import { createHttpTransport } from './http-transport.js';
+import {
+  formatPlatform,
+  imageLabels,
+  MANIFEST_ACCEPT,
+  parseImageConfig,
+  parseManifest,
+  representativeChild,
+  samePlatform,
+  sha256Digest,
+  type ImageConfig,
+  type ParsedManifest,
+} from './manifest.js';
+import { RegistryHttp, type RegistryLogger, type RequestKind } from './registry-http.js';
+import {
+  RegistryError,
+  type LookupTarget,
+  type ManifestInfo,
+  type Platform,
+  type RegistryLookup,
+} from './types.js';
+
+export interface RegistryLimits {
+  manifestBytes: number;
+  configBytes: number;
+  tagPageBytes: number;
+  tagPageSize: number;
+  maxTagPages: number;
+  maxRedirects: number;
+}
+
+export interface RegistryClientOptions {
+  rules?: HostRule[];
+  cache?: CacheStore;
+  /** Per HTTP request, connect to last byte. Default 15 s. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, on 429, 5xx, timeouts and network errors. Default 3. */
+  retries?: number;
+  /** First backoff delay, doubling per retry. Default 500 ms. */
+  retryDelayMs?: number;
+  /** Longest Retry-After honoured. Default 30 s. */
+  maxRetryAfterMs?: number;
+  /** How long a tag's answer (and a tag list) is reused. Default 15 min. */
+  tagTtlMs?: number;
+  logger?: RegistryLogger;
+  /** DNS for the address guard; tests inject one. */
+  resolver?: Resolver;
+  limits?: Partial<RegistryLimits>;
+}
+
+export interface RegistryStats {
+  /** HTTP requests sent (every redirect hop and token fetch counts). */
+  requests: { total: number; byKind: Record<RequestKind, number> };
+  /** resolve/platformOf/resolvePlatform/listTags calls and how they were answered. */
+  lookups: LookupCounts;
+}
+
+export interface RegistryClient extends RegistryLookup {
+  stats(): RegistryStats;
+  /** Closes pooled connections. */
+  close(): void;
+}
+
+const DEFAULT_LIMITS: RegistryLimits = {
+  manifestBytes: 4 * 1024 * 1024,
+  configBytes: 8 * 1024 * 1024,
+  tagPageBytes: 4 * 1024 * 1024,
+  tagPageSize: 1000,
+  maxTagPages: 100,
+  maxRedirects: 5,
+};
+/** Manifests and configs are addressed by digest, so they never change; this only bounds memory. */
+const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const silentLogger: RegistryLogger = { debug: () => {}, warn: () => {} };
+
+/** One image in one repository, as requests and errors need it. */
+interface Subject {
+  endpoint: RegistryEndpoint;
+  repository: string;
+  /** `registry/repository`, the cache and error prefix. */
+  name: string;
+  /** `registry/repository:tag` or `@digest`, named in errors. */
+  image: string;
+}
+
+interface ManifestDocument {
+  digest: string;
+  manifest: ParsedManifest;
+}
+
+export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
+  const rules = options.rules ?? [];
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger ?? silentLogger;
+  const tagTtlMs = options.tagTtlMs ?? 15 * 60 * 1000;
+  const store = options.cache ?? new MemoryCacheStore();
+  const lookups = new CoalescingCache(store);
+  // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
+  const documents = new CoalescingCache(store);
+  const byKind: Record<RequestKind, number> = { 'manifest-head': 0, manifest: 0, blob: 0, tags: 0, token: 0 };
+  const transport = createHttpTransport(options.resolver ?? systemResolver);
+  const http = new RegistryHttp({
+    transport,
+    rules,
+    timeoutMs: options.timeoutMs ?? 15_000,
+    retries: options.retries ?? 3,
+    retryDelayMs: options.retryDelayMs ?? 500,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+    maxRedirects: limits.maxRedirects,
+    logger,
+    onRequest: (kind) => byKind[kind]++,
+  });
+
+  function subject(registry: string, rawRepository: string, reference: string | null): Subject {
+    const endpoint = endpointFor(registry, rules);
+    // Docker Hub's official images live under library/ (`python` is `library/python`).
+    const repository =
+      endpoint.registry === DOCKER_HUB && !rawRepository.includes('/')
+        ? `library/${rawRepository}`
+        : rawRepository;
+    const name = imageName({ registry: endpoint.registry, repository });
+    const image = reference === null ? name : `${name}${DIGEST.test(reference) ? '@' : ':'}${reference}`;
+    if (!REPOSITORY.test(repository))
+      throw new RegistryError(`${image}: invalid repository name`, 'protocol', image);
+    if (reference !== null && !TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new RegistryError(`${image}: invalid tag or digest`, 'protocol', image);
+    }
+    return { endpoint, repository, name, image };
+  }
+
+  function apiUrl(s: Subject, path: string): URL {
+    return new URL(`/v2/${s.repository}/${path}`, s.endpoint.baseUrl);
+  }
+
+  function mismatch(s: Subject, what: string): RegistryError {
+    return new RegistryError(`${s.image}: ${what}; refusing to use it`, 'digest-mismatch', s.image);
+  }
+
+  /** The tag's current digest from HEAD; null when the registry does not say (then GET decides). */
+  async function headDigest(s: Subject, tag: string): Promise<string | null> {
+    const response = await http.request({
+      endpoint: s.endpoint,
+      repository: s.repository,
+      method: 'HEAD',
+      url: apiUrl(s, `manifests/${tag}`),
+      accept: MANIFEST_ACCEPT,
+      maxBytes: 0,
+      kind: 'manifest-head',
+      image: s.image,
+    });
+    const digest = response.headers['docker-content-digest'];
+    if (typeof digest !== 'string' || digest === '') return null;
+    if (!DIGEST.test(digest)) throw mismatch(s, `registry named a digest that is not sha256 (${digest})`);
+    return digest;
+  }
+
+  /** Manifest bytes by tag or digest, accepted only when sha256(bytes) equals every digest claimed. */
+  async function fetchManifest(
+    s: Subject,
+    reference: string,
+    expected: string | null,
+  ): Promise<ManifestDocument> {
+    const response = await http.request({
+      endpoint: s.endpoint,
+      repository: s.repository,
+      method: 'GET',
+      url: apiUrl(s, `manifests/${reference}`),
+      accept: MANIFEST_ACCEPT,
+      maxBytes: limits.manifestBytes,
+      kind: 'manifest',
+      image: s.image,
+    });
+    const digest = sha256Digest(response.body);
+    const claimed = response.headers['docker-content-digest'];
+    if (expected !== null && digest !== expected)
+      throw mismatch(s, `manifest bytes hash to ${digest}, not ${expected}`);
+    if (typeof claimed === 'string' && claimed !== '' && claimed !== digest) {
+      throw mismatch(s, `manifest bytes hash to ${digest}, but the registry says ${claimed}`);
+    }
+    const contentType = response.headers['content-type'];
+    try {
+      return { digest, manifest: parseManifest(response.body, contentType) };
+    } catch (error) {
+      throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+    }
+  }
+
+  function manifestByDigest(s: Subject, digest: string): Promise<ManifestDocument> {
+    return documents.get(`registry:manifest:${s.name}@${digest}`, DOCUMENT_TTL_MS, () =>
+      fetchManifest(s, digest, digest),
+    );
+  }
+
+  function imageConfig(s: Subject, digest: string): Promise<ImageConfig> {
+    return documents.get(`registry:config:${s.name}@${digest}`, DOCUMENT_TTL_MS, async () => {
+      const response = await http.request({
+        endpoint: s.endpoint,
+        repository: s.repository,
+        method: 'GET',
+        url: apiUrl(s, `blobs/${digest}`),
+        maxBytes: limits.configBytes,
+        kind: 'blob',
+        image: s.image,
+      });
+      const actual = sha256Digest(response.body);
+      if (actual !== digest) throw mismatch(s, `config blob hashes to ${actual}, not ${digest}`);
+      try {
+        return parseImageConfig(response.body);
+      } catch (error) {
+        throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+      }
+    });
+  }
+
+  async function describe(s: Subject, { digest, manifest }: ManifestDocument): Promise<ManifestInfo> {
+    const base = { digest, mediaType: manifest.mediaType };
+    if (manifest.kind === 'image') {
+      const config = await imageConfig(s, manifest.configDigest);
+      return {
+        ...base,
+        isIndex: false,
+        platforms: config.platform ? [config.platform] : [],
+        created: config.created,
+        ...imageLabels(manifest.annotations, config.labels),
+      };
+    }
+    const platforms = manifest.children.map((c) => c.platform);
+    const child = representativeChild(manifest.children);
+    const childManifest = child ? (await manifestByDigest(s, child.digest)).manifest : null;
+    if (childManifest?.kind !== 'image') {
+      return { ...base, isIndex: true, platforms, created: null, ...imageLabels(manifest.annotations) };
+    }
+    const config = await imageConfig(s, childManifest.configDigest);
+    const labels = imageLabels(manifest.annotations, childManifest.annotations, config.labels);
+    return { ...base, isIndex: true, platforms, created: config.created, ...labels };
+  }
+
+  async function resolveUncached(s: Subject, reference: string): Promise<ManifestInfo> {
+    if (DIGEST.test(reference)) return describe(s, await manifestByDigest(s, reference));
+    const digest = await headDigest(s, reference);
+    if (digest !== null) return describe(s, await manifestByDigest(s, digest));
+    // No digest on HEAD: the GET's own bytes decide, checked against its header when it has one.
+    const document = await fetchManifest(s, reference, null);
+    return describe(s, document);
+  }
+
+  function resolve(target: LookupTarget): Promise<ManifestInfo> {
+    return run(() => {
+      const s = subject(target.registry, target.repository, target.reference);
+      const ttl = DIGEST.test(target.reference) ? DOCUMENT_TTL_MS : tagTtlMs;
+      return lookups.get(`registry:resolve:${s.image}`, ttl, () => resolveUncached(s, target.reference));
+    });
+  }
+
+  async function platformOf(target: LookupTarget): Promise<Platform | null> {
+    const info = await resolve(target);
+    return info.isIndex ? null : (info.platforms[0] ?? null);
+  }
+
+  async function resolvePlatform(target: LookupTarget, platform: Platform): Promise<ManifestInfo> {
+    const info = await resolve(target);
+    const s = subject(target.registry, target.repository, target.reference);
+    const wanted = formatPlatform(platform);
+    if (!info.isIndex) {
+      const own = info.platforms[0];
+      if (own && !samePlatform(own, platform)) {
+        throw new RegistryError(
+          `${s.image}: is ${formatPlatform(own)} only, not ${wanted}`,
+          'not-found',
+          s.image,
+        );
+      }
+      return info;
+    }
+    const { manifest } = await manifestByDigest(s, info.digest);
+    const child =
+      manifest.kind === 'index' ? manifest.children.find((c) => samePlatform(c.platform, platform)) : null;
+    if (!child) throw new RegistryError(`${s.image}: has no ${wanted} image`, 'not-found', s.image);
+    return resolve({ registry: target.registry, repository: target.repository, reference: child.digest });
+  }
+
+  async function listTagsUncached(s: Subject): Promise<string[]> {
+    const tags = new Set<string>();
+    let url: URL | null = apiUrl(s, `tags/list?n=${limits.tagPageSize}`);
+    for (let page = 0; url && page < limits.maxTagPages; page++) {
+      const response = await http.request({
+        endpoint: s.endpoint,
+        repository: s.repository,
+        method: 'GET',
+        url,
+        maxBytes: limits.tagPageBytes,
+        kind: 'tags',
+        image: s.image,
+      });
+      for (const tag of parseTagPage(s, response.body)) tags.add(tag);
+      url = nextPage(s, url, response.headers.link);
+    }
+    if (url) logger.warn(`${s.image}: tag list cut at ${limits.maxTagPages} pages`);
+    return [...tags];
+  }
+
+  function listTags(registry: string, repository: string): Promise<string[]> {
+    return run(() => {
+      const s = subject(registry, repository, null);
+      return lookups.get(`registry:tags:${s.name}`, tagTtlMs, () => listTagsUncached(s));
+    });
+  }
+
+  return {
+    resolve,
+    platformOf,
+    resolvePlatform,
+    listTags,
+    stats: () => ({
+      requests: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind: { ...byKind } },
+      lookups: lookups.stats(),
+    }),
+    close: () => transport.close(),
+  };
+}
+
+/** Turns a synchronous validation throw into a rejection, as callers of a lookup expect. */
+async function run<T>(lookup: () => Promise<T>): Promise<T> {
+  return lookup();
+}
+
+function parseTagPage(s: Subject, body: Buffer): string[] {
+  try {
+    const { tags } = JSON.parse(body.toString('utf8')) as { tags?: unknown };
+    if (tags === null || tags === undefined) return [];
+    if (Array.isArray(tags) && tags.every((t) => typeof t === 'string')) return tags as string[];
+  } catch {
+    // fall through to the protocol error
+  }
+  throw new RegistryError(`${s.image}: tag list is not {"tags": [...]}`, 'protocol', s.image);
+}
+
+/** `Link: <url>; rel="next"`, relative or absolute; paging never leaves the registry's origin. */
+function nextPage(s: Subject, current: URL, link: string | string[] | undefined): URL | null {
+  const value = Array.isArray(link) ? link.join(', ') : link;
+  const match = value ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(value) : null;
+  if (!match) return null;
+  const next = new URL(match[1]!, current);
+  if (next.origin !== current.origin) {
+    throw new RegistryError(`${s.image}: tag list paging points to another origin`, 'protocol', s.image);
+  }
+  return next;
+}

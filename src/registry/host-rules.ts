@@ -1,0 +1,176 @@
+// Operator registry host rules (FRESHBASE_REGISTRIES): where a registry's requests go, with which
+// credentials, and whether it may live at a private address. Also the per-URL access policy that
+// follows from them, for registries, their redirects and their token realms.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { normaliseRegistry } from '../image/reference.js';
+
+export interface HostRule {
+  /** Registry as normalised from a Dockerfile (`docker.io`, `registry.internal:5000`). */
+  host: string;
+  /** Origin requests go to (mirror / pull-through cache); `http:` only where an operator says so. */
+  url?: string;
+  username?: string;
+  password?: string;
+  /** May resolve to loopback/private addresses. */
+  allowPrivate?: boolean;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Where and how one registry is reached. */
+export interface RegistryEndpoint {
+  registry: string;
+  baseUrl: URL;
+  allowPrivate: boolean;
+  credentials: Credentials | null;
+}
+
+/** How a given URL may be contacted. */
+export interface UrlAccess {
+  allowPrivate: boolean;
+  /** Whether the registry's own credentials may be sent there. */
+  sendCredentials: boolean;
+}
+
+const originUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (
+        (url.protocol === 'https:' || url.protocol === 'http:') &&
+        url.pathname === '/' &&
+        !url.search &&
+        !url.username &&
+        !url.password
+      );
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) origin such as https://mirror.internal (no path, query or credentials)' },
+);
+
+const hostRuleSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/, 'must be a registry host[:port]'),
+    url: originUrl.optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().optional(),
+    allowPrivate: z.boolean().optional(),
+  })
+  .refine((rule) => (rule.username === undefined) === (rule.password === undefined), {
+    message: 'username and password must be given together',
+  });
+
+const hostRulesFileSchema = z.strictObject({ registries: z.array(hostRuleSchema).default([]) });
+
+/** Replaces `${VAR}` in every string of the parsed YAML; a missing variable names the variable only. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const replacement = env[name];
+      if (replacement === undefined) {
+        throw new Error(`${path}: environment variable ${name} is not set`);
+      }
+      return replacement;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        interpolate(item, env, path ? `${path}.${key}` : key),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** Parses host rules YAML text; errors are prefixed with `source` and name the offending key. */
+export function parseHostRules(text: string, env: NodeJS.ProcessEnv, source: string): HostRule[] {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new Error(`${source}: not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  let interpolated: unknown;
+  try {
+    interpolated = interpolate(document ?? {}, env, '');
+  } catch (error) {
+    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = hostRulesFileSchema.safeParse(interpolated);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`${source}: invalid registry host rules: ${problems.join('; ')}`);
+  }
+  const rules = parsed.data.registries.map((rule) => ({ ...rule, host: normaliseRegistry(rule.host) }));
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (seen.has(rule.host)) throw new Error(`${source}: registry host ${rule.host} has more than one rule`);
+    seen.add(rule.host);
+  }
+  return rules;
+}
+
+export function loadHostRules(path: string, env: NodeJS.ProcessEnv = process.env): HostRule[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`FRESHBASE_REGISTRIES: cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`, {
+      cause: error,
+    });
+  }
+  return parseHostRules(text, env, `FRESHBASE_REGISTRIES (${path})`);
+}
+
+/** Rules named by `FRESHBASE_REGISTRIES`, or none when it is unset. */
+export function hostRulesFromEnv(env: NodeJS.ProcessEnv = process.env): HostRule[] {
+  const path = env.FRESHBASE_REGISTRIES;
+  return path ? loadHostRules(path, env) : [];
+}
+
+/** Docker Hub's API lives on another host than its name. */
+const API_HOSTS: Record<string, string> = { 'docker.io': 'registry-1.docker.io' };
+
+export function endpointFor(registry: string, rules: readonly HostRule[]): RegistryEndpoint {
+  const name = normaliseRegistry(registry);
+  const rule = rules.find((r) => r.host === name);
+  const baseUrl = new URL(rule?.url ?? `https://${API_HOSTS[name] ?? name}`);
+  const credentials =
+    rule?.username !== undefined && rule.password !== undefined
+      ? { username: rule.username, password: rule.password }
+      : null;
+  return { registry: name, baseUrl, allowPrivate: rule?.allowPrivate ?? false, credentials };
+}
+
+/**
+ * Access for a URL reached from `endpoint` (itself, a redirect, a token realm). The endpoint's own
+ * origin keeps its rule; another origin is treated as the registry it would be without a rule (https,
+ * public), unless a rule names that origin. Credentials stay with the endpoint's origin.
+ */
+export function accessFor(
+  url: URL,
+  endpoint: RegistryEndpoint,
+  rules: readonly HostRule[],
+): UrlAccess | null {
+  if (url.origin === endpoint.baseUrl.origin) {
+    return { allowPrivate: endpoint.allowPrivate, sendCredentials: true };
+  }
+  const rule = rules.find((r) => endpointFor(r.host, [r]).baseUrl.origin === url.origin);
+  if (rule) return { allowPrivate: rule.allowPrivate ?? false, sendCredentials: false };
+  return url.protocol === 'https:' ? { allowPrivate: false, sendCredentials: false } : null;
+}

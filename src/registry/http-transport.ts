@@ -1,0 +1,136 @@
+// One HTTP(S) exchange with a deadline, a response size cap and the address guard. No redirects,
+// retries or auth here: those depend on registry policy and live in registry-http.ts.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  assertLiteralAllowed,
+  ForbiddenAddressError,
+  guardedLookup,
+  type Resolver,
+} from './address-guard.js';
+
+export type TransportFailure = 'timeout' | 'network' | 'too-large' | 'forbidden-address' | 'protocol';
+
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly failure: TransportFailure,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD';
+  url: URL;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxBytes: number;
+  /** Operator rule says this host may be loopback/private: skip the address guard. */
+  allowPrivate: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface HttpTransport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+  close(): void;
+}
+
+/** URL safe to show in logs and errors: signed CDN redirects carry credentials in the query. */
+export function describeUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+export function createHttpTransport(resolver: Resolver): HttpTransport {
+  // Own agents: a pooled socket from the global agent was never checked by our lookup.
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
+  const lookup = guardedLookup(resolver);
+
+  function send(request: HttpRequest): Promise<HttpResponse> {
+    const { url } = request;
+    const protocol = url.protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      return Promise.reject(new TransportError(`unsupported URL scheme ${protocol}`, 'protocol'));
+    }
+    if (!request.allowPrivate) {
+      try {
+        assertLiteralAllowed(url.hostname);
+      } catch (error) {
+        return Promise.reject(new TransportError((error as Error).message, 'forbidden-address'));
+      }
+    }
+    const requestFn = protocol === 'https:' ? https.request : http.request;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: TransportError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        req.destroy();
+        reject(error);
+      };
+      const req = requestFn(url, {
+        method: request.method,
+        headers: request.headers,
+        agent: agents[protocol],
+        ...(request.allowPrivate ? {} : { lookup }),
+      });
+      const deadline = setTimeout(
+        () => fail(new TransportError(`no complete answer within ${request.timeoutMs} ms`, 'timeout')),
+        request.timeoutMs,
+      );
+      req.on('error', (error) => {
+        const forbidden = error instanceof ForbiddenAddressError;
+        fail(new TransportError(error.message, forbidden ? 'forbidden-address' : 'network'));
+      });
+      req.on('response', (res) => {
+        // A HEAD answer declares the length of the body it does not send.
+        const declared = request.method === 'HEAD' ? 0 : Number(res.headers['content-length'] ?? 0);
+        if (declared > request.maxBytes) {
+          fail(new TransportError(`response of ${declared} bytes exceeds ${request.maxBytes}`, 'too-large'));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > request.maxBytes) {
+            fail(new TransportError(`response exceeds ${request.maxBytes} bytes`, 'too-large'));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        // A connection cut before the declared length ends in 'close' (or 'error') without a complete body.
+        const cutOff = (): void => fail(new TransportError('response cut off before its end', 'network'));
+        res.on('close', () => res.complete || cutOff());
+        res.on('error', cutOff);
+        res.on('end', () => {
+          if (settled) return;
+          if (!res.complete) return cutOff();
+          settled = true;
+          clearTimeout(deadline);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+      });
+      req.end();
+    });
+  }
+
+  return {
+    send,
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// Faults between the client and a real registry: each affects only its image, and no wrong digest is
+// ever returned.
+import {
+  createRegistryClient,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '../../src/registry/client.js';
+import { RegistryError } from '../../src/registry/types.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { PushedIndex } from '../support/registry-push.js';
+
+let registry: TestRegistry;
+let proxy: FaultProxy;
+let client: RegistryClient;
+let healthy: PushedIndex;
+let faulty: PushedIndex;
+
+function makeClient(overrides: RegistryClientOptions = {}): RegistryClient {
+  return createRegistryClient({
+    rules: [{ host: proxy.host, url: proxy.url, allowPrivate: true }],
+    timeoutMs: 400,
+    retries: 2,
+    retryDelayMs: 5,
+    maxRetryAfterMs: 200,
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  proxy = await startFaultProxy(registry.url);
+  healthy = await registry.pushIndex('acme/healthy', '1');
+  faulty = await registry.pushIndex('acme/faulty', '1');
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+});
+beforeEach(() => {
+  proxy.clear();
+  client = makeClient();
+});
+afterEach(() => client.close());
+
+const target = (repository: string) => ({ registry: proxy.host, repository, reference: '1' });
+const requestsTo = (method: string, path: string) =>
+  proxy.requests.filter((r) => r.method === method && r.path.includes(path)).length;
+
+/** Resolves the faulty and the healthy image together; the healthy one must be unaffected. */
+async function resolveBoth(): Promise<unknown> {
+  const [bad, good] = await Promise.allSettled([
+    client.resolve(target('acme/faulty')),
+    client.resolve(target('acme/healthy')),
+  ]);
+  expect(good).toMatchObject({ status: 'fulfilled', value: { digest: healthy.digest } });
+  return bad.status === 'fulfilled' ? bad.value : bad.reason;
+}
+
+test('429 with Retry-After is retried after the (capped) wait', async () => {
+  proxy.inject({
+    path: '/v2/acme/faulty/',
+    fault: { kind: 'status', status: 429, retryAfter: '30' },
+    times: 1,
+  });
+  const started = Date.now();
+  expect(await resolveBoth()).toMatchObject({ digest: faulty.digest });
+  const waited = Date.now() - started;
+  expect(waited).toBeGreaterThanOrEqual(190);
+  expect(waited).toBeLessThan(2000);
+});
+
+test('Retry-After below the cap is honoured', async () => {
+  const patient = makeClient({ maxRetryAfterMs: 5000 });
+  try {
+    proxy.inject({
+      path: '/v2/acme/faulty/',
+      fault: { kind: 'status', status: 503, retryAfter: '1' },
+      times: 1,
+    });
+    const started = Date.now();
+    expect((await patient.resolve(target('acme/faulty'))).digest).toBe(faulty.digest);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+  } finally {
+    patient.close();
+  }
+});
+
+test('persistent 429 is a rate-limited error after the bounded retries', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status: 429 } });
+  const error = await resolveBoth();
+  expect(error).toBeInstanceOf(RegistryError);
+  expect(error).toMatchObject({ code: 'rate-limited', image: `${proxy.host}/acme/faulty:1` });
+  expect(requestsTo('HEAD', '/v2/acme/faulty/')).toBe(3);
+});
+
+test.each([500, 503])('transient %i is retried; persistent is a server error', async (status) => {
+  proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status }, times: 1 });
+  expect(await resolveBoth()).toMatchObject({ digest: faulty.digest });
+  client.close();
+  client = makeClient();
+  proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status } });
+  expect(await resolveBoth()).toMatchObject({ code: 'server' });
+});
+
+test('a stall past the timeout is a timeout error', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'stall' } });
+  const started = Date.now();
+  const error = await resolveBoth();
+  expect(error).toMatchObject({ code: 'timeout' });
+  expect(String(error)).toContain('acme/faulty');
+  expect(Date.now() - started).toBeLessThan(5000);
+});
+
+test('a truncated manifest body is retried, and never accepted', async () => {
+  proxy.inject({
+    path: '/v2/acme/faulty/manifests/',
+    methods: ['GET'],
+    fault: { kind: 'truncate' },
+    times: 1,
+  });
+  expect(await resolveBoth()).toMatchObject({ digest: faulty.digest });
+  client.close();
+  client = makeClient();
+  proxy.inject({ path: '/v2/acme/faulty/manifests/', methods: ['GET'], fault: { kind: 'truncate' } });
+  expect(await resolveBoth()).toMatchObject({ code: 'network' });
+});
+
+test('a Docker-Content-Digest that does not match the bytes is a digest-mismatch', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/manifests/', fault: { kind: 'wrong-digest' } });
+  const error = await resolveBoth();
+  expect(error).toMatchObject({ code: 'digest-mismatch', image: `${proxy.host}/acme/faulty:1` });
+});
+
+test('a GET-only wrong digest header (HEAD honest) is a digest-mismatch', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/manifests/', methods: ['GET'], fault: { kind: 'wrong-digest' } });
+  expect(await resolveBoth()).toMatchObject({ code: 'digest-mismatch' });
+});
+
+test('altered manifest bytes under an honest digest are a digest-mismatch', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/manifests/', methods: ['GET'], fault: { kind: 'alter-bytes' } });
+  expect(await resolveBoth()).toMatchObject({ code: 'digest-mismatch' });
+});
+
+test('altered config blob bytes are a digest-mismatch', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/blobs/', fault: { kind: 'alter-bytes' } });
+  expect(await resolveBoth()).toMatchObject({ code: 'digest-mismatch' });
+});
+
+test('a 401 loop stops after one token refresh with an auth error', async () => {
+  proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'auth-loop' } });
+  expect(await resolveBoth()).toMatchObject({ code: 'auth' });
+  expect(requestsTo('HEAD', '/v2/acme/faulty/')).toBe(2);
+  // The healthy image may fetch its own token once the challenge is known; the faulty one fetched one.
+  expect(requestsTo('GET', 'repository%3Aacme%2Ffaulty%3Apull')).toBe(1);
+});
+
+test('a Bearer realm: one token per scope, reused until it expires', async () => {
+  proxy.inject({ path: '/v2/', fault: { kind: 'require-token' } });
+  await registry.pushImage('acme/faulty', '2');
+  expect(await resolveBoth()).toMatchObject({ digest: faulty.digest });
+  await client.resolve({ ...target('acme/faulty'), reference: '2' });
+  const tokenRequests = proxy.requests.filter((r) => r.path.startsWith('/token'));
+  expect(tokenRequests.map((r) => new URL(r.path, proxy.url).searchParams.get('scope')).sort()).toEqual([
+    'repository:acme/faulty:pull',
+    'repository:acme/healthy:pull',
+  ]);
+  expect(client.stats().requests.byKind.token).toBe(2);
+});

@@ -1,0 +1,199 @@
+// SSRF: without an operator rule, references naming loopback/private/link-local addresses (directly,
+// through DNS, through redirects) never get a connection. Only loopback servers of this test exist;
+// nock refuses any other connection as a safety net, so a guard failure would show as 'network'.
+import http from 'node:http';
+import nock from 'nock';
+import { isPublicAddress, type Resolver } from '../../src/registry/address-guard.js';
+import { createRegistryClient, type RegistryClient } from '../../src/registry/client.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+interface Listener {
+  port: number;
+  connections: number;
+  requests: http.IncomingMessage[];
+  close(): Promise<void>;
+}
+
+async function listen(host: string, handler?: http.RequestListener): Promise<Listener> {
+  const listener: Partial<Listener> & { connections: number; requests: http.IncomingMessage[] } = {
+    connections: 0,
+    requests: [],
+  };
+  const server = http.createServer((req, res) => {
+    listener.requests.push(req);
+    if (handler) handler(req, res);
+    else res.writeHead(200).end('{}');
+  });
+  server.on('connection', () => listener.connections++);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  listener.port = (server.address() as { port: number }).port;
+  listener.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return listener as Listener;
+}
+
+const loopbackResolver: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+
+let v4: Listener;
+let v6: Listener;
+
+beforeAll(async () => {
+  v4 = await listen('127.0.0.1');
+  v6 = await listen('::1');
+  nock.disableNetConnect();
+  // The .example names only ever resolve through the injected loopback resolver.
+  nock.enableNetConnect((host) => /^(127\.0\.0\.1|\[?::1\]?|localhost|[a-z.]+\.example):\d+$/.test(host));
+});
+afterAll(async () => {
+  nock.enableNetConnect();
+  nock.restore(); // unhook http so later test files in this worker start clean
+  await v4?.close();
+  await v6?.close();
+});
+
+describe('isPublicAddress', () => {
+  test.each([
+    '127.0.0.1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fc00::1',
+    'fd12:3456::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::a9fe:a9fe',
+    '2002:a9fe:a9fe::1',
+    'not-an-ip',
+  ])('%s is refused', (address) => expect(isPublicAddress(address)).toBe(false));
+
+  test.each(['8.8.8.8', '140.82.112.33', '2606:4700:4700::1111'])('%s is public', (address) =>
+    expect(isPublicAddress(address)).toBe(true),
+  );
+});
+
+describe('references without a host rule', () => {
+  let client: RegistryClient;
+  let resolverCalls: string[];
+  beforeEach(() => {
+    resolverCalls = [];
+    client = createRegistryClient({
+      retries: 0,
+      timeoutMs: 2000,
+      resolver: async (hostname) => {
+        resolverCalls.push(hostname);
+        return hostname === 'mixed.example'
+          ? [
+              { address: '93.184.216.34', family: 4 },
+              { address: '127.0.0.1', family: 4 },
+            ]
+          : loopbackResolver(hostname);
+      },
+    });
+  });
+  afterEach(() => client.close());
+
+  const resolveAt = (registry: string) =>
+    client.resolve({ registry, repository: 'acme/app', reference: '1' });
+
+  test.each([
+    ['127.0.0.1:PORT4', 'IPv4 loopback'],
+    ['[::1]:PORT6', 'IPv6 loopback'],
+    ['[::ffff:127.0.0.1]:PORT4', 'IPv4-mapped loopback'],
+    ['localhost:PORT4', 'a name resolving to loopback'],
+    ['registry.evil.example:PORT4', 'a public-looking name resolving to loopback'],
+    ['mixed.example:PORT4', 'a name with one public and one loopback answer'],
+  ])('%s (%s) is refused before any connection', async (registry) => {
+    const error = await resolveAt(
+      registry.replace('PORT4', String(v4.port)).replace('PORT6', String(v6.port)),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'forbidden-address' });
+    expect(v4.connections + v6.connections).toBe(0);
+  });
+
+  test.each(['10.0.0.1', '169.254.169.254', '[fd00::1]:5000'])(
+    '%s is refused before connecting or resolving',
+    async (registry) => {
+      const error = await resolveAt(registry).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'forbidden-address' });
+      expect(String(error)).toMatch(/not a public address/);
+      expect(resolverCalls).toEqual([]);
+    },
+  );
+});
+
+describe('redirects and credentials', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  const auth = { username: 'bot', password: 'redirect-secret' };
+  beforeAll(async () => {
+    registry = await startRegistry({ auth });
+    proxy = await startFaultProxy(registry.url);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await registry?.stop();
+  });
+  beforeEach(() => proxy.clear());
+
+  const proxyRule = () => ({ host: proxy.host, url: proxy.url, allowPrivate: true, ...auth });
+  const target = () => ({ registry: proxy.host, repository: 'acme/redirected', reference: '1' });
+
+  test.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'https://10.0.0.1/blob',
+    'https://[::1]:PORT6/blob',
+    'https://localhost:PORT4/blob',
+  ])('a blob redirect to %s is refused', async (location) => {
+    await registry.pushImage('acme/redirected', '1');
+    const client = createRegistryClient({ rules: [proxyRule()], retries: 0, resolver: loopbackResolver });
+    try {
+      proxy.inject({
+        path: '/blobs/',
+        fault: {
+          kind: 'redirect',
+          location: location.replace('PORT4', String(v4.port)).replace('PORT6', String(v6.port)),
+        },
+      });
+      await expect(client.resolve(target())).rejects.toMatchObject({ code: 'forbidden-address' });
+      expect(v4.connections + v6.connections).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('credentials stay with the configured registry when a blob redirects to another origin', async () => {
+    const pushed = await registry.pushImage('acme/redirected', '1');
+    const cdn = await listen('127.0.0.1', (_req, res) => res.writeHead(200).end(pushed.config));
+    const cdnRule = {
+      host: `127.0.0.1:${cdn.port}`,
+      url: `http://127.0.0.1:${cdn.port}`,
+      allowPrivate: true,
+    };
+    const client = createRegistryClient({ rules: [proxyRule(), cdnRule], retries: 0 });
+    try {
+      proxy.inject({
+        path: '/blobs/',
+        fault: { kind: 'redirect', location: `http://127.0.0.1:${cdn.port}/blob?sig=x` },
+      });
+      expect((await client.resolve(target())).created).toBe('2024-01-02T03:04:05Z');
+      expect(cdn.requests).toHaveLength(1);
+      expect(cdn.requests[0]!.headers.authorization).toBeUndefined();
+      expect(proxy.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      client.close();
+      await cdn.close();
+    }
+  });
+});

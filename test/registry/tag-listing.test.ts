@@ -1,0 +1,92 @@
+// Tag listing: n= paging through Link rel="next", origin checks, page and size caps (nock).
+import nock from 'nock';
+import {
+  createRegistryClient,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '../../src/registry/client.js';
+import { publicResolver } from '../support/registry-nock.js';
+
+let client: RegistryClient;
+function makeClient(options: RegistryClientOptions = {}): RegistryClient {
+  client = createRegistryClient({ resolver: publicResolver, retries: 0, timeoutMs: 2000, ...options });
+  return client;
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // unhook http so later test files in this worker start clean
+});
+afterEach(() => {
+  client?.close();
+  nock.cleanAll();
+});
+
+describe('tag listing', () => {
+  const tagsPath = '/v2/acme/app/tags/list';
+
+  test('follows relative and absolute same-origin Link rel="next"', async () => {
+    nock('https://ghcr.io')
+      .get(tagsPath)
+      .query({ n: '2' })
+      .reply(
+        200,
+        { name: 'acme/app', tags: ['1.0', '1.1'] },
+        { link: `<${tagsPath}?last=1.1&n=2>; rel="next"` },
+      )
+      .get(tagsPath)
+      .query({ last: '1.1', n: '2' })
+      .reply(
+        200,
+        { name: 'acme/app', tags: ['1.2', '2.0'] },
+        { link: `<https://ghcr.io${tagsPath}?last=2.0&n=2>; rel="next"` },
+      )
+      .get(tagsPath)
+      .query({ last: '2.0', n: '2' })
+      .reply(200, { name: 'acme/app', tags: ['2.1'] });
+    const c = makeClient({ limits: { tagPageSize: 2 } });
+    expect(await c.listTags('ghcr.io', 'acme/app')).toEqual(['1.0', '1.1', '1.2', '2.0', '2.1']);
+    expect(c.stats().requests.byKind.tags).toBe(3);
+  });
+
+  test('a next page on another origin is refused', async () => {
+    nock('https://ghcr.io')
+      .get(tagsPath)
+      .query(true)
+      .reply(
+        200,
+        { tags: ['1.0'] },
+        { link: '<https://evil.example/v2/acme/app/tags/list?last=1.0>; rel="next"' },
+      );
+    await expect(makeClient().listTags('ghcr.io', 'acme/app')).rejects.toMatchObject({ code: 'protocol' });
+  });
+
+  test('the page cap stops paging with a warning', async () => {
+    nock('https://ghcr.io')
+      .persist()
+      .get(tagsPath)
+      .query(true)
+      .reply(200, { tags: ['x'] }, { link: `<${tagsPath}?last=x&n=1>; rel="next"` });
+    const warnings: string[] = [];
+    const c = makeClient({
+      limits: { maxTagPages: 3 },
+      logger: { debug: () => {}, warn: (m) => warnings.push(m) },
+    });
+    expect(await c.listTags('ghcr.io', 'acme/app')).toEqual(['x']);
+    expect(c.stats().requests.byKind.tags).toBe(3);
+    expect(warnings).toEqual([expect.stringContaining('cut at 3 pages')]);
+  });
+
+  test('an oversized page is too-large', async () => {
+    nock('https://ghcr.io')
+      .get(tagsPath)
+      .query(true)
+      .reply(200, { tags: Array.from({ length: 5000 }, (_, i) => `t${i}`) });
+    await expect(
+      makeClient({ limits: { tagPageBytes: 1024 } }).listTags('ghcr.io', 'acme/app'),
+    ).rejects.toMatchObject({
+      code: 'too-large',
+    });
+  });
+});
