@@ -1,0 +1,92 @@
+// Benchmarks: figures, not assertions. `npm run bench` compiles this with the sources and runs it.
+//  1. extraction on the shared corpus: images and skips found, files/s, memory;
+//  2. an org-wide sweep against the real registry on loopback: repositories scanned concurrently
+//     with one shared registry client, HTTP requests vs lookups asked for vs unique lookups.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfigYaml } from '../src/config/load.js';
+import { extractImages } from '../src/dockerfile/extract.js';
+import { scanRepository, type RepoFile } from '../src/plan/scan-repository.js';
+import { createRegistryClient } from '../src/registry/client.js';
+import { startRegistry } from '../test/support/registry.js';
+
+function benchExtraction(corpusDir: string): void {
+  const files = readdirSync(corpusDir)
+    .filter((name) => name.endsWith('Dockerfile'))
+    .map((name) => ({ name, text: readFileSync(path.join(corpusDir, name), 'utf8') }));
+  const sources: Record<string, number> = {};
+  const skips: Record<string, number> = {};
+  let images = 0;
+  for (const { name, text } of files) {
+    const result = extractImages(name, text);
+    images += result.images.length;
+    for (const use of result.images) sources[use.source] = (sources[use.source] ?? 0) + 1;
+    for (const skip of result.skipped) skips[skip.reason] = (skips[skip.reason] ?? 0) + 1;
+  }
+  const rounds = 30;
+  const started = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) for (const { name, text } of files) extractImages(name, text);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log('extraction on the corpus');
+  console.log(`  files: ${files.length}, images: ${images}`, { sources, skips });
+  console.log(
+    `  speed: ${Math.round((files.length * rounds) / seconds)} files/s over ${rounds} rounds;` +
+      ` rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+  );
+}
+
+async function benchSweep(): Promise<void> {
+  const registry = await startRegistry();
+  try {
+    const imageCount = 10;
+    const repositories = 100;
+    for (let i = 0; i < imageCount; i++) {
+      await registry.pushIndex(`bench/img${i}`, '1.0');
+      await registry.pushImage(`bench/img${i}`, '1.0.0', { seed: `img${i}-1.0.0` });
+      await registry.pushImage(`bench/img${i}`, '1.0.1', { seed: `img${i}-1.0.1` });
+    }
+    const config = parseConfigYaml('');
+    if (!config.ok) throw new Error('default config invalid');
+    const client = createRegistryClient({ rules: [registry.hostRule()] });
+    const image = (i: number) => `${registry.host}/bench/img${i % imageCount}`;
+    // Each repository: two Dockerfiles, four image uses drawn from the same ten images.
+    const repoFiles = (r: number): RepoFile[] => [
+      { path: 'Dockerfile', content: `FROM ${image(r)}:1.0 AS build\nFROM ${image(r + 1)}:1.0.0\n` },
+      { path: 'worker/Dockerfile', content: `FROM ${image(r + 2)}:1.0\nCOPY --from=${image(r)}:1.0 /a /a\n` },
+    ];
+    const started = process.hrtime.bigint();
+    const scans = await Promise.all(
+      Array.from({ length: repositories }, (_, r) =>
+        scanRepository({
+          repoFullName: `bench/repo${r}`,
+          files: repoFiles(r),
+          config: config.config,
+          registry: client,
+          now: new Date(),
+        }),
+      ),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stats = client.stats();
+    const sum = (f: (s: (typeof scans)[number]) => number) => scans.reduce((n, s) => n + f(s), 0);
+    console.log('org sweep against the local registry (one shared client)');
+    console.log(
+      `  repositories: ${repositories}, image uses: ${sum((s) => s.extracted.reduce((m, e) => m + e.images.length, 0))},` +
+        ` updates planned: ${sum((s) => s.updates.length)}, errors: ${sum((s) => s.errors.length)}`,
+    );
+    console.log(
+      `  lookups asked: ${stats.lookups.total}, unique: ${stats.lookups.unique},` +
+        ` cached: ${stats.lookups.cached}, coalesced: ${stats.lookups.coalesced}`,
+    );
+    console.log(`  HTTP requests: ${stats.requests.total}`, stats.requests.byKind);
+    console.log(
+      `  wall time: ${(seconds * 1000).toFixed(0)} ms; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+    );
+    client.close();
+  } finally {
+    await registry.stop();
+  }
+}
+
+benchExtraction(path.resolve(process.argv[2] ?? '../shared/corpus/files'));
+await benchSweep();
