@@ -1,28 +1,9 @@
 // Public registries' auth flows with their real challenge shapes, mocked at the HTTP layer (nock).
 import nock from 'nock';
-import {
-  createRegistryClient,
-  type RegistryClient,
-  type RegistryClientOptions,
-} from '../../src/registry/client.js';
 import { parseHostRules } from '../../src/registry/host-rules.js';
-import { fixtureImage, mockRegistry, publicResolver, sha256 } from '../support/registry-nock.js';
+import { fixtureImage, mockRegistry, sha256, useNockedRegistryClients } from '../support/registry-nock.js';
 
-let client: RegistryClient;
-function makeClient(options: RegistryClientOptions = {}): RegistryClient {
-  client = createRegistryClient({ resolver: publicResolver, retries: 0, timeoutMs: 2000, ...options });
-  return client;
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // unhook http so later test files in this worker start clean
-});
-afterEach(() => {
-  client?.close();
-  nock.cleanAll();
-});
+const makeClient = useNockedRegistryClients();
 
 const PUBLIC_REGISTRIES = [
   {

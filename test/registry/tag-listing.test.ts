@@ -1,27 +1,8 @@
 // Tag listing: n= paging through Link rel="next", origin checks, page and size caps (nock).
 import nock from 'nock';
-import {
-  createRegistryClient,
-  type RegistryClient,
-  type RegistryClientOptions,
-} from '../../src/registry/client.js';
-import { publicResolver } from '../support/registry-nock.js';
+import { useNockedRegistryClients } from '../support/registry-nock.js';
 
-let client: RegistryClient;
-function makeClient(options: RegistryClientOptions = {}): RegistryClient {
-  client = createRegistryClient({ resolver: publicResolver, retries: 0, timeoutMs: 2000, ...options });
-  return client;
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // unhook http so later test files in this worker start clean
-});
-afterEach(() => {
-  client?.close();
-  nock.cleanAll();
-});
+const makeClient = useNockedRegistryClients();
 
 describe('tag listing', () => {
   const tagsPath = '/v2/acme/app/tags/list';

@@ -2,6 +2,11 @@
 import { createHash } from 'node:crypto';
 import nock from 'nock';
 import type { Resolver } from '../../src/registry/address-guard.js';
+import {
+  createRegistryClient,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '../../src/registry/client.js';
 
 /** There is no DNS here; the address guard sees these public addresses (nock answers before connecting). */
 export const publicResolver: Resolver = async () => [{ address: '140.82.112.33', family: 4 }];
@@ -116,4 +121,25 @@ export function mockRegistry(options: {
       });
   }
   return record;
+}
+
+/**
+ * Registers the jest hooks of a nock-only registry test file (no network at all; http unhooked
+ * afterwards so later files in the worker start clean) and returns the client factory.
+ */
+export function useNockedRegistryClients(): (options?: RegistryClientOptions) => RegistryClient {
+  let client: RegistryClient | undefined;
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
+  afterEach(() => {
+    client?.close();
+    nock.cleanAll();
+  });
+  return (options = {}) => {
+    client = createRegistryClient({ resolver: publicResolver, retries: 0, timeoutMs: 2000, ...options });
+    return client;
+  };
 }
