@@ -7,4 +7,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+  // nock's interceptor is reached after jest's soft global cleanup; keep globals, silence the noise.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };
