@@ -109,6 +109,11 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     for (const e of errors)
       io.stdout(`error: ${e.file}${e.line ? `:${e.line}` : ''} ${e.image} ${e.error}\n`);
     if (written.length > 0) io.stdout(`wrote ${written.join(', ')}\n`);
+    const { lookups, requests } = registry.stats();
+    io.stdout(
+      `registry: ${lookups.total} lookups, ${lookups.unique} unique, ${requests.total} HTTP requests\n`,
+    );
   }
+  registry.close();
   return errors.length > 0 ? 1 : 0;
 }

@@ -115,8 +115,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
 
   const target = use.digest === null ? currentTag : resolve(tag);
   if (target === undefined || target === null) return PENDING;
-  if (isLookupError(target))
-    return { pending: false, update: null, failures: [...failures, `${tag}: ${target.error}`] };
+  if (isLookupError(target)) return { pending: false, update: null, failures: [...failures, target.error] };
   if (target.digest === use.digest) return { pending: false, update: null, failures };
   const kind = use.digest === null ? 'pin' : 'digest';
   return { pending: false, update: update(kind, { tag, digest: target.digest }, target), failures };
