@@ -3,7 +3,6 @@
 // server takes webhooks, when a Freshbase variable is invalid.
 import type { Logger, Probot } from 'probot';
 import { reconcileRepository } from '../github/reconcile-repository.js';
-import type { CacheStore } from '../registry/cache-store.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
@@ -38,14 +37,11 @@ export async function startServices(
   const redisUrl = env.REDIS_URL || undefined;
 
   // ioredis is loaded only in Redis mode, so a single-process install never touches it.
+  const registryLog = registryLogger(log.child({ name: 'registry' }));
   const cache = redisUrl
-    ? (await import('./redis-cache-store.js')).createRedisCacheStore(redisUrl, log)
+    ? (await import('../registry/redis-cache-store.js')).createRedisCacheStore(redisUrl, registryLog)
     : undefined;
-  const registry = createRegistryClient({
-    rules,
-    ...(cache ? { cache: cache as CacheStore } : {}),
-    logger: registryLogger(log.child({ name: 'registry' })),
-  });
+  const registry = createRegistryClient({ rules, cache, logger: registryLog });
   const identity = createAppIdentity(app);
   const runner = createJobRunner({
     app,

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { Probot, ProbotOctokit } from 'probot';
 import type { JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';
 
+export { freePort } from '../support/registry.js';
+
 export const APP_ID = 123;
 export const WEBHOOK_SECRET = 'test-secret';
 
@@ -70,61 +72,4 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promi
     if (Date.now() > deadline) throw new Error('timed out waiting for condition');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-export interface RedisServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** A throwaway redis-server on loopback. Missing binary is a failure, never a skip. */
-export async function startRedisServer(): Promise<RedisServer> {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(
-      `${REDIS_SERVER} not found: the Redis queue tests need it (apt-get install redis-server)`,
-    );
-  }
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}):\n${output}`));
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

@@ -3,7 +3,8 @@
 import type { Logger } from 'probot';
 import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
 import type { ScanJob } from '../../src/app/queue.js';
-import { startRedisServer, waitFor, type RedisServer } from './helpers.js';
+import { startRedisServer, type RedisServer } from '../support/redis.js';
+import { waitFor } from './helpers.js';
 
 const silentLog = {
   error: () => undefined,

@@ -277,6 +277,8 @@ test('1 a signed push that touches a Dockerfile → 200 at once, then one PR pin
   const counts = await step('1 push', async () => {
     const response = await deliver('push', dockerfilePush());
     expect(response.status).toBe(200);
+    // Answered before the scan did anything: the handler only enqueued it.
+    expect(gh.pulls(REPO)).toHaveLength(0);
     await until('a PR is open on freshbase/all', () => openPullsOn(BRANCH).length > 0);
   });
 

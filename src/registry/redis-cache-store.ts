@@ -1,8 +1,8 @@
 // The registry lookup cache in Redis, so that replicas share answers (one lookup per image per
-// sweep across the cluster). Values are JSON; Redis expires them.
+// sweep across the cluster). Values are JSON; Redis expires them. Loaded only when REDIS_URL is set.
 import { Redis } from 'ioredis';
-import type { Logger } from 'probot';
-import type { CacheStore } from '../registry/cache-store.js';
+import type { CacheStore } from './cache-store.js';
+import type { RegistryLogger } from './registry-http.js';
 
 const PREFIX = 'freshbase:registry:';
 
@@ -10,16 +10,19 @@ export interface RedisCacheStore extends CacheStore {
   close(): Promise<void>;
 }
 
-export function createRedisCacheStore(url: string, log: Logger): RedisCacheStore {
+export function createRedisCacheStore(url: string, log: Pick<RegistryLogger, 'warn'>): RedisCacheStore {
   // Fail fast instead of queueing: a cache that cannot answer is a miss, not a stalled scan.
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) =>
-    log.warn({ err: { message: error.message } }, 'registry cache: redis error'),
-  );
+  redis.on('error', (error: Error) => log.warn(`registry cache: redis error: ${error.message}`));
   return {
     async get<T>(key: string): Promise<T | undefined> {
       const text = await redis.get(PREFIX + key).catch(() => null);
-      return text === null ? undefined : (JSON.parse(text) as T);
+      if (text === null) return undefined;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        return undefined; // a value this version cannot read is a miss
+      }
     },
     async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
       await redis
@@ -27,7 +30,7 @@ export function createRedisCacheStore(url: string, log: Logger): RedisCacheStore
         .catch(() => undefined);
     },
     async close() {
-      await redis.quit();
+      await redis.quit().catch(() => undefined);
     },
   };
 }
