@@ -192,3 +192,39 @@ test('an invalid config stops the scan with exit code 2 and names the key', asyn
   expect(result.stderr).toContain('groupp');
   expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
 });
+
+test('a pin to one platform of a multi-arch tag moves to the same platform of the re-published tag', async () => {
+  const platforms = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  ];
+  const before = await registry.pushIndex('acme/multi', '1.0', {
+    images: platforms.map((platform) => ({ platform, seed: `old-${platform.architecture}` })),
+  });
+  const after = await registry.pushIndex('acme/multi', '1.0', {
+    images: platforms.map((platform) => ({ platform, seed: `new-${platform.architecture}` })),
+  });
+  const oldArm = before.children[1]!.digest;
+  const newArm = after.children[1]!.digest;
+  expect(newArm).not.toBe(oldArm);
+  const dir = await checkout({
+    Dockerfile: `FROM --platform=linux/arm64 ${registry.host}/acme/multi:1.0@${oldArm}\n`,
+  });
+  const result = await scan(dir, '--json', '--apply');
+  expect(JSON.parse(result.stdout)).toEqual({
+    updates: [
+      {
+        file: 'Dockerfile',
+        line: 1,
+        image: `${registry.host}/acme/multi`,
+        from: { tag: '1.0', digest: oldArm },
+        to: { tag: '1.0', digest: newArm },
+        kind: 'digest',
+      },
+    ],
+    errors: [],
+  });
+  expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
+    `FROM --platform=linux/arm64 ${registry.host}/acme/multi:1.0@${newArm}\n`,
+  );
+});
