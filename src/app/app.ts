@@ -26,14 +26,14 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
 
   const enqueueRepository = (installationId: number | undefined, fullName: string, reason: string) => {
     if (!installationId) return Promise.resolve();
-    return queue.enqueue({ installationId, ...splitFullName(fullName), reason });
+    return queue.enqueue({ installationId, ...splitFullName(fullName), reason, requestedAt: Date.now() });
   };
 
   // Listing an installation's repositories can take many API pages, so it does not happen inside
   // the delivery. Not durable: a restart loses it, and the schedule is the safety net.
   const enqueueInstallation = (installationId: number | undefined, reason: string) => {
     if (!installationId) return;
-    void listInstallationJobs(app, installationId, reason)
+    void listInstallationJobs(app, installationId, reason, Date.now())
       .then(enqueueAll)
       .then((jobs) => app.log.info({ installationId, reason, repositories: jobs.length }, 'scans enqueued'))
       .catch((error: unknown) =>
@@ -49,6 +49,7 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
         installationId: installation.id,
         ...splitFullName(r.full_name),
         reason: 'installation',
+        requestedAt: Date.now(),
       })),
     );
   });
@@ -60,6 +61,7 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
         installationId: installation.id,
         ...splitFullName(r.full_name),
         reason: 'installation_repositories',
+        requestedAt: Date.now(),
       })),
     );
   });
@@ -82,7 +84,8 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   });
 
   // Which repositories build on a freshly published image is only known after scanning them, so
-  // the whole installation is rescanned; the registry lookup cache keeps that cheap.
+  // the whole installation is rescanned. Its jobs share one trigger time, so each tag is fetched
+  // fresh once (the new digest is seen) and then shared by every repository of the rescan.
   app.on(['registry_package.published', 'package.published'], async (context) => {
     const pkg =
       'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;

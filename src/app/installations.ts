@@ -25,6 +25,7 @@ export async function listInstallationJobs(
   app: Probot,
   installationId: number,
   reason: string,
+  requestedAt: number,
 ): Promise<ScanJob[]> {
   const octokit = await app.auth(installationId);
   const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, {
@@ -32,7 +33,13 @@ export async function listInstallationJobs(
   });
   return repositories
     .filter((repository) => !repository.archived && !repository.disabled)
-    .map((repository) => ({ installationId, owner: repository.owner.login, repo: repository.name, reason }));
+    .map((repository) => ({
+      installationId,
+      owner: repository.owner.login,
+      repo: repository.name,
+      reason,
+      requestedAt,
+    }));
 }
 
 export interface AppIdentity {

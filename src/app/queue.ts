@@ -11,6 +11,12 @@ export interface ScanJob {
   repo: string;
   /** Why the scan was asked for (`push`, `schedule`, …); merged triggers list all of theirs. */
   reason: string;
+  /**
+   * When the trigger happened (ms since the epoch; a sweep's start for all its jobs). Registry
+   * answers cached before it are fetched again, so a re-published tag is seen by the next scan
+   * while one sweep still looks each tag up once.
+   */
+  requestedAt: number;
 }
 
 export interface QueueStats {
@@ -38,7 +44,11 @@ export function mergeJobs(current: ScanJob, next: ScanJob): ScanJob {
   const reasons = new Set([...current.reason.split(', '), ...next.reason.split(', ')]);
   // The later trigger's installation id wins: a repository moved between installations is
   // reached through the newer one.
-  return { ...next, reason: [...reasons].join(', ') };
+  return {
+    ...next,
+    reason: [...reasons].join(', '),
+    requestedAt: Math.max(current.requestedAt, next.requestedAt),
+  };
 }
 
 export interface InProcessQueueOptions {

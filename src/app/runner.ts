@@ -45,6 +45,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         log,
         registry: deps.registry,
         now: now(),
+        freshAfter: new Date(job.requestedAt),
         appSlug: slug,
         installationId: job.installationId,
       });

@@ -40,11 +40,13 @@ export async function enqueueAllRepositories(
   reason: string,
   log: Logger,
 ): Promise<SweepCounts> {
+  // One moment for the whole sweep, so each tag is looked up once across all its repositories.
+  const requestedAt = Date.now();
   const installations = await listInstallations(app);
   const counts: SweepCounts = { installations: installations.length, repositories: 0, failed: 0 };
   for (const installation of installations) {
     try {
-      const jobs = await listInstallationJobs(app, installation.id, reason);
+      const jobs = await listInstallationJobs(app, installation.id, reason, requestedAt);
       for (const job of jobs) await queue.enqueue(job);
       counts.repositories += jobs.length;
     } catch (error) {

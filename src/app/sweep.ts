@@ -68,7 +68,7 @@ export async function runSweep(
     installationCount = installations.length;
     for (const installation of installations) {
       try {
-        jobs.push(...(await listInstallationJobs(app, installation.id, 'sweep')));
+        jobs.push(...(await listInstallationJobs(app, installation.id, 'sweep', started)));
       } catch (error) {
         incomplete += 1;
         io.stderr(

@@ -21,6 +21,8 @@ export interface ReconcileDeps {
   log: Log;
   registry: RegistryLookup;
   now: Date;
+  /** Registry answers cached before this are fetched again (see ScanJob.requestedAt). */
+  freshAfter?: Date;
   /** The app's slug; its bot user `<slug>[bot]` authors the app's commits, PRs and issues. */
   appSlug: string;
   /** Override of the bot login (GitHub Enterprise setups with a different naming). */
@@ -97,6 +99,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     registry: deps.registry,
     declined: isDeclinedBy(declined),
     now: deps.now,
+    freshAfter: deps.freshAfter,
   });
   report.files = snapshot.files.length;
   report.skippedFiles = snapshot.skipped.length;

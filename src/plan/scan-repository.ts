@@ -45,6 +45,8 @@ export interface ScanInput {
   onProgress?: (done: number, total: number) => void;
   /** Registry requests in flight at once. */
   concurrency?: number;
+  /** Tag answers cached before this moment are fetched again (the trigger's time; a sweep's start). */
+  freshAfter?: Date;
 }
 
 /** The plan asks in rounds; three suffice (tags → new tag's manifest → its platform). */
@@ -59,6 +61,7 @@ async function fetchAnswers(uses: FileUse[], input: ScanInput): Promise<LookupAn
   const { registry, config } = input;
   const limit = pLimit(input.concurrency ?? 8);
   const answers = emptyAnswers();
+  const freshness = { notBefore: input.freshAfter?.getTime() };
   let done = 0;
   let total = 0;
   const settle = async <T>(store: Map<string, T | LookupError>, key: string, work: () => Promise<T>) => {
@@ -75,17 +78,19 @@ async function fetchAnswers(uses: FileUse[], input: ScanInput): Promise<LookupAn
     total += needed.manifests.length + needed.tags.length + needed.platformManifests.length;
     await Promise.all([
       ...needed.manifests.map((t) =>
-        limit(() => settle(answers.manifests, manifestKey(t), () => registry.resolve(t))),
+        limit(() => settle(answers.manifests, manifestKey(t), () => registry.resolve(t, freshness))),
       ),
       ...needed.tags.map((r) =>
         limit(() =>
-          settle(answers.tags, repositoryKey(r), () => registry.listTags(r.registry, r.repository)),
+          settle(answers.tags, repositoryKey(r), () =>
+            registry.listTags(r.registry, r.repository, freshness),
+          ),
         ),
       ),
       ...needed.platformManifests.map((q) =>
         limit(() =>
           settle(answers.platformManifests, platformManifestKey(q), () =>
-            registry.resolvePlatform(q.target, q.platform),
+            registry.resolvePlatform(q.target, q.platform, freshness),
           ),
         ),
       ),

@@ -35,33 +35,45 @@ export interface LookupCounts {
   coalesced: number;
 }
 
-/** Runs each keyed lookup at most once per TTL; failures are not stored, so a later lookup retries. */
+/** What the store holds: the answer and when it was fetched (wall clock, shared by replicas). */
+interface Stamped<T> {
+  at: number;
+  value: T;
+}
+
+/**
+ * Runs each keyed lookup at most once per TTL, or again when the caller needs an answer fetched after
+ * `notBefore` (a sweep's start, a webhook's arrival). Failures are not stored, so a later lookup retries.
+ */
 export class CoalescingCache {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, { startedAt: number; promise: Promise<unknown> }>();
   private readonly counts: LookupCounts = { total: 0, unique: 0, cached: 0, coalesced: 0 };
 
   constructor(private readonly store: CacheStore) {}
 
-  get<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T> {
+  get<T>(key: string, ttlMs: number, compute: () => Promise<T>, notBefore = 0): Promise<T> {
     this.counts.total++;
     const running = this.inflight.get(key);
-    if (running) {
+    if (running && running.startedAt >= notBefore) {
       this.counts.coalesced++;
-      return running as Promise<T>;
+      return running.promise as Promise<T>;
     }
+    const startedAt = Date.now();
     // Registered synchronously so a second caller in the same tick joins this one.
     const lookup = (async () => {
-      const stored = await this.store.get<T>(key);
-      if (stored !== undefined) {
+      const stored = await this.store.get<Stamped<T>>(key);
+      if (stored !== undefined && typeof stored.at === 'number' && stored.at >= notBefore) {
         this.counts.cached++;
-        return stored;
+        return stored.value;
       }
       this.counts.unique++;
       const value = await compute();
-      await this.store.set(key, value, ttlMs);
+      await this.store.set<Stamped<T>>(key, { at: startedAt, value }, ttlMs);
       return value;
-    })().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, lookup);
+    })().finally(() => {
+      if (this.inflight.get(key)?.promise === lookup) this.inflight.delete(key);
+    });
+    this.inflight.set(key, { startedAt, promise: lookup });
     return lookup;
   }
 

@@ -22,6 +22,7 @@ import {
   RegistryError,
   type LookupTarget,
   type ManifestInfo,
+  type Freshness,
   type Platform,
   type RegistryLookup,
 } from './types.js';
@@ -46,7 +47,7 @@ export interface RegistryClientOptions {
   retryDelayMs?: number;
   /** Longest Retry-After honoured. Default 30 s. */
   maxRetryAfterMs?: number;
-  /** How long a tag's answer (and a tag list) is reused. Default 15 min. */
+  /** Longest a tag's answer (and a tag list) is reused, whatever the caller's freshness. Default 6 h. */
   tagTtlMs?: number;
   logger?: RegistryLogger;
   /** DNS for the address guard; tests inject one. */
@@ -75,6 +76,11 @@ const DEFAULT_LIMITS: RegistryLimits = {
   maxTagPages: 100,
   maxRedirects: 5,
 };
+/**
+ * Upper bound on reusing a tag's answer. Callers say how fresh they need it (a sweep: fetched since
+ * it started; a webhook: since it arrived), so this mainly bounds memory; it spans a long sweep.
+ */
+const DEFAULT_TAG_TTL_MS = 6 * 60 * 60 * 1000;
 /** Manifests and configs are addressed by digest, so they never change; this only bounds memory. */
 const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -101,7 +107,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const rules = options.rules ?? [];
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? silentLogger;
-  const tagTtlMs = options.tagTtlMs ?? 15 * 60 * 1000;
+  const tagTtlMs = options.tagTtlMs ?? DEFAULT_TAG_TTL_MS;
   const store = options.cache ?? new MemoryCacheStore();
   const lookups = new CoalescingCache(store);
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
@@ -253,11 +259,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return describe(s, document);
   }
 
-  function resolve(target: LookupTarget): Promise<ManifestInfo> {
+  function resolve(target: LookupTarget, freshness: Freshness = {}): Promise<ManifestInfo> {
     return run(() => {
       const s = subject(target.registry, target.repository, target.reference);
-      const ttl = DIGEST.test(target.reference) ? DOCUMENT_TTL_MS : tagTtlMs;
-      return lookups.get(`registry:resolve:${s.image}`, ttl, () => resolveUncached(s, target.reference));
+      const byDigest = DIGEST.test(target.reference);
+      return lookups.get(
+        `registry:resolve:${s.image}`,
+        byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
+        () => resolveUncached(s, target.reference),
+        byDigest ? 0 : freshness.notBefore,
+      );
     });
   }
 
@@ -266,8 +277,12 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return info.isIndex ? null : (info.platforms[0] ?? null);
   }
 
-  async function resolvePlatform(target: LookupTarget, platform: Platform): Promise<ManifestInfo> {
-    const info = await resolve(target);
+  async function resolvePlatform(
+    target: LookupTarget,
+    platform: Platform,
+    freshness: Freshness = {},
+  ): Promise<ManifestInfo> {
+    const info = await resolve(target, freshness);
     const s = subject(target.registry, target.repository, target.reference);
     const wanted = formatPlatform(platform);
     if (!info.isIndex) {
@@ -308,10 +323,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return [...tags];
   }
 
-  function listTags(registry: string, repository: string): Promise<string[]> {
+  function listTags(registry: string, repository: string, freshness: Freshness = {}): Promise<string[]> {
     return run(() => {
       const s = subject(registry, repository, null);
-      return lookups.get(`registry:tags:${s.name}`, tagTtlMs, () => listTagsUncached(s));
+      return lookups.get(`registry:tags:${s.name}`, tagTtlMs, () => listTagsUncached(s), freshness.notBefore);
     });
   }
 

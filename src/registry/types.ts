@@ -29,16 +29,22 @@ export interface LookupTarget {
   reference: string;
 }
 
+/** How fresh a tag's answer must be. Digests never change, so this only concerns tags. */
+export interface Freshness {
+  /** Reuse a cached answer only if it was fetched at or after this time (ms since the epoch). */
+  notBefore?: number;
+}
+
 export interface RegistryLookup {
   /** Resolve a tag (or digest) to its verified manifest info. */
-  resolve(target: LookupTarget): Promise<ManifestInfo>;
+  resolve(target: LookupTarget, freshness?: Freshness): Promise<ManifestInfo>;
   /**
    * Given the current digest is a single-platform manifest inside `indexOf`'s index, return the
    * manifest for the same platform in the new index. Null when it is not single-platform.
    */
   platformOf(target: LookupTarget): Promise<Platform | null>;
-  resolvePlatform(target: LookupTarget, platform: Platform): Promise<ManifestInfo>;
-  listTags(registry: string, repository: string): Promise<string[]>;
+  resolvePlatform(target: LookupTarget, platform: Platform, freshness?: Freshness): Promise<ManifestInfo>;
+  listTags(registry: string, repository: string, freshness?: Freshness): Promise<string[]>;
 }
 
 export class RegistryError extends Error {

@@ -48,7 +48,13 @@ describe('installation events', () => {
   test('installation.created enqueues the repositories listed in the payload', async () => {
     await receive('installation', examplePayload('installation', 'created'));
     expect(queue.jobs).toEqual([
-      { installationId: 957387, owner: 'Codertocat', repo: 'Hello-World', reason: 'installation' },
+      {
+        installationId: 957387,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        reason: 'installation',
+        requestedAt: expect.any(Number),
+      },
     ]);
   });
 
@@ -68,7 +74,13 @@ describe('installation events', () => {
   test('installation_repositories.added enqueues the added repositories', async () => {
     await receive('installation_repositories', examplePayload('installation_repositories', 'added'));
     expect(queue.jobs).toEqual([
-      { installationId: 957387, owner: 'Codertocat', repo: 'Space', reason: 'installation_repositories' },
+      {
+        installationId: 957387,
+        owner: 'Codertocat',
+        repo: 'Space',
+        reason: 'installation_repositories',
+        requestedAt: expect.any(Number),
+      },
     ]);
   });
 
@@ -95,7 +107,13 @@ describe('push', () => {
   ])('to the default branch touching %s enqueues the repository', async (_what, files) => {
     await receive('push', push(files));
     expect(queue.jobs).toEqual([
-      { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', reason: 'push' },
+      {
+        installationId: 1,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        reason: 'push',
+        requestedAt: expect.any(Number),
+      },
     ]);
   });
 
@@ -130,7 +148,13 @@ describe('push', () => {
     const scope = mockInstallationRepos(1, ['api']);
     await receive('push', payload);
     await waitFor(() => queue.jobs.length === 1);
-    expect(queue.jobs[0]).toEqual({ installationId: 1, owner: 'acme', repo: 'api', reason: 'org config' });
+    expect(queue.jobs[0]).toEqual({
+      installationId: 1,
+      owner: 'acme',
+      repo: 'api',
+      reason: 'org config',
+      requestedAt: expect.any(Number),
+    });
     scope.done();
   });
 });
@@ -146,7 +170,13 @@ describe('pull_request', () => {
   test.each(['closed', 'reopened'])('%s on a Freshbase PR enqueues its repository', async (action) => {
     await receive('pull_request', botPull(action));
     expect(queue.jobs).toEqual([
-      { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', reason: `pull_request.${action}` },
+      {
+        installationId: 1,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        reason: `pull_request.${action}`,
+        requestedAt: expect.any(Number),
+      },
     ]);
   });
 
@@ -183,7 +213,12 @@ describe('package events', () => {
     const scope = mockInstallationRepos(43, ['api']);
     await receive('registry_package', registryPayload);
     await waitFor(() => queue.jobs.length === 1);
-    expect(queue.jobs[0]).toMatchObject({ installationId: 43, repo: 'api', reason: 'registry_package' });
+    expect(queue.jobs[0]).toMatchObject({
+      installationId: 43,
+      repo: 'api',
+      reason: 'registry_package',
+      requestedAt: expect.any(Number),
+    });
     scope.done();
   });
 

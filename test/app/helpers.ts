@@ -1,9 +1,6 @@
 // Shared test setup for the app layer: a Probot as its docs recommend for tests, real webhook
 // example payloads, a recording queue, and a real redis-server.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { Probot, ProbotOctokit } from 'probot';
 import type { JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';

@@ -1,12 +1,18 @@
 // The in-process queue: one scan per repository at a time, duplicates merged, a trigger during a
 // scan runs once after it.
 import type { Logger } from 'probot';
-import { createInProcessQueue, type ScanJob } from '../../src/app/queue.js';
+import { createInProcessQueue, mergeJobs, type ScanJob } from '../../src/app/queue.js';
 import { waitFor } from './helpers.js';
 
 const silentLog = { error: () => undefined, warn: () => undefined } as unknown as Logger;
 
-const job = (repo: string, reason = 'push'): ScanJob => ({ installationId: 1, owner: 'acme', repo, reason });
+const job = (repo: string, reason = 'push'): ScanJob => ({
+  installationId: 1,
+  owner: 'acme',
+  repo,
+  reason,
+  requestedAt: 0,
+});
 
 /** A runner whose jobs finish when released, recording what ran and how many ran at once per repo. */
 function gatedRunner() {
@@ -39,6 +45,17 @@ function gatedRunner() {
     },
   };
 }
+
+test('a merged job keeps every reason and the latest trigger time (its answers must be that fresh)', () => {
+  const merged = mergeJobs(
+    { ...job('api', 'schedule'), requestedAt: 100 },
+    { ...job('api'), requestedAt: 250 },
+  );
+  expect(merged).toEqual({ ...job('api', 'schedule, push'), requestedAt: 250 });
+  expect(
+    mergeJobs({ ...job('api'), requestedAt: 300 }, { ...job('api', 'sweep'), requestedAt: 200 }).requestedAt,
+  ).toBe(300);
+});
 
 test('triggers for a waiting repository merge into one job', async () => {
   const gated = gatedRunner();

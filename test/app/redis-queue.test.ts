@@ -11,7 +11,13 @@ const silentLog = {
   warn: () => undefined,
   info: () => undefined,
 } as unknown as Logger;
-const job = (repo: string, reason = 'push'): ScanJob => ({ installationId: 1, owner: 'acme', repo, reason });
+const job = (repo: string, reason = 'push'): ScanJob => ({
+  installationId: 1,
+  owner: 'acme',
+  repo,
+  reason,
+  requestedAt: 0,
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redis: RedisServer;

@@ -64,11 +64,15 @@ test('the sweep enqueues the repositories of every installation, skipping suspen
     .query(true)
     .reply(200, { total_count: 1, repositories: [repo('globex', 'web')] });
   const queue = new RecordingQueue();
+  const before = Date.now();
   const counts = await enqueueAllRepositories(createTestProbot(), queue, 'schedule', silentLog);
   expect(counts).toEqual({ installations: 2, repositories: 2, failed: 0 });
+  // Every job of one sweep carries the sweep's start, so each tag is looked up once per sweep.
+  const sweepStart = queue.jobs[0]!.requestedAt;
+  expect(sweepStart).toBeGreaterThanOrEqual(before);
   expect(queue.jobs).toEqual([
-    { installationId: 1, owner: 'acme', repo: 'api', reason: 'schedule' },
-    { installationId: 2, owner: 'globex', repo: 'web', reason: 'schedule' },
+    { installationId: 1, owner: 'acme', repo: 'api', reason: 'schedule', requestedAt: sweepStart },
+    { installationId: 2, owner: 'globex', repo: 'web', reason: 'schedule', requestedAt: sweepStart },
   ]);
   scope.done();
 });

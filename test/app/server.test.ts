@@ -80,7 +80,13 @@ test('a signed delivery is accepted and enqueues the scan', async () => {
   const response = await deliver(body, sign(body));
   expect(response.status).toBe(200);
   expect(queue.jobs).toEqual([
-    { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', reason: 'push' },
+    {
+      installationId: 1,
+      owner: 'Codertocat',
+      repo: 'Hello-World',
+      reason: 'push',
+      requestedAt: expect.any(Number),
+    },
   ]);
 });
 

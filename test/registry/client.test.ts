@@ -174,6 +174,31 @@ describe('cache', () => {
     expect(counts).toEqual({ total: 21, unique: 1, coalesced: 19, cached: 1 });
   });
 
+  test('a caller that needs an answer fetched after a moment gets the re-published digest', async () => {
+    const first = await registry.pushImage('acme/fresh', '1', { seed: 'one' });
+    expect((await client.resolve(target('acme/fresh', '1'))).digest).toBe(first.digest);
+    const second = await registry.pushImage('acme/fresh', '1', { seed: 'two' });
+    // Same sweep (its start is before the first answer): the cached answer stands.
+    const sweepStart = Date.now() - 60_000;
+    expect((await client.resolve(target('acme/fresh', '1'), { notBefore: sweepStart })).digest).toBe(
+      first.digest,
+    );
+    // A webhook that arrived after the first lookup: fetched again.
+    await new Promise((r) => setTimeout(r, 2));
+    const webhookAt = Date.now();
+    const fresh = await Promise.all([
+      client.resolve(target('acme/fresh', '1'), { notBefore: webhookAt }),
+      client.resolve(target('acme/fresh', '1'), { notBefore: webhookAt }),
+    ]);
+    expect(fresh.map((a) => a.digest)).toEqual([second.digest, second.digest]);
+    expect(client.stats().lookups).toEqual({ total: 4, unique: 2, cached: 1, coalesced: 1 });
+    // Later callers with the same need reuse the fresh answer.
+    expect((await client.resolve(target('acme/fresh', '1'), { notBefore: webhookAt })).digest).toBe(
+      second.digest,
+    );
+    expect(client.stats().lookups.unique).toBe(2);
+  });
+
   test('a new tag whose digest is already known costs only the HEAD', async () => {
     const pushed = await registry.pushImage('acme/alias', 'a');
     await registry.pushImage('acme/alias', 'b', {}); // same content, same digest
