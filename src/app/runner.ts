@@ -1,6 +1,7 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
 import type { reconcileRepository } from '../github/reconcile-repository.js';
+import { describeError } from '../github/request-error.js';
 import type { GitHubClient, RepositoryReport } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
 import type { AppIdentity } from './installations.js';
@@ -22,11 +23,6 @@ export interface JobRunnerDeps {
 }
 
 /** What may be logged of an error: no request objects (headers, tokens), just what went wrong. */
-export function describeError(error: unknown): { name: string; message: string; status?: number } {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const status = (error as { status?: unknown }).status;
-  return { name: error.name, message: error.message, ...(typeof status === 'number' ? { status } : {}) };
-}
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
 export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<JobOutcome> {

@@ -5,7 +5,7 @@ import { Cron } from 'croner';
 import type { Logger, Probot } from 'probot';
 import { listInstallationJobs, listInstallations } from './installations.js';
 import type { JobQueue } from './queue.js';
-import { describeError } from './runner.js';
+import { describeError } from '../github/request-error.js';
 
 /** Every 6 hours at minute 17 (UTC): off the top of the hour, when registries and GitHub are busiest. */
 export const DEFAULT_SCAN_CRON = '17 */6 * * *';

@@ -11,7 +11,8 @@ import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { createAppIdentity, listInstallationJobs, listInstallations } from './installations.js';
 import type { ScanJob } from './queue.js';
-import { createJobRunner, describeError, type Reconcile } from './runner.js';
+import { describeError } from '../github/request-error.js';
+import { createJobRunner, type Reconcile } from './runner.js';
 
 export interface SweepIo {
   stdout: (text: string) => void;

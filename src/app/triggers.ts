@@ -1,8 +1,7 @@
 // Which webhook deliveries call for a scan. Pure functions over payload fields, so the handlers
 // stay thin and the decisions are tested without a server.
 import path from 'node:path';
-
-export const CONFIG_PATH = '.github/freshbase.yml';
+import { CONFIG_PATH } from '../config/load.js';
 
 /**
  * Whether a changed path may matter to a scan. The file globs are per-repository config that a

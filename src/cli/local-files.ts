@@ -1,11 +1,11 @@
 // Reads a local checkout the way the app reads a repository: config file, then selected files.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
 import type { RepoFile } from '../plan/scan-repository.js';
 
-export const CONFIG_PATH = '.github/freshbase.yml';
 const NEVER_DESCEND = new Set(['.git', 'node_modules']);
 const MAX_FILE_BYTES = 1024 * 1024;
 

@@ -8,7 +8,8 @@ import type { PlannedUpdate } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
 import { loadHostRules } from '../registry/host-rules.js';
 import type { CliIo } from './main.js';
-import { CONFIG_PATH, readConfigText, readSelectedFiles } from './local-files.js';
+import { CONFIG_PATH } from '../config/load.js';
+import { readConfigText, readSelectedFiles } from './local-files.js';
 import { formatTable } from './table.js';
 
 const PROGRESS_AFTER_MS = 1000;

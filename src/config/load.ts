@@ -6,6 +6,9 @@ import { problemsFromIssues } from './problems.js';
 import { repoConfigSchema } from './schema.js';
 import type { ConfigProblem, ConfigResult } from './types.js';
 
+/** Where a repository keeps its Freshbase config. */
+export const CONFIG_PATH = '.github/freshbase.yml';
+
 /** Larger than any sensible config; refusing it keeps a hostile file from costing much. */
 const MAX_CONFIG_CHARS = 256 * 1024;
 

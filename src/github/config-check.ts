@@ -1,12 +1,11 @@
 // The repository config as GitHub shows its state: read through Probot's config plugin (so
 // `_extends` and the org `.github` repository work), and when invalid, a failing "Freshbase config"
 // check run on the default-branch head plus one issue saying what to fix — kept, not duplicated.
-import { validateConfig } from '../config/load.js';
+import { CONFIG_PATH, validateConfig } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import type { ConfigProblem, ConfigResult } from '../config/types.js';
 import type { GitHubClient, RepoContext } from './types.js';
 
-export const CONFIG_PATH = '.github/freshbase.yml';
 export const CONFIG_CHECK_NAME = 'Freshbase config';
 export const CONFIG_ISSUE_TITLE = 'Freshbase config is invalid';
 

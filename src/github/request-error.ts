@@ -25,7 +25,9 @@ export function responseHeader(error: unknown, name: string): string | undefined
 }
 
 /** What a log line may carry about a failed call: status and message, never request headers. */
-export function describeError(error: unknown): { status?: number; message: string } {
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: httpStatus(error), message };
+/** What of an error may be logged: never its request, whose headers carry the token. */
+export function describeError(error: unknown): { name: string; message: string; status?: number } {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const status = httpStatus(error);
+  return { name: error.name, message: error.message, ...(status !== undefined ? { status } : {}) };
 }
