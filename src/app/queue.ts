@@ -32,8 +32,22 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
+/** What a queue reads from a finished job: when to scan the repository again on its own. */
+export interface JobFollowUp {
+  /** The repository's schedule window held updates back; scan again when it next opens. */
+  rescanAt?: Date;
+}
+
 /** Runs one job. Expected to report its own failures; a throw is logged by the queue. */
-export type JobRunner = (job: ScanJob) => Promise<unknown>;
+export type JobRunner = (job: ScanJob) => Promise<JobFollowUp | void>;
+
+/** Longest a timer can wait (setTimeout's limit); a later window is re-planned by the next scan. */
+export const MAX_RESCAN_DELAY_MS = 2 ** 31 - 1;
+
+/** The job that a schedule window's opening starts. */
+export function rescanJob(job: ScanJob, at: Date): ScanJob {
+  return { ...job, reason: 'schedule window', requestedAt: at.getTime() };
+}
 
 /** GitHub owner/repo names are case-insensitive. */
 export function repositoryKey(job: Pick<ScanJob, 'owner' | 'repo'>): string {
@@ -66,7 +80,22 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
   const running = new Set<string>();
   /** Triggers that arrived while their repository's scan was running. */
   const again = new Map<string, ScanJob>();
+  /** One pending re-scan per repository, for the next opening of its schedule window. */
+  const rescans = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   let closed = false;
+
+  const scheduleRescan = (key: string, job: ScanJob, at: Date): void => {
+    const pending = rescans.get(key);
+    if (pending && pending.at <= at.getTime()) return;
+    if (pending) clearTimeout(pending.timer);
+    const delay = Math.min(Math.max(0, at.getTime() - Date.now()), MAX_RESCAN_DELAY_MS);
+    const timer = setTimeout(() => {
+      rescans.delete(key);
+      void enqueue(rescanJob(job, new Date()));
+    }, delay);
+    timer.unref(); // a pending re-scan never keeps the process alive
+    rescans.set(key, { at: at.getTime(), timer });
+  };
 
   const schedule = (key: string, job: ScanJob): void => {
     waiting.set(key, job);
@@ -79,7 +108,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     waiting.delete(key);
     running.add(key);
     try {
-      await runner(job);
+      const followUp = await runner(job);
+      if (followUp?.rescanAt && !closed) scheduleRescan(key, job, followUp.rescanAt);
     } catch (error) {
       log.error({ err: error, repository: key }, 'scan job crashed');
     } finally {
@@ -90,23 +120,25 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     }
   };
 
+  const enqueue = async (job: ScanJob): Promise<void> => {
+    if (closed) {
+      log.warn({ repository: repositoryKey(job) }, 'queue closed: scan not enqueued');
+      return;
+    }
+    const key = repositoryKey(job);
+    const queued = waiting.get(key);
+    if (queued) {
+      waiting.set(key, mergeJobs(queued, job));
+    } else if (running.has(key)) {
+      const pending = again.get(key);
+      again.set(key, pending ? mergeJobs(pending, job) : job);
+    } else {
+      schedule(key, job);
+    }
+  };
+
   return {
-    async enqueue(job) {
-      if (closed) {
-        log.warn({ repository: repositoryKey(job) }, 'queue closed: scan not enqueued');
-        return;
-      }
-      const key = repositoryKey(job);
-      const queued = waiting.get(key);
-      if (queued) {
-        waiting.set(key, mergeJobs(queued, job));
-      } else if (running.has(key)) {
-        const pending = again.get(key);
-        again.set(key, pending ? mergeJobs(pending, job) : job);
-      } else {
-        schedule(key, job);
-      }
-    },
+    enqueue,
     async stats() {
       return { waiting: waiting.size + again.size, running: running.size };
     },
@@ -114,6 +146,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       closed = true;
       waiting.clear();
       again.clear();
+      for (const { timer } of rescans.values()) clearTimeout(timer);
+      rescans.clear();
       pool.clear();
       await pool.onIdle();
     },

@@ -9,16 +9,29 @@
 // A replica that dies mid-scan loses its job lock; BullMQ's stalled check hands the job to
 // another replica after `lockDuration`, and the reconcile is idempotent (GitHub is the state).
 //
+// Deduplication keeps the waiting job's data, so a newer trigger's time (how fresh its registry
+// answers must be) is kept apart, in a sorted set raised atomically (ZADD GT); a job reads it when
+// it starts. A repository whose schedule window held updates back gets a delayed `wake` job that,
+// when due, enqueues an ordinary scan (so the per-repository exclusion above still holds).
+//
 // The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
 // upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
 // runs the sweep.
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
-import { repositoryKey, type JobQueue, type JobRunner, type ScanJob } from './queue.js';
+import {
+  MAX_RESCAN_DELAY_MS,
+  repositoryKey,
+  rescanJob,
+  type JobQueue,
+  type JobRunner,
+  type ScanJob,
+} from './queue.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
+const WAKE = 'wake';
 const SWEEP_SCHEDULER_ID = 'freshbase-sweep';
 /** Failed jobs are rare (the runner reports its own failures); keep a few for inspection. */
 const KEEP_FAILED = 100;
@@ -52,13 +65,41 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const name = options.name ?? 'freshbase-scans';
   const queueConnection = connect(options.url);
   const workerConnection = connect(options.url);
+  const requestedAtKey = `${name}:requested-at`;
   const queue = new Queue<ScanJob | Record<string, never>>(name, { connection: queueConnection });
+
+  const enqueue = async (job: ScanJob): Promise<void> => {
+    const key = repositoryKey(job);
+    await queueConnection.zadd(requestedAtKey, 'GT', job.requestedAt, key);
+    await queue.add(SCAN, job, {
+      deduplication: { id: key, keepLastIfActive: true },
+      removeOnComplete: true,
+      removeOnFail: KEEP_FAILED,
+    });
+  };
+
+  const runScan = async (queued: ScanJob): Promise<void> => {
+    const key = repositoryKey(queued);
+    const latest = Number(await queueConnection.zscore(requestedAtKey, key)) || 0;
+    const followUp = await runner({ ...queued, requestedAt: Math.max(queued.requestedAt, latest) });
+    if (!followUp?.rescanAt) return;
+    const at = followUp.rescanAt.getTime();
+    // One wake-up per repository and window opening, however many replicas ask for it.
+    await queue.add(WAKE, rescanJob(queued, followUp.rescanAt), {
+      jobId: `${WAKE}:${key}:${at}`,
+      delay: Math.min(Math.max(0, at - Date.now()), MAX_RESCAN_DELAY_MS),
+      removeOnComplete: true,
+      removeOnFail: KEEP_FAILED,
+    });
+  };
+
   const worker = new Worker<ScanJob | Record<string, never>>(
     name,
     async (job: Job<ScanJob | Record<string, never>>) => {
       try {
         if (job.name === SWEEP) await options.sweep?.();
-        else await runner(job.data as ScanJob);
+        else if (job.name === WAKE) await enqueue(job.data as ScanJob);
+        else await runScan(job.data as ScanJob);
       } catch (error) {
         // Logged, not rethrown: a failed BullMQ job would only be retried blindly.
         log.error({ err: error, job: job.name, id: job.id }, 'queue job crashed');
@@ -76,13 +117,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   worker.on('error', logError);
 
   return {
-    async enqueue(job) {
-      await queue.add(SCAN, job, {
-        deduplication: { id: repositoryKey(job), keepLastIfActive: true },
-        removeOnComplete: true,
-        removeOnFail: KEEP_FAILED,
-      });
-    },
+    enqueue,
     async stats() {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
       return {

@@ -5,13 +5,15 @@ import { describeError } from '../github/request-error.js';
 import type { GitHubClient, RepositoryReport } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
 import type { AppIdentity } from './installations.js';
-import { repositoryKey, type ScanJob } from './queue.js';
+import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
 
 export type Reconcile = typeof reconcileRepository;
 
-export type JobOutcome =
+export type JobOutcome = (
   | { ok: true; durationMs: number; report: RepositoryReport }
-  | { ok: false; durationMs: number; error: string };
+  | { ok: false; durationMs: number; error: string }
+) &
+  JobFollowUp;
 
 export interface JobRunnerDeps {
   app: Probot;
@@ -21,8 +23,6 @@ export interface JobRunnerDeps {
   log: Logger;
   now?: () => Date;
 }
-
-/** What may be logged of an error: no request objects (headers, tokens), just what went wrong. */
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
 export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<JobOutcome> {

@@ -1,7 +1,7 @@
 // The in-process queue: one scan per repository at a time, duplicates merged, a trigger during a
 // scan runs once after it.
 import type { Logger } from 'probot';
-import { createInProcessQueue, mergeJobs, type ScanJob } from '../../src/app/queue.js';
+import { createInProcessQueue, mergeJobs, type JobRunner, type ScanJob } from '../../src/app/queue.js';
 import { waitFor } from './helpers.js';
 
 const silentLog = { error: () => undefined, warn: () => undefined } as unknown as Logger;
@@ -160,4 +160,34 @@ test('close drops waiting jobs, waits for running ones, and takes no more', asyn
   await closing;
   await queue.enqueue(job('c'));
   expect(gated.runs.map((r) => r.repo)).toEqual(['a']);
+});
+
+test('a scan held back by the schedule window is run again when the window opens', async () => {
+  const runs: ScanJob[] = [];
+  const runner: JobRunner = async (j) => {
+    runs.push(j);
+    return runs.length === 1 ? { rescanAt: new Date(Date.now() + 100) } : undefined;
+  };
+  const queue = createInProcessQueue({ runner, log: silentLog });
+  await queue.enqueue(job('api'));
+  await waitFor(() => runs.length === 2, 3000);
+  expect(runs.map((r) => r.reason)).toEqual(['push', 'schedule window']);
+  expect(runs[1]!.requestedAt).toBeGreaterThan(runs[0]!.requestedAt);
+  await queue.close();
+});
+
+test('close cancels a pending window re-scan', async () => {
+  const runs: ScanJob[] = [];
+  const queue = createInProcessQueue({
+    runner: async (j) => {
+      runs.push(j);
+      return { rescanAt: new Date(Date.now() + 150) };
+    },
+    log: silentLog,
+  });
+  await queue.enqueue(job('api'));
+  await waitFor(() => runs.length === 1, 3000);
+  await queue.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(runs).toHaveLength(1);
 });

@@ -2,7 +2,7 @@
 // repository at the same time, coalesce triggers, and run the schedule once per tick.
 import type { Logger } from 'probot';
 import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
-import type { ScanJob } from '../../src/app/queue.js';
+import type { JobRunner, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { waitFor } from './helpers.js';
 
@@ -54,7 +54,7 @@ function recorder(delayMs: number) {
   return { runs, runnerFor, overlap: () => overlap };
 }
 
-function replica(runner: (j: ScanJob) => Promise<unknown>, extra: { sweep?: () => Promise<unknown> } = {}) {
+function replica(runner: JobRunner, extra: { sweep?: () => Promise<unknown> } = {}) {
   const queue = createRedisQueue({
     url: redis.url,
     runner,
@@ -128,4 +128,40 @@ test('the sweep schedule fires on one replica per tick', async () => {
   const after = sweeps.length;
   await sleep(1500);
   expect(sweeps.length).toBe(after); // `off` removed the shared schedule
+});
+
+test('a trigger merged into a waiting job still raises how fresh its answers must be', async () => {
+  const seen: ScanJob[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const one = replica(async (j) => {
+    if (j.repo !== 'api') await gate; // keeps both worker slots busy so `api` waits
+    seen.push(j);
+  });
+  await one.enqueue(job('busy-1'));
+  await one.enqueue(job('busy-2'));
+  await waitFor(async () => (await one.stats()).running === 2, 5000);
+  await one.enqueue({ ...job('api', 'schedule'), requestedAt: 1_000 });
+  await one.enqueue({ ...job('api', 'registry_package'), requestedAt: 2_000 });
+  release();
+  await waitFor(() => seen.filter((j) => j.repo === 'api').length === 1, 5000);
+  await sleep(300);
+  const api = seen.filter((j) => j.repo === 'api');
+  expect(api).toHaveLength(1);
+  expect(api[0]!.requestedAt).toBe(2_000);
+});
+
+test('a scan held back by the schedule window is run again when the window opens, once', async () => {
+  const runs: ScanJob[] = [];
+  const runner: JobRunner = async (j) => {
+    runs.push(j);
+    return runs.length === 1 ? { rescanAt: new Date(Date.now() + 400) } : undefined;
+  };
+  // Two replicas both see the first result: the wake-up is still one job.
+  const one = replica(runner);
+  replica(runner);
+  await one.enqueue(job('api', 'push'));
+  await waitFor(() => runs.length === 2, 5000);
+  await sleep(600);
+  expect(runs.map((r) => r.reason)).toEqual(['push', 'schedule window']);
 });
