@@ -1,6 +1,6 @@
 // Which pull requests are the app's, and what they propose: GitHub is the only state, so a PR is
-// the app's when its author is the bot, its head branch is in this repository and its body carries
-// the plan's hidden metadata block.
+// the app's when its author is the bot and its head branch is in this repository. What it proposes
+// is the plan's hidden metadata block in its body — unless someone edited the block away.
 import { readMetadata } from '../plan/metadata.js';
 import type { PlanMetadata } from '../plan/types.js';
 import type { RepoContext } from './types.js';
@@ -15,7 +15,8 @@ export interface AppPull {
   branch: string;
   title: string;
   body: string;
-  metadata: PlanMetadata;
+  /** Null when the body lost its metadata block (edited by hand): the proposal is unknown. */
+  metadata: PlanMetadata | null;
 }
 
 interface PullShape {
@@ -26,12 +27,11 @@ interface PullShape {
   head: { ref: string; repo?: { full_name: string } | null };
 }
 
-/** The app's PR with its metadata, or null for anybody else's (or an unreadable one). */
+/** The app's PR with its metadata (if still readable), or null for anybody else's. */
 export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
   if (pr.user?.login !== ctx.botLogin || pr.head.repo?.full_name !== `${ctx.owner}/${ctx.repo}`) return null;
   const body = pr.body ?? '';
-  const metadata = readMetadata(body);
-  return metadata && { number: pr.number, branch: pr.head.ref, title: pr.title, body, metadata };
+  return { number: pr.number, branch: pr.head.ref, title: pr.title, body, metadata: readMetadata(body) };
 }
 
 export async function listOpenAppPulls(ctx: RepoContext): Promise<AppPull[]> {
@@ -44,7 +44,7 @@ export async function listOpenAppPulls(ctx: RepoContext): Promise<AppPull[]> {
   return pulls.flatMap((pr) => asAppPull(ctx, pr) ?? []);
 }
 
-/** The open PR whose head is `branch` in this repository (any author), if any. */
+/** The app's open PR whose head is `branch` in this repository, whatever its body, if any. */
 export async function findOpenPullForBranch(ctx: RepoContext, branch: string): Promise<AppPull | null> {
   const { data } = await ctx.octokit.rest.pulls.list({
     owner: ctx.owner,
@@ -60,9 +60,9 @@ function updateKey(u: PlanMetadata['updates'][number]): string {
   return JSON.stringify([u.file, u.imageName, u.fromTag, u.fromDigest, u.toTag, u.toDigest, u.kind]);
 }
 
-/** Same proposal, whatever the order of updates: then nothing needs pushing. */
-export function sameMetadata(a: PlanMetadata, b: PlanMetadata): boolean {
-  if (a.group !== b.group || a.updates.length !== b.updates.length) return false;
+/** Same proposal, whatever the order of updates: then nothing needs pushing. Unknown never is. */
+export function sameMetadata(a: PlanMetadata | null, b: PlanMetadata): boolean {
+  if (!a || a.group !== b.group || a.updates.length !== b.updates.length) return false;
   const keys = new Set(a.updates.map(updateKey));
   return b.updates.every((u) => keys.has(updateKey(u)));
 }

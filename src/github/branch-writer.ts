@@ -16,6 +16,8 @@ export interface BaseCommit {
 /**
  * One commit whose tree is `base`'s tree with `files` replaced. Tree entries carry the new text
  * inline (`content`), so no separate blob calls are made; unchanged paths keep their objects.
+ * Returns null, making no commit, when the tree equals `currentTree`: the branch already holds
+ * exactly this content, and pushing it again would only re-run CI and notify reviewers.
  */
 export async function writeCommit(
   ctx: RepoContext,
@@ -23,7 +25,8 @@ export async function writeCommit(
   files: RepoFile[],
   modes: ReadonlyMap<string, string>,
   message: string,
-): Promise<string> {
+  currentTree?: string,
+): Promise<string | null> {
   const { owner, repo, octokit } = ctx;
   const tree = await ctx.write(() =>
     octokit.rest.git.createTree({
@@ -38,13 +41,21 @@ export async function writeCommit(
       })),
     }),
   );
+  if (tree.data.sha === currentTree) return null;
   const commit = await ctx.write(() =>
     octokit.rest.git.createCommit({ owner, repo, message, tree: tree.data.sha, parents: [base.commitSha] }),
   );
   return commit.data.sha;
 }
 
-export type BranchOwnership = { kind: 'missing' } | { kind: 'app' } | { kind: 'foreign'; authors: string[] };
+export type BranchOwnership =
+  | { kind: 'missing' }
+  /**
+   * `head`: the branch commit whose history was checked, where a later move must start from;
+   * `tree`: its tree, when the branch has commits of its own.
+   */
+  | { kind: 'app'; head: string; tree?: string }
+  | { kind: 'foreign'; authors: string[] };
 
 /**
  * Who committed to `branch` since its merge base with the default branch. Only the app's own
@@ -72,15 +83,31 @@ export async function branchOwnership(
   );
   // More commits than one page shows: the app never makes that many, so someone else did.
   if (data.total_commits > data.commits.length) foreign.push(...data.commits.slice(0, 1));
-  if (foreign.length === 0) return { kind: 'app' };
+  if (foreign.length === 0) {
+    // The branch head is the listed commit no other listed commit descends from; with none listed
+    // the branch is the merge base itself (identical to, or behind, the default branch).
+    const parents = new Set(data.commits.flatMap((c) => c.parents.map((p) => p.sha)));
+    const tip = data.commits.find((c) => !parents.has(c.sha));
+    return tip
+      ? { kind: 'app', head: tip.sha, tree: tip.commit.tree.sha }
+      : { kind: 'app', head: data.merge_base_commit.sha };
+  }
   const authors = [...new Set(foreign.map((c) => c.author?.login ?? c.commit.author?.name ?? 'unknown'))];
   return { kind: 'foreign', authors };
 }
 
+/** `pointed`, or the authors of the commits that made the app leave the branch alone. */
+export type PointResult = { pointed: true } | { pointed: false; authors: string[] };
+
 /**
- * Points `branch` at `sha`: creates it, or force-moves it when it already exists (a crash between
- * branch and PR, or a concurrent run). Call only when the branch is missing or the app's alone.
- * Returns false when the branch turned out to carry someone else's commits (created meanwhile).
+ * Points `branch` at `sha`: creates it, or moves it when it already exists (a crash between branch
+ * and PR, a concurrent run, a newer plan). Call only when the branch is missing or the app's alone.
+ *
+ * The move is a compare-and-swap: GraphQL `updateRefs` with `beforeOid` = the head whose history
+ * `branchOwnership` checked, so a commit pushed between that check and the move makes GitHub reject
+ * the move instead of losing the commit (the REST ref update has no expected-old-value). Then the
+ * branch is checked again: someone else's commit → not pointed; only the app's (a concurrent run)
+ * → one more try from the new head.
  */
 export async function pointBranch(
   ctx: RepoContext,
@@ -88,20 +115,79 @@ export async function pointBranch(
   branch: string,
   sha: string,
   ownership: BranchOwnership,
-): Promise<boolean> {
+): Promise<PointResult> {
   const { owner, repo, octokit } = ctx;
-  if (ownership.kind === 'missing') {
+  let current = ownership;
+  if (current.kind === 'missing') {
     try {
       await ctx.write(() => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha }));
-      return true;
+      return { pointed: true };
     } catch (error) {
       if (!isGitHubError(error, 422, 'Reference already exists')) throw error;
       ctx.log.info({ branch }, 'branch created concurrently; checking who owns it');
-      if ((await branchOwnership(ctx, defaultBranch, branch)).kind !== 'app') return false;
+      current = await branchOwnership(ctx, defaultBranch, branch);
     }
-  } else if (ownership.kind === 'foreign') {
-    return false;
   }
+  for (let attempt = 1; ; attempt++) {
+    if (current.kind === 'foreign') return { pointed: false, authors: current.authors };
+    // Deleted meanwhile (PR merged or closed with "delete branch"): the next run starts afresh.
+    if (current.kind === 'missing') throw new Error(`branch ${branch} disappeared while being updated`);
+    if (await moveRef(ctx, branch, current.head, sha)) return { pointed: true };
+    if (attempt >= 2) throw new Error(`branch ${branch} could not be moved: rejected twice`);
+    ctx.log.info({ branch }, 'branch moved since it was checked; checking who owns it');
+    current = await branchOwnership(ctx, defaultBranch, branch);
+  }
+}
+
+const UPDATE_REFS = `mutation FreshbaseUpdateRefs($input: UpdateRefsInput!) {
+  updateRefs(input: $input) { clientMutationId }
+}`;
+
+interface GraphqlErrorShape {
+  errors?: Array<{ type?: string; message?: string; extensions?: { code?: string } }>;
+}
+
+function graphqlErrors(error: unknown): NonNullable<GraphqlErrorShape['errors']> | null {
+  const errors = typeof error === 'object' && error !== null ? (error as GraphqlErrorShape).errors : null;
+  return Array.isArray(errors) ? errors : null;
+}
+
+/** The server's schema has no `updateRefs` (GitHub Enterprise Server before 3.16). */
+function lacksUpdateRefs(errors: NonNullable<GraphqlErrorShape['errors']>): boolean {
+  return errors.some((e) => /\bupdateRefs\b|\bUpdateRefsInput\b/.test(e.message ?? ''));
+}
+
+/** Moves `branch` from `before` to `sha`; false when it no longer pointed at `before`. */
+async function moveRef(ctx: RepoContext, branch: string, before: string, sha: string): Promise<boolean> {
+  const { owner, repo, octokit } = ctx;
+  if (ctx.repositoryId) {
+    try {
+      await ctx.write(() =>
+        octokit.graphql(UPDATE_REFS, {
+          input: {
+            repositoryId: ctx.repositoryId,
+            refUpdates: [{ name: `refs/heads/${branch}`, beforeOid: before, afterOid: sha, force: true }],
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      const errors = graphqlErrors(error);
+      if (!errors) throw error;
+      if (!lacksUpdateRefs(errors)) {
+        // Rejected: GitHub's message varies ("… is at X but expected Y", "stale info", …), so what
+        // happened is decided by looking at the branch again, not by parsing the message.
+        ctx.log.info({ branch, errors: errors.map((e) => e.message) }, 'ref update rejected');
+        return false;
+      }
+      ctx.log.debug({ branch }, 'no GraphQL updateRefs on this server; updating the ref over REST');
+    }
+  }
+  // REST fallback, without a compare-and-swap: re-read the head right before the forced update.
+  // This narrows the window to the time between these two requests but cannot close it: a commit
+  // pushed in between is overwritten (the PR timeline still shows the force-push).
+  const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+  if (data.object.sha !== before) return false;
   await ctx.write(() =>
     octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true }),
   );

@@ -6,7 +6,7 @@ import type { ExtractResult } from '../dockerfile/types.js';
 import type { RepoFile, RepositoryScan } from '../plan/scan-repository.js';
 import type { BranchPlan, PlanMetadata } from '../plan/types.js';
 import { type AppPull, sameMetadata } from './app-pulls.js';
-import { branchOwnership, pointBranch, writeCommit } from './branch-writer.js';
+import { type BranchOwnership, branchOwnership, pointBranch, writeCommit } from './branch-writer.js';
 import {
   closePull,
   decoratePull,
@@ -58,21 +58,14 @@ export async function reconcilePulls(
   // PRs whose group this scan no longer plans. Closing is allowed outside the schedule window.
   for (const pull of input.open.filter((p) => !planned.has(p.branch))) {
     await guarded(pull.branch, async () => {
-      const pending = pull.metadata.updates.filter((u) => isPending(u, input.scan.extracted));
-      if (pending.some((u) => failedFiles.has(u.file))) {
-        // The plan lost it because a lookup failed this time, not because it is done: keep it.
+      const reason = closeReason(pull, input, failedFiles);
+      if (reason === null) {
+        // The plan may have lost it because a lookup failed this time, not because it is done.
         counts.unchanged++;
         return;
       }
-      const reason =
-        pending.length === 0
-          ? `The updates in this pull request are already on \`${input.defaultBranch}\`, so it is closed as superseded.`
-          : 'Freshbase no longer proposes these updates under the current `.github/freshbase.yml`, so it is closed.';
       await closePull(ctx, pull, input.defaultBranch, reason);
-      ctx.log.info(
-        { pull: pull.number, branch: pull.branch, superseded: pending.length === 0 },
-        'closed pull request',
-      );
+      ctx.log.info({ pull: pull.number, branch: pull.branch, reason }, 'closed pull request');
       counts.closed++;
       openCount--;
     });
@@ -101,6 +94,20 @@ export async function reconcilePulls(
   return counts;
 }
 
+/** Why an open PR whose branch this scan does not plan is closed; null to keep it open. */
+function closeReason(pull: AppPull, input: PullReconcileInput, failedFiles: Set<string>): string | null {
+  if (!pull.metadata) {
+    // Its proposal is unknown (metadata edited away): closing is safe only when no lookup failed.
+    if (failedFiles.size > 0) return null;
+    return `Freshbase has nothing to propose on \`${pull.branch}\` any more, so it is closed.`;
+  }
+  const pending = pull.metadata.updates.filter((u) => isPending(u, input.scan.extracted));
+  if (pending.some((u) => failedFiles.has(u.file))) return null;
+  return pending.length === 0
+    ? `The updates in this pull request are already on \`${input.defaultBranch}\`, so it is closed as superseded.`
+    : 'Freshbase no longer proposes these updates under the current `.github/freshbase.yml`, so it is closed.';
+}
+
 function holdBack(ctx: RepoContext, counts: PullRequestCounts, plan: BranchPlan, reason: string): void {
   counts.heldBack += plan.updates.length;
   ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
@@ -119,13 +126,22 @@ async function updateExisting(
     holdBack(ctx, counts, plan, 'branch has commits by others');
     return;
   }
-  const sha = await commitPlan(ctx, input, plan);
-  if (!(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership))) {
+  const sha = await commitPlan(ctx, input, plan, ownership);
+  const pointed =
+    sha === null ? null : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership);
+  if (pointed && !pointed.pointed) {
+    // Someone pushed between the ownership check and the move; the move was refused, not forced.
+    if (await noticeUpdatesStopped(ctx, pull, pointed.authors)) counts.commented++;
     holdBack(ctx, counts, plan, 'branch has commits by others');
     return;
   }
+  // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
+  // then the branch often has this very content already, and nothing is pushed (sha null).
   await updatePullText(ctx, pull.number, plan);
-  ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'updated pull request');
+  ctx.log.info(
+    { pull: pull.number, branch: plan.branch, commit: sha, pushed: sha !== null },
+    'updated pull request',
+  );
   counts.updated++;
 }
 
@@ -143,8 +159,8 @@ async function openNew(
     holdBack(ctx, counts, plan, 'branch exists with commits by others');
     return false;
   }
-  const sha = await commitPlan(ctx, input, plan);
-  if (!(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership))) {
+  const sha = await commitPlan(ctx, input, plan, ownership);
+  if (sha !== null && !(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership)).pointed) {
     holdBack(ctx, counts, plan, 'branch exists with commits by others');
     return false;
   }
@@ -159,10 +175,17 @@ async function openNew(
   return true;
 }
 
-async function commitPlan(ctx: RepoContext, input: PullReconcileInput, plan: BranchPlan): Promise<string> {
+/** The plan's commit on the default head, or null when the app's branch already holds exactly it. */
+async function commitPlan(
+  ctx: RepoContext,
+  input: PullReconcileInput,
+  plan: BranchPlan,
+  ownership: BranchOwnership,
+): Promise<string | null> {
   const changed = input.applyPlan(input.snapshot.files, plan);
   if (changed.length === 0) throw new Error(`plan for ${plan.branch} changes no file`);
-  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage);
+  const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
+  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage, currentTree);
 }
 
 function usesOf(extracted: ExtractResult[], u: MetaUpdate) {
@@ -185,6 +208,7 @@ function dropsFailedUpdates(
   input: PullReconcileInput,
   failedFiles: Set<string>,
 ): boolean {
+  if (!pull.metadata) return false;
   const planned = new Set(plan.metadata.updates.map((u) => `${u.file}\0${u.imageName}`));
   return pull.metadata.updates.some(
     (u) =>

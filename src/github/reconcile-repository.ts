@@ -1,12 +1,13 @@
 // Entry point of the GitHub adapter: one repository, from metadata and config to pull requests.
 // Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
+import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import { inScheduleWindow } from '../config/schedule.js';
 import { applyBranchPlan, scanRepository } from '../plan/scan-repository.js';
 import type { RegistryLookup } from '../registry/types.js';
 import { listOpenAppPulls } from './app-pulls.js';
 import { type ConfigLoader, loadRepoConfig, syncConfigStatus } from './config-check.js';
-import { isDeclinedBy, loadDeclined } from './declined.js';
+import { withoutDeclined } from './declined.js';
 import { closePull } from './pull-actions.js';
 import { emptyCounts, reconcilePulls } from './reconcile-pulls.js';
 import { readRepositoryFiles } from './repo-files.js';
@@ -44,6 +45,8 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     botLogin: deps.botLogin ?? `${deps.appSlug}[bot]`,
     write: (call) => queue.run(call),
   };
+  const { data: meta } = await octokit.rest.repos.get({ owner, repo });
+  ctx.repositoryId = meta.node_id;
   const report: RepositoryReport = {
     repository,
     status: 'done',
@@ -59,11 +62,11 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     return { ...report, status: 'skipped', reason };
   };
 
-  const { data: meta } = await octokit.rest.repos.get({ owner, repo });
   if (meta.archived) return skip('archived');
   if (meta.disabled) return skip('disabled');
-  // Forks mostly track an upstream that gets its own PRs; there is no config key to opt in yet.
-  if (meta.fork) return skip('fork');
+  // Forks mostly track an upstream that gets its own PRs. A fork opts in with its own config file;
+  // an org-wide or `_extends` config alone does not count, or every fork in the org would be scanned.
+  if (meta.fork && !(await hasOwnConfigFile(ctx))) return skip('fork');
   const defaultBranch = meta.default_branch;
   const headSha = await readBranchHead(ctx, defaultBranch);
   if (!headSha) return skip('empty');
@@ -91,15 +94,20 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   }
 
   const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
-  const declined = await loadDeclined(ctx);
-  const scan = await scanRepository({
+  const planned = await scanRepository({
     repoFullName: repository,
     files: snapshot.files,
     config,
     registry: deps.registry,
-    declined: isDeclinedBy(declined),
     now: deps.now,
     freshAfter: deps.freshAfter,
+  });
+  const scan = await withoutDeclined(ctx, {
+    scan: planned,
+    open,
+    config,
+    repoFullName: repository,
+    now: deps.now,
   });
   report.files = snapshot.files.length;
   report.skippedFiles = snapshot.skipped.length;
@@ -122,6 +130,17 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     'repository reconciled',
   );
   return report;
+}
+
+/** The repository itself has `.github/freshbase.yml` on its default branch. */
+async function hasOwnConfigFile(ctx: RepoContext): Promise<boolean> {
+  try {
+    await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path: CONFIG_PATH });
+    return true;
+  } catch (error) {
+    if (isGitHubError(error, 404)) return false;
+    throw error;
+  }
 }
 
 /** Head commit of `branch`, or null for an empty repository (GitHub answers 409 or 404). */

@@ -22,6 +22,8 @@ export interface RepoContext {
   log: Log;
   /** Login of the app's bot user (`freshbase[bot]`): author of its PRs, issues and commits. */
   botLogin: string;
+  /** GraphQL node id of the repository; without it branch moves cannot be compare-and-swap. */
+  repositoryId?: string;
   /** Runs a content-creating call through the installation's serialized write queue. */
   write<T>(call: () => Promise<T>): Promise<T>;
 }

@@ -34,9 +34,6 @@ export class FakeRegistry implements RegistryLookup {
       version: null,
     };
   }
-  async platformOf(): Promise<null> {
-    return null;
-  }
   resolvePlatform(): Promise<ManifestInfo> {
     throw new Error('not used');
   }

@@ -1,6 +1,6 @@
 // Pull-request lifecycle across several runs against the stateful fake GitHub.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { UPDATES_STOPPED_MARKER } from '../../src/github/app-pulls.js';
+import { CLOSED_BY_APP_MARKER, UPDATES_STOPPED_MARKER } from '../../src/github/app-pulls.js';
 import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
 import { digest } from './fake-registry.js';
 
@@ -60,7 +60,8 @@ test('full walk: open, identical, newer digest, merged by hand — with per-endp
   expect(writes(quiet)).toBe(0);
 
   const endpoints = [...new Set(steps.flatMap(([, c]) => Object.keys(c)))].sort();
-  const table = endpoints.map((e) => [e.replace(T, ''), ...steps.map(([, c]) => c[e] ?? 0)].join(' | '));
+  const label = (e: string) => (e.endsWith(T) ? e : e.replace(T, ''));
+  const table = endpoints.map((e) => [label(e), ...steps.map(([, c]) => c[e] ?? 0)].join(' | '));
   console.log(['endpoint | ' + steps.map(([n]) => n).join(' | '), ...table].join('\n'));
 });
 
@@ -78,6 +79,7 @@ test('a human commit on the branch stops force-pushes and is announced exactly o
   await h.run();
 
   expect(h.gh.http.counts(from)[`PATCH ${T}/git/refs/{*ref}`]).toBeUndefined();
+  expect(h.gh.http.counts(from)['POST /graphql']).toBeUndefined();
   expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
   const comments = h.gh.comments(REPO, 1);
   expect(comments).toHaveLength(1);
@@ -135,11 +137,15 @@ test('a crash between branch and PR: the next run opens one PR on the same branc
   expect(h.gh.pulls(REPO)).toHaveLength(0);
 
   const from = h.gh.http.log.length;
+  const left = h.gh.repo(REPO).refs.get(`heads/${BRANCH}`);
   await h.run();
   expect(h.gh.pulls(REPO)).toHaveLength(1);
   expect(h.gh.pulls(REPO)[0]!.head).toBe(BRANCH);
+  // The left-over branch already holds exactly the plan: reused as it is, nothing pushed.
+  expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(left);
   expect(h.gh.http.counts(from)[`POST ${T}/git/refs`]).toBeUndefined();
-  expect(h.gh.http.counts(from)[`PATCH ${T}/git/refs/{*ref}`]).toBe(1);
+  expect(h.gh.http.counts(from)['POST /graphql']).toBeUndefined();
+  expect(h.gh.http.counts(from)[`POST ${T}/git/commits`]).toBeUndefined();
 });
 
 test('a redelivered create that finds the PR already there updates it instead', async () => {
@@ -233,6 +239,25 @@ describe('repository metadata', () => {
     expect(report).toMatchObject({ status: 'skipped', reason });
     expect(h.gh.pulls(REPO)).toHaveLength(0);
   });
+
+  test('a fork without its own config file is skipped, even when a config would be inherited', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 }, fork: true });
+    // An org-wide `.github` repository config does not opt the fork in.
+    h.gh.createRepo('acme/.github', { files: { '.github/freshbase.yml': 'group: file\n' } });
+    const report = await h.run();
+    expect(report).toMatchObject({ status: 'skipped', reason: 'fork' });
+    expect(h.gh.pulls(REPO)).toHaveLength(0);
+  });
+
+  test('a fork with its own .github/freshbase.yml is scanned', async () => {
+    h.gh.createRepo(REPO, {
+      files: { Dockerfile: PY_312, '.github/freshbase.yml': 'labels: [deps]\n' },
+      fork: true,
+    });
+    const report = await h.run();
+    expect(report).toMatchObject({ status: 'done', pullRequests: { created: 1 } });
+    expect(h.gh.pulls(REPO, 'open')).toMatchObject([{ head: BRANCH, labels: ['deps'] }]);
+  });
 });
 
 test('a rate-limited write is retried after retry-after, once the queue slot frees', async () => {
@@ -254,4 +279,142 @@ test('commits are made as the bot on top of the default head', async () => {
   const commit = h.gh.git.commit(repo.refs.get(`heads/${BRANCH}`)!)!;
   expect(commit.author).toBe(BOT);
   expect(commit.parents).toEqual([repo.refs.get('heads/main')]);
+});
+
+test('a decline is remembered behind 600 other closed pull requests', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.closePull(REPO, 1);
+  // A busy repository: all of these closed after the decline, so they sort before it by update.
+  for (let i = 0; i < 600; i++) h.gh.addPull(REPO, { head: `feature-${i}`, state: 'closed' });
+
+  const from = h.gh.http.log.length;
+  const report = await h.run();
+  expect(report.updates).toBe(0);
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+  // One listing of open PRs, one of the closed PRs of the one planned branch.
+  expect(h.gh.http.counts(from)[`GET ${T}/pulls`]).toBe(2);
+  expect(writes(from)).toBe(0);
+});
+
+test('declines are per update: the declined file stays declined, a PR the app closed is not a decline', async () => {
+  h.gh.createRepo(REPO, {
+    files: { '.github/freshbase.yml': 'group: file\n', 'a/Dockerfile': PY_312, 'b/Dockerfile': PY_312 },
+  });
+  await h.run();
+  const [a, b] = h.gh.pulls(REPO, 'open');
+  h.gh.closePull(REPO, a!.number);
+  const report = await h.run();
+  expect(report.updates).toBe(1);
+  expect(h.gh.pulls(REPO, 'open').map((p) => p.number)).toEqual([b!.number]);
+
+  // b's update lands by hand: the app closes b's PR as superseded (marked, so not a decline).
+  h.gh.pushAs('octocat', REPO, 'main', { 'b/Dockerfile': `FROM python:3.12@${digest(2)}\n` });
+  await h.run();
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+  expect(h.gh.pulls(REPO).find((p) => p.number === b!.number)!.body).toContain(CLOSED_BY_APP_MARKER);
+
+  // A later digest is proposed again for both files.
+  h.registry.digests.set('python:3.12', digest(3));
+  await h.run();
+  expect(h.gh.pulls(REPO, 'open').map((p) => p.head)).toEqual([a!.head, b!.head]);
+});
+
+const METADATA_BLOCK = /<!-- freshbase:metadata .*? -->/g;
+
+test("an app PR whose metadata block was edited away is still its group's PR and settles", async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.editPullBody(REPO, 1, (body) => `${body.replace(METADATA_BLOCK, '')}\n\nLGTM once CI passes.`);
+  const head = h.gh.repo(REPO).refs.get(`heads/${BRANCH}`);
+
+  // The branch already holds the plan: the body gets its metadata back, nothing is pushed.
+  let from = h.gh.http.log.length;
+  let report = await h.run();
+  expect(report.pullRequests).toMatchObject({ updated: 1, created: 0, failed: 0 });
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+  expect(h.gh.pulls(REPO)[0]!.body).toMatch(METADATA_BLOCK);
+  expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(head);
+  expect(h.gh.http.counts(from)[`POST ${T}/git/commits`]).toBeUndefined();
+  from = h.gh.http.log.length;
+  await h.run();
+  expect(writes(from)).toBe(0);
+
+  // Edited away again while a newer digest arrives: one push to the same PR, then quiet.
+  h.gh.editPullBody(REPO, 1, (body) => body.replace(METADATA_BLOCK, ''));
+  h.registry.digests.set('python:3.12', digest(3));
+  from = h.gh.http.log.length;
+  report = await h.run();
+  expect(report.pullRequests).toMatchObject({ updated: 1, created: 0, failed: 0 });
+  expect(h.gh.http.counts(from)['POST /graphql']).toBe(1);
+  expect(h.gh.http.counts(from)[`POST ${T}/pulls`]).toBeUndefined();
+  expect(h.gh.pulls(REPO)).toHaveLength(1);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+  expect(h.gh.pulls(REPO)[0]!.body).toContain(digest(3));
+  from = h.gh.http.log.length;
+  await h.run();
+  expect(writes(from)).toBe(0);
+});
+
+test('an app PR without metadata whose branch is no longer planned is closed, not left behind', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.gh.editPullBody(REPO, 1, (body) => body.replace(METADATA_BLOCK, ''));
+  h.gh.pushAs('octocat', REPO, 'main', { Dockerfile: `FROM python:3.12@${digest(2)}\n` });
+  const report = await h.run();
+  expect(report.pullRequests.closed).toBe(1);
+  expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
+});
+
+test('a human push between the ownership check and the branch move survives and is announced', async () => {
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run();
+  h.registry.digests.set('python:3.12', digest(3));
+  let aliceHead = '';
+  // After the compare (ownership: app only) and before the move: the new commit is being made.
+  h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
+    aliceHead = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
+  });
+  const report = await h.run();
+
+  expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
+  expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, heldBack: 1, failed: 0 });
+  expect(h.gh.comments(REPO, 1)).toMatchObject([{ body: expect.stringContaining('@alice') }]);
+  expect(h.gh.http.count('POST /graphql')).toBe(1);
+  expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
+});
+
+describe('without GraphQL updateRefs (older GitHub Enterprise Server)', () => {
+  beforeEach(() => {
+    h.gh.updateRefsMutation = false;
+  });
+
+  test('the branch is moved over REST after re-reading its head', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    await h.run();
+    h.registry.digests.set('python:3.12', digest(3));
+    const from = h.gh.http.log.length;
+    const report = await h.run();
+    expect(report.pullRequests.updated).toBe(1);
+    expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+    expect(h.gh.http.counts(from)).toMatchObject({
+      'POST /graphql': 1,
+      [`GET ${T}/git/ref/{*ref}`]: 2, // default head, then the branch head just before the move
+      [`PATCH ${T}/git/refs/{*ref}`]: 1,
+    });
+  });
+
+  test('a human push seen by the re-read stops the move', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    await h.run();
+    h.registry.digests.set('python:3.12', digest(3));
+    let aliceHead = '';
+    h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
+      aliceHead = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
+    });
+    const report = await h.run();
+    expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
+    expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, failed: 0 });
+    expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
+  });
 });

@@ -54,6 +54,7 @@ export function page(items: unknown[], req: Request, path: string, defaultPerPag
 export class FakeHttp {
   private readonly routes: Route[] = [];
   private readonly faults = new Map<string, Reply[]>();
+  private readonly hooks = new Map<string, Array<() => void>>();
   /** Every request as `METHOD /template`, in order. */
   readonly log: string[] = [];
   readonly unhandled: string[] = [];
@@ -65,6 +66,14 @@ export class FakeHttp {
   /** The next request to `METHOD /template` gets `reply` instead of being handled. */
   failNext(endpoint: string, reply: Reply): void {
     this.faults.set(endpoint, [...(this.faults.get(endpoint) ?? []), reply]);
+  }
+
+  /**
+   * Runs `act` when the next request to `METHOD /template` arrives, before it is answered: a
+   * human acting in the middle of the app's sequence of calls (races).
+   */
+  beforeNext(endpoint: string, act: () => void): void {
+    this.hooks.set(endpoint, [...(this.hooks.get(endpoint) ?? []), act]);
   }
 
   counts(from = 0): Record<string, number> {
@@ -103,6 +112,7 @@ export class FakeHttp {
       if (!params) continue;
       const endpoint = `${method} ${route.template}`;
       this.log.push(endpoint);
+      this.hooks.get(endpoint)?.shift()?.();
       const fault = this.faults.get(endpoint)?.shift();
       if (fault) return fault;
       const body = typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : (rawBody ?? {});

@@ -1,9 +1,15 @@
 // Git Data, repository and contents endpoints of the fake GitHub, with GitHub's shapes and errors.
 import type { FakeGitHub, FakeRepo } from './fake-github.js';
-import { API, fail, type Request, user } from './fake-github-http.js';
+import { API, fail, type Reply, type Request, user } from './fake-github-http.js';
 import { registerIssueRoutes } from './fake-github-routes-issues.js';
 
 const R = '/repos/{owner}/{repo}';
+const ZERO_OID = '0'.repeat(40);
+
+interface UpdateRefsInput {
+  repositoryId: string;
+  refUpdates: Array<{ name: string; beforeOid?: string; afterOid: string; force?: boolean }>;
+}
 
 export function registerRoutes(gh: FakeGitHub): void {
   registerIssueRoutes(gh);
@@ -38,6 +44,7 @@ export function registerRoutes(gh: FakeGitHub): void {
       200,
       {
         name: r.name,
+        node_id: gh.nodeId(r),
         full_name: r.fullName,
         owner: user(r.owner),
         default_branch: r.defaultBranch,
@@ -83,6 +90,46 @@ export function registerRoutes(gh: FakeGitHub): void {
     if (!req.body.force && !git.ancestors(sha).includes(current)) fail(422, 'Update is not a fast forward');
     r.refs.set(ref, sha);
     return [200, refJson(r, ref)];
+  });
+
+  // GraphQL: only `updateRefs`, the one mutation that moves refs with an expected old value.
+  http.route('POST', '/graphql', (req) => {
+    const query = String(req.body.query ?? '');
+    if (!/\bupdateRefs\b/.test(query)) {
+      http.unhandled.push(`GraphQL ${query.slice(0, 60)}`);
+      return [200, { errors: [{ message: 'fake GitHub answers no such GraphQL operation' }] }];
+    }
+    if (!gh.updateRefsMutation) {
+      const message = "Field 'updateRefs' doesn't exist on type 'Mutation'";
+      return [
+        200,
+        { errors: [{ message, extensions: { code: 'undefinedField', fieldName: 'updateRefs' } }] },
+      ];
+    }
+    const input = (req.body.variables as { input: UpdateRefsInput }).input;
+    const r = [...gh.repos.values()].find((x) => gh.nodeId(x) === input.repositoryId);
+    const rejected = (message: string): Reply => [
+      200,
+      { data: { updateRefs: null }, errors: [{ type: 'UNPROCESSABLE', path: ['updateRefs'], message }] },
+    ];
+    if (!r)
+      return [200, { data: null, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a node' }] }];
+    // All or nothing: every update is checked before any is applied. (GitHub's wording differs.)
+    for (const u of input.refUpdates) {
+      const ref = u.name.replace(/^refs\//, '');
+      const current = r.refs.get(ref) ?? ZERO_OID;
+      if (u.beforeOid !== undefined && u.beforeOid !== current)
+        return rejected(`${u.name} is at ${current} but expected ${u.beforeOid}`);
+      if (u.afterOid !== ZERO_OID && !git.commit(u.afterOid)) return rejected(`${u.afterOid} does not exist`);
+      if (!u.force && current !== ZERO_OID && !git.ancestors(u.afterOid).includes(current))
+        return rejected(`${u.name}: not a fast forward`);
+    }
+    for (const u of input.refUpdates) {
+      const ref = u.name.replace(/^refs\//, '');
+      if (u.afterOid === ZERO_OID) r.refs.delete(ref);
+      else r.refs.set(ref, u.afterOid);
+    }
+    return [200, { data: { updateRefs: { clientMutationId: null } } }];
   });
 
   http.route('DELETE', `${R}/git/refs/{*ref}`, (req) => {
@@ -179,7 +226,13 @@ export function registerRoutes(gh: FakeGitHub): void {
             : 'identical';
     const commits = ahead.slice(0, perPage).map((sha) => {
       const c = git.commit(sha)!;
-      return { sha, commit: commitJson(sha), author: user(c.author), committer: user(c.committer) };
+      return {
+        sha,
+        commit: commitJson(sha),
+        parents: c.parents.map((p) => ({ sha: p })),
+        author: user(c.author),
+        committer: user(c.committer),
+      };
     });
     return [
       200,

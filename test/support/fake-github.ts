@@ -74,6 +74,12 @@ export class FakeGitHub {
   readonly git = new GitStore();
   readonly http = new FakeHttp();
   readonly repos = new Map<string, FakeRepo>();
+  /**
+   * Whether GraphQL has the `updateRefs` mutation (compare-and-swap ref moves): github.com and
+   * GitHub Enterprise Server 3.16+ do. Off, the fake answers like an older server (schema error),
+   * and the app falls back to the REST ref update.
+   */
+  updateRefsMutation = true;
   /** Recursive trees with more entries than this come back `truncated` (GitHub: 100k / 7 MB). */
   maxTreeEntries = 100_000;
   private clock = 0;
@@ -112,6 +118,11 @@ export class FakeGitHub {
   /** The repository a request addresses, or GitHub's 404. */
   repoFor(params: Record<string, string>): FakeRepo {
     return this.repos.get(`${params.owner}/${params.repo}`) ?? fail(404, 'Not Found');
+  }
+
+  /** The GraphQL node id GitHub gives the repository (opaque to the app). */
+  nodeId(repo: FakeRepo): string {
+    return Buffer.from(`010:Repository${repo.fullName}`).toString('base64');
   }
 
   /** A branch name, `heads/x` ref or commit sha → commit sha. */
@@ -189,6 +200,35 @@ export class FakeGitHub {
 
   comments(fullName: string, number: number): FakeComment[] {
     return this.repo(fullName).comments.get(number) ?? [];
+  }
+
+  /** A pull request as someone else made it (no branch or commits needed), for list-heavy tests. */
+  addPull(fullName: string, pull: Partial<FakePull> & Pick<FakePull, 'head'>): FakePull {
+    const repo = this.repo(fullName);
+    const full: FakePull = {
+      number: repo.nextNumber++,
+      state: 'open',
+      title: `Change ${pull.head}`,
+      body: '',
+      base: repo.defaultBranch,
+      user: 'octocat',
+      mergedAt: null,
+      labels: [],
+      assignees: [],
+      reviewers: [],
+      teams: [],
+      updatedAt: this.tick(),
+      ...pull,
+    };
+    repo.pulls.push(full);
+    return full;
+  }
+
+  /** The body edited as a human, e.g. to drop the app's metadata block. */
+  editPullBody(fullName: string, number: number, edit: (body: string) => string): void {
+    const pull = this.pulls(fullName).find((p) => p.number === number)!;
+    pull.body = edit(pull.body);
+    pull.updatedAt = this.tick();
   }
 
   /** Closing as a human (without merge) — what the app reads as a decline. */
