@@ -62,6 +62,11 @@ export function joinReference({ name, tag, digest }: ReferenceParts): string {
   return name + (tag === null ? '' : `:${tag}`) + (digest === null ? '' : `@${digest}`);
 }
 
+/** A repository path as the registry API names it (`library/python`), without the registry host. */
+export function isValidRepository(repository: string): boolean {
+  return repository.length <= 255 && repository.split('/').every((segment) => PATH_COMPONENT.test(segment));
+}
+
 export function isValidTag(tag: string): boolean {
   return TAG.test(tag);
 }

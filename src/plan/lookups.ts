@@ -12,6 +12,7 @@
 //
 // Rounds exist because later questions depend on earlier answers: which new tag to resolve
 // depends on the tag list, and a platform query on whether the pinned digest is single-platform.
+import { formatPlatform } from '../registry/platform.js';
 import type { LookupTarget, ManifestInfo, Platform, RegistryError } from '../registry/types.js';
 
 /** A lookup that failed; `code` lets the plan tell a deleted digest from an outage. */
@@ -65,9 +66,8 @@ export function manifestKey(target: LookupTarget): string {
   return `${repositoryKey(target)}${separator}${target.reference}`;
 }
 
-export function platformKey(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-}
+/** `linux/arm64/v8`: the platform as written in `--platform`. */
+export const platformKey: (platform: Platform) => string = formatPlatform;
 
 export function platformManifestKey(query: PlatformQuery): string {
   return `${manifestKey(query.target)}|${platformKey(query.platform)}`;

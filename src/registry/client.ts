@@ -1,22 +1,27 @@
 // The registry client: tags → verified digests and manifest info, platform-preserving updates and tag
 // listing, behind one process-wide cache. Wire format and HTTP policy live in the modules it uses.
-import { DOCKER_HUB, imageName } from '../image/reference.js';
+import { DOCKER_HUB, imageName, isSha256Digest, isValidRepository, isValidTag } from '../image/reference.js';
 import { systemResolver, type Resolver } from './address-guard.js';
-import { CoalescingCache, MemoryCacheStore, type CacheStore, type LookupCounts } from './cache-store.js';
+import {
+  CoalescingCache,
+  DEFAULT_ERROR_TTL_MS,
+  MemoryCacheStore,
+  type CacheStore,
+  type LookupCounts,
+} from './cache-store.js';
 import { endpointFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
 import { createHttpTransport } from './http-transport.js';
 import {
-  formatPlatform,
   imageLabels,
   MANIFEST_ACCEPT,
   parseImageConfig,
   parseManifest,
   representativeChild,
-  samePlatform,
   sha256Digest,
   type ImageConfig,
   type ParsedManifest,
 } from './manifest.js';
+import { formatPlatform, samePlatform } from './platform.js';
 import { RegistryHttp, type RegistryLogger, type RequestKind } from './registry-http.js';
 import {
   RegistryError,
@@ -45,10 +50,15 @@ export interface RegistryClientOptions {
   retries?: number;
   /** First backoff delay, doubling per retry. Default 500 ms. */
   retryDelayMs?: number;
-  /** Longest Retry-After honoured. Default 30 s. */
+  /** Longest Retry-After waited for; a longer one fails the image as rate-limited. Default 30 s. */
   maxRetryAfterMs?: number;
   /** Longest a tag's answer (and a tag list) is reused, whatever the caller's freshness. Default 6 h. */
   tagTtlMs?: number;
+  /**
+   * How long a failed lookup (RegistryError) is reused under the same freshness rule as answers, so an
+   * outage or a missing tag costs one lookup per sweep. Digests included. Default 5 min.
+   */
+  errorTtlMs?: number;
   logger?: RegistryLogger;
   /** DNS for the address guard; tests inject one. */
   resolver?: Resolver;
@@ -58,7 +68,7 @@ export interface RegistryClientOptions {
 export interface RegistryStats {
   /** HTTP requests sent (every redirect hop and token fetch counts). */
   requests: { total: number; byKind: Record<RequestKind, number> };
-  /** resolve/platformOf/resolvePlatform/listTags calls and how they were answered. */
+  /** resolve/resolvePlatform/listTags calls and how they were answered. */
   lookups: LookupCounts;
 }
 
@@ -83,9 +93,6 @@ const DEFAULT_LIMITS: RegistryLimits = {
 const DEFAULT_TAG_TTL_MS = 6 * 60 * 60 * 1000;
 /** Manifests and configs are addressed by digest, so they never change; this only bounds memory. */
 const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const silentLogger: RegistryLogger = { debug: () => {}, warn: () => {} };
 
 /** One image in one repository, as requests and errors need it. */
@@ -109,14 +116,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const logger = options.logger ?? silentLogger;
   const tagTtlMs = options.tagTtlMs ?? DEFAULT_TAG_TTL_MS;
   const store = options.cache ?? new MemoryCacheStore();
-  const lookups = new CoalescingCache(store);
+  const cacheOptions = { errorTtlMs: options.errorTtlMs ?? DEFAULT_ERROR_TTL_MS };
+  const lookups = new CoalescingCache(store, cacheOptions);
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
-  const documents = new CoalescingCache(store);
+  const documents = new CoalescingCache(store, cacheOptions);
   const byKind: Record<RequestKind, number> = { 'manifest-head': 0, manifest: 0, blob: 0, tags: 0, token: 0 };
   const transport = createHttpTransport(options.resolver ?? systemResolver);
   const http = new RegistryHttp({
     transport,
-    rules,
     timeoutMs: options.timeoutMs ?? 15_000,
     retries: options.retries ?? 3,
     retryDelayMs: options.retryDelayMs ?? 500,
@@ -134,10 +141,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         ? `library/${rawRepository}`
         : rawRepository;
     const name = imageName({ registry: endpoint.registry, repository });
-    const image = reference === null ? name : `${name}${DIGEST.test(reference) ? '@' : ':'}${reference}`;
-    if (!REPOSITORY.test(repository))
+    const image = reference === null ? name : `${name}${isSha256Digest(reference) ? '@' : ':'}${reference}`;
+    if (!isValidRepository(repository))
       throw new RegistryError(`${image}: invalid repository name`, 'protocol', image);
-    if (reference !== null && !TAG.test(reference) && !DIGEST.test(reference)) {
+    // Digests other than sha256 cannot be verified here, so they are refused like any invalid reference.
+    if (reference !== null && !isValidTag(reference) && !isSha256Digest(reference)) {
       throw new RegistryError(`${image}: invalid tag or digest`, 'protocol', image);
     }
     return { endpoint, repository, name, image };
@@ -165,7 +173,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     });
     const digest = response.headers['docker-content-digest'];
     if (typeof digest !== 'string' || digest === '') return null;
-    if (!DIGEST.test(digest)) throw mismatch(s, `registry named a digest that is not sha256 (${digest})`);
+    if (!isSha256Digest(digest)) throw mismatch(s, `registry named a digest that is not sha256 (${digest})`);
     return digest;
   }
 
@@ -251,7 +259,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   async function resolveUncached(s: Subject, reference: string): Promise<ManifestInfo> {
-    if (DIGEST.test(reference)) return describe(s, await manifestByDigest(s, reference));
+    if (isSha256Digest(reference)) return describe(s, await manifestByDigest(s, reference));
     const digest = await headDigest(s, reference);
     if (digest !== null) return describe(s, await manifestByDigest(s, digest));
     // No digest on HEAD: the GET's own bytes decide, checked against its header when it has one.
@@ -262,7 +270,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   function resolve(target: LookupTarget, freshness: Freshness = {}): Promise<ManifestInfo> {
     return run(() => {
       const s = subject(target.registry, target.repository, target.reference);
-      const byDigest = DIGEST.test(target.reference);
+      const byDigest = isSha256Digest(target.reference);
       return lookups.get(
         `registry:resolve:${s.image}`,
         byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
@@ -270,11 +278,6 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         byDigest ? 0 : freshness.notBefore,
       );
     });
-  }
-
-  async function platformOf(target: LookupTarget): Promise<Platform | null> {
-    const info = await resolve(target);
-    return info.isIndex ? null : (info.platforms[0] ?? null);
   }
 
   async function resolvePlatform(
@@ -332,7 +335,6 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
   return {
     resolve,
-    platformOf,
     resolvePlatform,
     listTags,
     stats: () => ({

@@ -1,6 +1,6 @@
 // Operator registry host rules (FRESHBASE_REGISTRIES): where a registry's requests go, with which
-// credentials, and whether it may live at a private address. Also the per-URL access policy that
-// follows from them, for registries, their redirects and their token realms.
+// credentials, and whether it may live at a private address. Also the per-URL access policy for a
+// registry's redirects and token realms: a rule applies to its own origin only.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -158,19 +158,15 @@ export function endpointFor(registry: string, rules: readonly HostRule[]): Regis
 }
 
 /**
- * Access for a URL reached from `endpoint` (itself, a redirect, a token realm). The endpoint's own
- * origin keeps its rule; another origin is treated as the registry it would be without a rule (https,
- * public), unless a rule names that origin. Credentials stay with the endpoint's origin.
+ * Access for a URL reached from `endpoint` (itself, a redirect, a token realm). Only the endpoint's own
+ * configured origin keeps its rule (http, private addresses, credentials). Every other origin is
+ * treated as a registry without a rule (public https, no credentials), even when a rule names that
+ * origin: the hop was chosen by the registry's answer, and a registry the operator did not trust must
+ * not be able to point the app at the operator's private hosts.
  */
-export function accessFor(
-  url: URL,
-  endpoint: RegistryEndpoint,
-  rules: readonly HostRule[],
-): UrlAccess | null {
+export function accessFor(url: URL, endpoint: RegistryEndpoint): UrlAccess | null {
   if (url.origin === endpoint.baseUrl.origin) {
     return { allowPrivate: endpoint.allowPrivate, sendCredentials: true };
   }
-  const rule = rules.find((r) => endpointFor(r.host, [r]).baseUrl.origin === url.origin);
-  if (rule) return { allowPrivate: rule.allowPrivate ?? false, sendCredentials: false };
   return url.protocol === 'https:' ? { allowPrivate: false, sendCredentials: false } : null;
 }

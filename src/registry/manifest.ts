@@ -2,6 +2,7 @@
 // Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { samePlatform } from './platform.js';
 import type { Platform } from './types.js';
 
 export const MEDIA_TYPES = {
@@ -110,25 +111,6 @@ export function parseImageConfig(bytes: Buffer): ImageConfig {
   const { os, architecture, variant, created, config } = parsed.data;
   const platform = os && architecture ? { os, architecture, ...(variant ? { variant } : {}) } : null;
   return { platform, created: created ?? null, labels: config?.Labels ?? {} };
-}
-
-/** containerd's normalisation, so `arm64` from a config matches `arm64/v8` from an index. */
-function normalise(platform: Platform): string {
-  const aliases: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armhf: 'arm' };
-  const architecture = aliases[platform.architecture] ?? platform.architecture;
-  let variant = (platform.variant ?? '').replace(/^(\d)/, 'v$1');
-  if (architecture === 'arm64' && (variant === 'v8' || variant === 'v8.0')) variant = '';
-  if (architecture === 'arm' && variant === '') variant = 'v7';
-  if (architecture === 'amd64' && variant === 'v1') variant = '';
-  return `${platform.os}/${architecture}/${variant}`;
-}
-
-export function samePlatform(a: Platform, b: Platform): boolean {
-  return normalise(a) === normalise(b);
-}
-
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
 /** The child whose config stands for the whole index: linux/amd64, else the first. */

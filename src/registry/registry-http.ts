@@ -1,6 +1,7 @@
 // Requests to one registry: host-rule access for every hop (redirects re-checked, credentials kept to
-// their origin), challenge-driven auth with at most one token refresh, bounded retries that honour
-// Retry-After, and typed errors naming the image.
+// their origin), challenge-driven auth with at most one token refresh (a challenge counts only when
+// the registry's own origin gave it), bounded retries that honour Retry-After (a wait longer than we
+// allow is a rate-limited failure, not a shorter wait), and typed errors naming the image.
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -12,7 +13,7 @@ import {
   tokenRequestUrl,
   type Challenge,
 } from './auth.js';
-import { accessFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
+import { accessFor, type RegistryEndpoint } from './host-rules.js';
 import { describeUrl, TransportError, type HttpResponse, type HttpTransport } from './http-transport.js';
 import { RegistryError } from './types.js';
 
@@ -25,12 +26,11 @@ export interface RegistryLogger {
 
 export interface RegistryHttpOptions {
   transport: HttpTransport;
-  rules: readonly HostRule[];
   timeoutMs: number;
   retries: number;
   /** First backoff delay; doubles per retry. */
   retryDelayMs: number;
-  /** Longest Retry-After we wait for. */
+  /** Longest Retry-After we wait for; a longer one fails the request as rate-limited at once. */
   maxRetryAfterMs: number;
   maxRedirects: number;
   logger: RegistryLogger;
@@ -72,6 +72,10 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 function header(response: HttpResponse, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -97,6 +101,7 @@ export class RegistryHttp {
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (!(error instanceof RetryableError) || retriesLeft === 0) return;
         logger.debug(`${request.image}: attempt ${attemptNumber} failed (${error.message}); retrying`);
+        // checkStatus already failed anything asking for longer; min() only guards that promise.
         if (error.retryAfterMs !== null) await sleep(Math.min(error.retryAfterMs, maxRetryAfterMs));
       },
     });
@@ -106,9 +111,10 @@ export class RegistryHttp {
     const { endpoint } = request;
     const scope = pullScope(request.repository);
     let authorization = await this.authorize(request, scope, false);
-    let response = await this.follow(request, request.url, authorization.header);
-    if (response.status === 401) {
-      const challenge = parseChallenge(header(response, 'www-authenticate'));
+    let answer = await this.follow(request, request.url, authorization.header);
+    if (answer.response.status === 401) {
+      this.assertFromRegistry(request, answer.url);
+      const challenge = parseChallenge(header(answer.response, 'www-authenticate'));
       if (!challenge)
         throw this.authError(request, 'answered 401 without a usable WWW-Authenticate challenge');
       this.challenges.set(endpoint.baseUrl.origin, challenge);
@@ -116,10 +122,23 @@ export class RegistryHttp {
       authorization = await this.authorize(request, scope, true);
       if (!authorization.header)
         throw this.authError(request, 'requires credentials; add a host rule for it');
-      response = await this.follow(request, request.url, authorization.header);
-      if (response.status === 401) throw this.authError(request, 'refused fresh credentials');
+      answer = await this.follow(request, request.url, authorization.header);
+      if (answer.response.status === 401) {
+        this.assertFromRegistry(request, answer.url);
+        throw this.authError(request, 'refused fresh credentials');
+      }
     }
-    return this.checkStatus(request, response);
+    return this.checkStatus(request, answer.response);
+  }
+
+  /**
+   * A 401 from a redirect target (a CDN, or anything a registry points at) is not the registry's: its
+   * challenge must never decide where the registry's credentials go.
+   */
+  private assertFromRegistry(request: RegistryRequest, url: URL): void {
+    if (url.origin !== request.endpoint.baseUrl.origin) {
+      throw this.authError(request, `redirected to ${describeUrl(url)}, which answered 401`);
+    }
   }
 
   private checkStatus(request: RegistryRequest, response: HttpResponse): HttpResponse {
@@ -129,12 +148,24 @@ export class RegistryHttp {
     const image = request.image;
     if (status === 404) throw new RegistryError(`${image}: not found (${what})`, 'not-found', image);
     if (status === 403) throw new RegistryError(`${image}: access denied (${what})`, 'auth', image);
+    if (status !== 429 && status < 500) {
+      throw new RegistryError(`${image}: unexpected answer (${what})`, 'protocol', image);
+    }
+    const problem = status === 429 ? `rate limited (${what})` : `registry error (${what})`;
     const retryAfter = parseRetryAfter(header(response, 'retry-after'));
-    if (status === 429)
-      throw new RetryableError(`${image}: rate limited (${what})`, 'rate-limited', image, retryAfter);
-    if (status >= 500)
-      throw new RetryableError(`${image}: registry error (${what})`, 'server', image, retryAfter);
-    throw new RegistryError(`${image}: unexpected answer (${what})`, 'protocol', image);
+    const { maxRetryAfterMs } = this.options;
+    if (retryAfter !== null && retryAfter > maxRetryAfterMs) {
+      // Waiting less than asked only spends the registry's patience (and ours); fail this image now.
+      const retryAt = new Date(Date.now() + retryAfter).toISOString();
+      throw new RegistryError(
+        `${image}: ${problem}; the registry asks to retry after ${retryAt}, ` +
+          `more than the ${formatWait(maxRetryAfterMs)} we wait, so it is not retried now`,
+        'rate-limited',
+        image,
+      );
+    }
+    if (status === 429) throw new RetryableError(`${image}: ${problem}`, 'rate-limited', image, retryAfter);
+    throw new RetryableError(`${image}: ${problem}`, 'server', image, retryAfter);
   }
 
   private authError(request: RegistryRequest, why: string): RegistryError {
@@ -185,9 +216,10 @@ export class RegistryHttp {
       maxBytes: MAX_TOKEN_BYTES,
       kind: 'token',
     };
-    // The realm was named by the configured registry, so its credentials may go there.
+    // The realm was named by the configured registry's own challenge (see attempt), so its credentials
+    // may go there; follow() still checks the realm's address and keeps them from its redirects.
     const credentials = endpoint.credentials ? basicAuthorization(endpoint.credentials) : undefined;
-    const response = await this.follow(tokenRequest, url, credentials, { realmCredentials: true });
+    const { response } = await this.follow(tokenRequest, url, credentials, { realmCredentials: true });
     if (response.status === 401 || response.status === 403) {
       throw this.authError(
         request,
@@ -207,20 +239,23 @@ export class RegistryHttp {
     return issued.token;
   }
 
-  /** Sends one request, following redirects; each hop is re-checked against the host rules. */
+  /**
+   * Sends one request, following redirects; each hop is re-checked against the host rules. Answers
+   * the last response and the URL that gave it.
+   */
   private async follow(
     request: RegistryRequest,
     start: URL,
     authorization: string | undefined,
     { realmCredentials = false } = {},
-  ): Promise<HttpResponse> {
-    const { transport, rules, timeoutMs, maxRedirects, onRequest } = this.options;
+  ): Promise<{ response: HttpResponse; url: URL }> {
+    const { transport, timeoutMs, maxRedirects, onRequest } = this.options;
     let url = start;
     for (let hop = 0; hop <= maxRedirects; hop++) {
-      const access = accessFor(url, request.endpoint, rules);
+      const access = accessFor(url, request.endpoint);
       if (!access) {
         throw new RegistryError(
-          `${request.image}: refusing ${describeUrl(url)}: only https is allowed without a host rule`,
+          `${request.image}: refusing ${describeUrl(url)}: only https is allowed beyond the origin a host rule configures`,
           'forbidden-address',
           request.image,
         );
@@ -245,7 +280,7 @@ export class RegistryHttp {
         throw this.transportError(request, url, error);
       }
       const location = header(response, 'location');
-      if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+      if (!REDIRECT_STATUSES.has(response.status) || !location) return { response, url };
       url = new URL(location, url);
     }
     throw new RegistryError(

@@ -39,28 +39,29 @@ export interface RegistryLookup {
   /** Resolve a tag (or digest) to its verified manifest info. */
   resolve(target: LookupTarget, freshness?: Freshness): Promise<ManifestInfo>;
   /**
-   * Given the current digest is a single-platform manifest inside `indexOf`'s index, return the
-   * manifest for the same platform in the new index. Null when it is not single-platform.
+   * The manifest for `platform` inside the index `target` (a tag) resolves to; a single-platform
+   * tag answers itself when its platform matches. not-found when the platform is missing.
    */
-  platformOf(target: LookupTarget): Promise<Platform | null>;
   resolvePlatform(target: LookupTarget, platform: Platform, freshness?: Freshness): Promise<ManifestInfo>;
   listTags(registry: string, repository: string, freshness?: Freshness): Promise<string[]>;
 }
 
+export type RegistryErrorCode =
+  | 'auth'
+  | 'not-found'
+  | 'rate-limited'
+  | 'server'
+  | 'timeout'
+  | 'digest-mismatch'
+  | 'too-large'
+  | 'forbidden-address'
+  | 'protocol'
+  | 'network';
+
 export class RegistryError extends Error {
   constructor(
     message: string,
-    readonly code:
-      | 'auth'
-      | 'not-found'
-      | 'rate-limited'
-      | 'server'
-      | 'timeout'
-      | 'digest-mismatch'
-      | 'too-large'
-      | 'forbidden-address'
-      | 'protocol'
-      | 'network',
+    readonly code: RegistryErrorCode,
     readonly image: string,
   ) {
     super(message);

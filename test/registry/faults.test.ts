@@ -57,18 +57,28 @@ async function resolveBoth(): Promise<unknown> {
   return bad.status === 'fulfilled' ? bad.value : bad.reason;
 }
 
-test('429 with Retry-After is retried after the (capped) wait', async () => {
-  proxy.inject({
-    path: '/v2/acme/faulty/',
-    fault: { kind: 'status', status: 429, retryAfter: '30' },
-    times: 1,
-  });
-  const started = Date.now();
-  expect(await resolveBoth()).toMatchObject({ digest: faulty.digest });
-  const waited = Date.now() - started;
-  expect(waited).toBeGreaterThanOrEqual(190);
-  expect(waited).toBeLessThan(2000);
-});
+test.each([
+  ['seconds', () => '3600'],
+  ['an HTTP date', () => new Date(Date.now() + 3_600_000).toUTCString()],
+])(
+  'a Retry-After (%s) longer than the cap is not waited for: rate-limited, saying when',
+  async (_, value) => {
+    proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status: 429, retryAfter: value() } });
+    const started = Date.now();
+    const error = (await resolveBoth()) as RegistryError;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ code: 'rate-limited', image: `${proxy.host}/acme/faulty:1` });
+    const retryAt = /retry after (\S+Z)/.exec(error.message)?.[1];
+    expect(Date.parse(retryAt!) - Date.now()).toBeGreaterThan(3_500_000);
+    expect(requestsTo('HEAD', '/v2/acme/faulty/')).toBe(1);
+    // The rest of the sweep reuses the answer instead of asking again.
+    await expect(client.resolve(target('acme/faulty'), { notBefore: started })).rejects.toMatchObject({
+      code: 'rate-limited',
+    });
+    expect(requestsTo('HEAD', '/v2/acme/faulty/')).toBe(1);
+  },
+);
 
 test('Retry-After below the cap is honoured', async () => {
   const patient = makeClient({ maxRetryAfterMs: 5000 });
@@ -166,4 +176,57 @@ test('a Bearer realm: one token per scope, reused until it expires', async () =>
     'repository:acme/healthy:pull',
   ]);
   expect(client.stats().requests.byKind.token).toBe(2);
+});
+
+describe('one lookup per (registry, repository, tag) per sweep, failures included', () => {
+  const sweep = async (notBefore: number): Promise<unknown[]> => {
+    // Three repositories of the sweep use the same image, one after another.
+    const errors: unknown[] = [];
+    for (let repository = 0; repository < 3; repository++) {
+      errors.push(await client.resolve(target('acme/faulty'), { notBefore }).catch((e: unknown) => e));
+    }
+    return errors;
+  };
+
+  test.each([
+    [503, 'server', 3],
+    [404, 'not-found', 1],
+  ])('a registry answering %i is asked once per sweep', async (status, code, attempts) => {
+    proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status } });
+    const errors = await sweep(Date.now());
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error).toMatchObject({ code, image: `${proxy.host}/acme/faulty:1` });
+    }
+    // One lookup (with its bounded retries), then the failure is reused.
+    expect(requestsTo('HEAD', '/v2/acme/faulty/')).toBe(attempts);
+    expect(client.stats().lookups).toMatchObject({ total: 3, unique: 1, cached: 2 });
+  });
+
+  test('a trigger after the failure asks again, and gets the recovered answer', async () => {
+    proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status: 503 } });
+    await sweep(Date.now());
+    proxy.clear();
+    await new Promise((r) => setTimeout(r, 2));
+    expect(await client.resolve(target('acme/faulty'), { notBefore: Date.now() })).toMatchObject({
+      digest: faulty.digest,
+    });
+  });
+
+  test('a failure is kept only for errorTtlMs, also for a digest', async () => {
+    const shortLived = makeClient({ errorTtlMs: 1 });
+    try {
+      proxy.inject({
+        path: `/v2/acme/faulty/manifests/${faulty.digest}`,
+        fault: { kind: 'status', status: 404 },
+      });
+      const byDigest = { ...target('acme/faulty'), reference: faulty.digest };
+      await expect(shortLived.resolve(byDigest)).rejects.toMatchObject({ code: 'not-found' });
+      proxy.clear();
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await shortLived.resolve(byDigest)).digest).toBe(faulty.digest);
+    } finally {
+      shortLived.close();
+    }
+  });
 });

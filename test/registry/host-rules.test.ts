@@ -87,20 +87,33 @@ describe('endpoints and access', () => {
     });
   });
 
-  test('other origins get public https access without credentials; http without a rule is refused', () => {
+  test('other origins get public https access without credentials; http there is refused', () => {
     const hub = endpointFor('docker.io', rules);
-    expect(accessFor(new URL('https://mirror.internal/v2/x'), hub, rules)).toEqual({
+    expect(accessFor(new URL('https://mirror.internal/v2/x'), hub)).toEqual({
       allowPrivate: false,
       sendCredentials: true,
     });
-    expect(accessFor(new URL('https://cdn.example/blob'), hub, rules)).toEqual({
+    expect(accessFor(new URL('https://cdn.example/blob'), hub)).toEqual({
       allowPrivate: false,
       sendCredentials: false,
     });
-    expect(accessFor(new URL('http://10.0.0.5:5000/v2/'), hub, rules)).toEqual({
+    expect(accessFor(new URL('http://cdn.example/blob'), hub)).toBeNull();
+  });
+
+  test('a rule applies to its own origin only, never to hops other registries point at', () => {
+    const internal = endpointFor('registry.internal:5000', rules);
+    expect(accessFor(new URL('http://10.0.0.5:5000/v2/token'), internal)).toEqual({
       allowPrivate: true,
+      sendCredentials: true,
+    });
+    // The operator's private registry, named by another registry's redirect or realm: not reachable.
+    const hub = endpointFor('docker.io', rules);
+    const ghcr = endpointFor('ghcr.io', rules);
+    expect(accessFor(new URL('http://10.0.0.5:5000/v2/'), hub)).toBeNull();
+    expect(accessFor(new URL('http://10.0.0.5:5000/v2/'), ghcr)).toBeNull();
+    expect(accessFor(new URL('https://mirror.internal/v2/'), ghcr)).toEqual({
+      allowPrivate: false,
       sendCredentials: false,
     });
-    expect(accessFor(new URL('http://cdn.example/blob'), hub, rules)).toBeNull();
   });
 });

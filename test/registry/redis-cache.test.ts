@@ -2,6 +2,7 @@
 // clients share answers, so a tag is looked up once across the cluster; Redis down is a miss.
 import { createRedisCacheStore, type RedisCacheStore } from '../../src/registry/redis-cache-store.js';
 import { createRegistryClient, type RegistryClient } from '../../src/registry/client.js';
+import { RegistryError } from '../../src/registry/types.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -47,4 +48,25 @@ test('with Redis unreachable every lookup is a cache miss that still answers', a
   const target = { registry: registry.host, repository: 'acme/alone', reference: '2.0' };
   expect((await client.resolve(target)).digest).toBe(pushed.digest);
   expect(client.stats().lookups.unique).toBe(1);
+});
+
+test('a failed lookup is shared through Redis as plain data, and rethrown as a RegistryError', async () => {
+  await registry.pushImage('acme/failing', '1');
+  const target = { registry: registry.host, repository: 'acme/failing', reference: 'missing' };
+  const first = replicaClient(createRedisCacheStore(redis.url, quiet));
+  const second = replicaClient(createRedisCacheStore(redis.url, quiet));
+  const notBefore = Date.now();
+
+  const original = await first.resolve(target, { notBefore }).catch((e: unknown) => e);
+  expect(original).toMatchObject({ code: 'not-found' });
+
+  const shared = await second.resolve(target, { notBefore }).catch((e: unknown) => e);
+  expect(shared).toBeInstanceOf(RegistryError);
+  expect(shared).toMatchObject({
+    code: 'not-found',
+    image: `${registry.host}/acme/failing:missing`,
+    message: (original as RegistryError).message,
+  });
+  expect(second.stats().requests.total).toBe(0);
+  expect(second.stats().lookups).toMatchObject({ total: 1, cached: 1, unique: 0 });
 });

@@ -173,27 +173,116 @@ describe('redirects and credentials', () => {
     }
   });
 
-  test('credentials stay with the configured registry when a blob redirects to another origin', async () => {
+  test('credentials stay with the configured registry when a blob redirects to a public CDN', async () => {
     const pushed = await registry.pushImage('acme/redirected', '1');
-    const cdn = await listen('127.0.0.1', (_req, res) => res.writeHead(200).end(pushed.config));
-    const cdnRule = {
-      host: `127.0.0.1:${cdn.port}`,
-      url: `http://127.0.0.1:${cdn.port}`,
-      allowPrivate: true,
-    };
-    const client = createRegistryClient({ rules: [proxyRule(), cdnRule], retries: 0 });
+    const cdn = nock('https://cdn.example', { badheaders: ['authorization'] })
+      .get('/blob')
+      .query({ sig: 'x' })
+      .reply(200, pushed.config);
+    const client = createRegistryClient({ rules: [proxyRule()], retries: 0, resolver: loopbackResolver });
     try {
       proxy.inject({
         path: '/blobs/',
-        fault: { kind: 'redirect', location: `http://127.0.0.1:${cdn.port}/blob?sig=x` },
+        fault: { kind: 'redirect', location: 'https://cdn.example/blob?sig=x' },
       });
       expect((await client.resolve(target())).created).toBe('2024-01-02T03:04:05Z');
-      expect(cdn.requests).toHaveLength(1);
-      expect(cdn.requests[0]!.headers.authorization).toBeUndefined();
+      expect(cdn.isDone()).toBe(true);
       expect(proxy.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
     } finally {
       client.close();
-      await cdn.close();
+      nock.cleanAll();
+    }
+  });
+
+  test("a rule for another loopback origin does not open it to the registry's redirects", async () => {
+    await registry.pushImage('acme/redirected', '1');
+    // The operator trusts this private host as a registry of its own; a redirect must not reach it.
+    const privateRule = {
+      host: `127.0.0.1:${v4.port}`,
+      url: `http://127.0.0.1:${v4.port}`,
+      allowPrivate: true,
+    };
+    const client = createRegistryClient({ rules: [proxyRule(), privateRule], retries: 0 });
+    try {
+      proxy.inject({
+        path: '/blobs/',
+        fault: { kind: 'redirect', location: `http://127.0.0.1:${v4.port}/blob?sig=x` },
+      });
+      await expect(client.resolve(target())).rejects.toMatchObject({ code: 'forbidden-address' });
+      expect(v4.connections).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a 401 from a redirect target is no challenge of the registry: its credentials never go there', async () => {
+    await registry.pushImage('acme/redirected', '1');
+    const other = await registry.pushImage('acme/other', '1', { seed: 'other' });
+    const seen: Array<string | undefined> = [];
+    const evil = nock('https://cdn.example')
+      .persist()
+      .get(/.*/)
+      .reply(function (this: { req: { headers: Record<string, string> } }, uri: string) {
+        seen.push(this.req.headers.authorization);
+        return uri.startsWith('/token')
+          ? [200, { token: 'evil-token' }]
+          : [401, '', { 'www-authenticate': 'Bearer realm="https://cdn.example/token",service="evil"' }];
+      });
+    const client = createRegistryClient({ rules: [proxyRule()], retries: 0, resolver: loopbackResolver });
+    try {
+      proxy.inject({
+        path: '/v2/acme/redirected/blobs/',
+        fault: { kind: 'redirect', location: 'https://cdn.example/blob' },
+      });
+      await expect(client.resolve(target())).rejects.toMatchObject({ code: 'auth' });
+      expect(seen).toEqual([undefined]);
+      // The registry's own Basic challenge still stands for its next image.
+      const answer = await client.resolve({ ...target(), repository: 'acme/other' });
+      expect(answer.digest).toBe(other.digest);
+      expect(seen).toEqual([undefined]);
+    } finally {
+      client.close();
+      evil.persist(false);
+      nock.cleanAll();
+    }
+  });
+});
+
+describe("an untrusted public registry cannot reach the operator's private hosts", () => {
+  // No rule for untrusted.example (nock answers for it); a rule makes the loopback listener a registry.
+  const privateRule = () => ({
+    host: `127.0.0.1:${v4.port}`,
+    url: `http://127.0.0.1:${v4.port}`,
+    allowPrivate: true,
+  });
+  const untrusted = { registry: 'untrusted.example', repository: 'acme/app', reference: '1' };
+  afterEach(() => nock.cleanAll());
+
+  test('through a redirect', async () => {
+    const scope = nock('https://untrusted.example')
+      .head('/v2/acme/app/manifests/1')
+      .reply(307, '', { location: `http://127.0.0.1:${v4.port}/v2/acme/app/manifests/1` });
+    const client = createRegistryClient({ rules: [privateRule()], retries: 0, resolver: loopbackResolver });
+    try {
+      await expect(client.resolve(untrusted)).rejects.toMatchObject({ code: 'forbidden-address' });
+      expect(scope.isDone()).toBe(true);
+      expect(v4.connections).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('through a token realm', async () => {
+    const scope = nock('https://untrusted.example')
+      .head('/v2/acme/app/manifests/1')
+      .reply(401, '', { 'www-authenticate': `Bearer realm="http://127.0.0.1:${v4.port}/token",service="x"` });
+    const client = createRegistryClient({ rules: [privateRule()], retries: 0, resolver: loopbackResolver });
+    try {
+      await expect(client.resolve(untrusted)).rejects.toMatchObject({ code: 'forbidden-address' });
+      expect(scope.isDone()).toBe(true);
+      expect(v4.connections).toBe(0);
+    } finally {
+      client.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 // Pure parts: challenges, token answers, Retry-After, manifests and platforms.
 import { parseChallenge, parseTokenResponse, tokenRequestUrl } from '../../src/registry/auth.js';
-import { MEDIA_TYPES, imageLabels, parseManifest, samePlatform } from '../../src/registry/manifest.js';
+import { MEDIA_TYPES, imageLabels, parseManifest } from '../../src/registry/manifest.js';
+import { samePlatform } from '../../src/registry/platform.js';
 import { parseRetryAfter } from '../../src/registry/registry-http.js';
 
 describe('WWW-Authenticate', () => {

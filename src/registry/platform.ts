@@ -1,0 +1,23 @@
+// Platform comparison and display, shared by the registry client and the plan core. Pure: no I/O,
+// no dependencies.
+import type { Platform } from './types.js';
+
+/** containerd's normalisation, so `arm64` from a config matches `arm64/v8` from an index. */
+function normalise(platform: Platform): string {
+  const aliases: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armhf: 'arm' };
+  const architecture = aliases[platform.architecture] ?? platform.architecture;
+  let variant = (platform.variant ?? '').replace(/^(\d)/, 'v$1');
+  if (architecture === 'arm64' && (variant === 'v8' || variant === 'v8.0')) variant = '';
+  if (architecture === 'arm' && variant === '') variant = 'v7';
+  if (architecture === 'amd64' && variant === 'v1') variant = '';
+  return `${platform.os}/${architecture}/${variant}`;
+}
+
+export function samePlatform(a: Platform, b: Platform): boolean {
+  return normalise(a) === normalise(b);
+}
+
+/** `linux/arm64/v8`, as written in `--platform`. */
+export function formatPlatform(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
