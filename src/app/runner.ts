@@ -46,7 +46,18 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         installationId: job.installationId,
       });
       const durationMs = Date.now() - started;
-      const { status, reason, files, skippedFiles, images, updates, errors, pullRequests } = report;
+      const {
+        status,
+        reason,
+        files,
+        skippedFiles,
+        images,
+        lookups,
+        updates,
+        errors,
+        pullRequests,
+        rescanAt,
+      } = report;
       log.info(
         {
           reason: job.reason,
@@ -56,13 +67,15 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
           files,
           skippedFiles,
           images,
+          lookups,
           updates,
           errors,
           pullRequests,
+          rescanAt,
         },
         'repository scanned',
       );
-      return { ok: true, durationMs, report };
+      return { ok: true, durationMs, report, rescanAt };
     } catch (error) {
       const durationMs = Date.now() - started;
       const described = describeError(error);

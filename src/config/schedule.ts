@@ -28,8 +28,17 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
+function scheduleCron(config: Pick<RepoConfig, 'schedule'>): Cron {
+  return new Cron(config.schedule.cron, { timezone: config.schedule.timezone });
+}
+
 /** Whether the minute that contains `now` is matched by the schedule, in its timezone. */
 export function inScheduleWindow(config: Pick<RepoConfig, 'schedule'>, now: Date): boolean {
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  return new Cron(config.schedule.cron, { timezone: config.schedule.timezone }).match(minute);
+  return scheduleCron(config).match(minute);
+}
+
+/** The start of the next minute the schedule matches after `now`, or null if it never does again. */
+export function nextScheduleWindow(config: Pick<RepoConfig, 'schedule'>, now: Date): Date | null {
+  return scheduleCron(config).nextRun(now);
 }

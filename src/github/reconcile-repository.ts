@@ -2,7 +2,7 @@
 // Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
 import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
-import { inScheduleWindow } from '../config/schedule.js';
+import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
 import { applyBranchPlan, scanRepository } from '../plan/scan-repository.js';
 import type { RegistryLookup } from '../registry/types.js';
 import { listOpenAppPulls } from './app-pulls.js';
@@ -54,6 +54,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     skippedFiles: 0,
     images: 0,
     updates: 0,
+    lookups: 0,
     errors: 0,
     pullRequests: emptyCounts(),
   };
@@ -113,18 +114,23 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   report.skippedFiles = snapshot.skipped.length;
   report.images = scan.extracted.reduce((n, f) => n + f.images.length, 0);
   report.updates = scan.updates.length;
+  report.lookups = planned.lookups;
   report.errors = scan.errors.length;
   for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'registry lookup failed');
 
+  const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {
     defaultBranch,
     snapshot,
     scan,
     open,
     config,
-    inWindow: inScheduleWindow(config, deps.now),
+    inWindow,
     applyPlan: applyBranchPlan,
   });
+  if (!inWindow && report.pullRequests.heldBack > 0) {
+    report.rescanAt = nextScheduleWindow(config, deps.now) ?? undefined;
+  }
   ctx.log.info(
     { ...report.pullRequests, updates: report.updates, errors: report.errors },
     'repository reconciled',

@@ -51,7 +51,11 @@ export interface RepositoryReport {
   skippedFiles: number;
   images: number;
   updates: number;
+  /** Registry lookups the scan asked for. */
+  lookups: number;
   /** Registry lookup failures reported by the scan. */
   errors: number;
   pullRequests: PullRequestCounts;
+  /** Updates were held back by the schedule window: when it next opens, to scan again then. */
+  rescanAt?: Date;
 }

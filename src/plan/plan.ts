@@ -5,6 +5,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { ImageUse } from '../dockerfile/types.js';
 import { familiarName, imageName } from '../image/reference.js';
 import { pickUpdate, possibleKinds } from '../image/versioning.js';
+import { formatPlatform, samePlatform } from '../registry/platform.js';
 import type { ManifestInfo, Platform } from '../registry/types.js';
 import {
   AnswerReader,
@@ -25,8 +26,6 @@ export interface PlanInput {
   uses: FileUse[];
   answers: LookupAnswers;
   config: RepoConfig;
-  /** True for an update a person already declined (closed its PR unmerged): never proposed again. */
-  declined?: (update: PlannedUpdate) => boolean;
 }
 
 export interface PlanResult {
@@ -80,9 +79,15 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   const resolve = (reference: string): ManifestInfo | LookupError | undefined => {
     const target = { ...repo, reference };
     const manifest = reader.manifest(target);
-    if (manifest === undefined || isLookupError(manifest) || !manifest.isIndex || !pin) return manifest;
+    if (manifest === undefined || isLookupError(manifest) || !pin) return manifest;
     if (!pin.platform) return { error: `the pinned manifest names no platform to pick from ${reference}` };
-    return reader.platformManifest({ target, platform: pin.platform });
+    if (manifest.isIndex) return reader.platformManifest({ target, platform: pin.platform });
+    // Re-published as a single manifest: usable only if it is still the pinned platform.
+    const own = manifest.platforms[0];
+    if (own && samePlatform(own, pin.platform)) return manifest;
+    return {
+      error: `${reference} is now ${own ? formatPlatform(own) : 'of an unknown platform'} only, not the pinned ${formatPlatform(pin.platform)}`,
+    };
   };
   const update = (kind: UpdateKind, to: PlannedUpdate['to'], target: ManifestInfo): PlannedUpdate => ({
     file,
@@ -135,7 +140,7 @@ function byPosition(a: { file: string; line: number }, b: { file: string; line: 
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
-export function planUpdates({ uses, answers, config, declined }: PlanInput): PlanResult {
+export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
   const reader = new AnswerReader(answers);
   const updates: PlannedUpdate[] = [];
   const errors: LookupFailure[] = [];
@@ -147,7 +152,7 @@ export function planUpdates({ uses, answers, config, declined }: PlanInput): Pla
     const image = familiarName({ registry: entry.use.registry, repository: entry.use.repository });
     if (failures.length > 0)
       errors.push({ file: entry.file, line: entry.use.line, image, error: failures.join('; ') });
-    if (!outcome.pending && outcome.update && !declined?.(outcome.update)) updates.push(outcome.update);
+    if (!outcome.pending && outcome.update) updates.push(outcome.update);
   }
   return { updates: updates.sort(byPosition), errors: errors.sort(byPosition) };
 }

@@ -30,6 +30,8 @@ export interface RepositoryScan {
   updates: PlannedUpdate[];
   errors: LookupFailure[];
   plans: BranchPlan[];
+  /** Registry lookups the scan asked for (each question once per repository). */
+  lookups: number;
 }
 
 export interface ScanInput {
@@ -38,8 +40,6 @@ export interface ScanInput {
   files: RepoFile[];
   config: RepoConfig;
   registry: RegistryLookup;
-  /** Updates a closed PR declined; they are left out of the plans. */
-  declined?: (update: PlannedUpdate) => boolean;
   now: Date;
   /** Called as registry lookups finish: (done, total so far). */
   onProgress?: (done: number, total: number) => void;
@@ -57,7 +57,10 @@ function asLookupError(err: unknown): LookupError {
   return { error: err instanceof Error ? err.message : String(err) };
 }
 
-async function fetchAnswers(uses: FileUse[], input: ScanInput): Promise<LookupAnswers> {
+async function fetchAnswers(
+  uses: FileUse[],
+  input: ScanInput,
+): Promise<{ answers: LookupAnswers; lookups: number }> {
   const { registry, config } = input;
   const limit = pLimit(input.concurrency ?? 8);
   const answers = emptyAnswers();
@@ -74,7 +77,7 @@ async function fetchAnswers(uses: FileUse[], input: ScanInput): Promise<LookupAn
   };
   for (let round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
     const needed: LookupsNeeded = lookupsNeeded(uses, config, answers);
-    if (isNothingNeeded(needed)) return answers;
+    if (isNothingNeeded(needed)) return { answers, lookups: total };
     total += needed.manifests.length + needed.tags.length + needed.platformManifests.length;
     await Promise.all([
       ...needed.manifests.map((t) =>
@@ -97,7 +100,7 @@ async function fetchAnswers(uses: FileUse[], input: ScanInput): Promise<LookupAn
     ]);
   }
   // Unanswered questions become per-image failures in planUpdates; never loop forever.
-  return answers;
+  return { answers, lookups: total };
 }
 
 function editFor(update: PlannedUpdate): ImageEdit {
@@ -159,10 +162,10 @@ function writableUpdates(
 export async function scanRepository(input: ScanInput): Promise<RepositoryScan> {
   const extracted = input.files.map((f) => extractImages(f.path, f.content));
   const uses: FileUse[] = extracted.flatMap((e) => e.images.map((use) => ({ file: e.file, use })));
-  const answers = await fetchAnswers(uses, input);
-  const planned = planUpdates({ uses, answers, config: input.config, declined: input.declined });
+  const { answers, lookups } = await fetchAnswers(uses, input);
+  const planned = planUpdates({ uses, answers, config: input.config });
   const writable = writableUpdates(input.files, planned.updates);
   const errors = [...planned.errors, ...writable.errors];
   const plans = groupPlans(writable.updates, input.config, input.repoFullName, input.now);
-  return { extracted, updates: writable.updates, errors, plans };
+  return { extracted, updates: writable.updates, errors, plans, lookups };
 }

@@ -16,6 +16,7 @@ function report(repository: string): RepositoryReport {
     skippedFiles: 0,
     images: 3,
     updates: 1,
+    lookups: 4,
     errors: 1,
     pullRequests: { created: 1, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 },
   };

@@ -204,8 +204,12 @@ test('outside the schedule window nothing is opened or updated', async () => {
   const report = await h.run();
   expect(report.pullRequests).toMatchObject({ created: 0, heldBack: 1 });
   expect(h.gh.pulls(REPO)).toHaveLength(0);
+  // The harness runs on Monday 2025-06-02: the window next opens on Saturday at 03:00 UTC, and the
+  // queue scans the repository again then.
+  expect(report.rescanAt).toEqual(new Date('2025-06-07T03:00:00Z'));
   const inWindow = await h.run({ now: new Date('2025-06-07T03:00:20Z') });
   expect(inWindow.pullRequests.created).toBe(1);
+  expect(inWindow.rescanAt).toBeUndefined();
 });
 
 test('labels, reviewers and assignees are applied on creation; missing labels are created', async () => {

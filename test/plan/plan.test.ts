@@ -1,7 +1,7 @@
 import type { RepoConfig } from '../../src/config/types.js';
 import { emptyAnswers } from '../../src/plan/lookups.js';
 import { lookupsNeeded, planUpdates, type FileUse } from '../../src/plan/plan.js';
-import { answerAll, ARM64, at, config, digest, index, single, type FakeRegistry } from './fixtures.js';
+import { AMD64, answerAll, ARM64, at, config, digest, index, single, type FakeRegistry } from './fixtures.js';
 
 const PY = 'docker.io/library/python';
 
@@ -203,6 +203,33 @@ describe('planUpdates: failures', () => {
     ]);
   });
 
+  it('keeps a single-platform pin when the tag is re-published as a single manifest of its platform', () => {
+    const republished = {
+      ...registry,
+      manifests: { ...registry.manifests, [`${PY}:3.12`]: single('9', ARM64) },
+    };
+    const { updates } = planOne(at('Dockerfile', `python:3.12@${digest('5')}`), config(), republished);
+    expect(updates.map((u) => u.to)).toEqual([{ tag: '3.12', digest: digest('9') }]);
+  });
+
+  it('refuses to move a single-platform pin to a single manifest of another platform', () => {
+    const republished = {
+      ...registry,
+      manifests: { ...registry.manifests, [`${PY}:3.12`]: single('9', AMD64) },
+    };
+    const { updates, errors } = planOne(
+      at('Dockerfile', `python:3.12@${digest('5')}`),
+      config(),
+      republished,
+    );
+    expect(updates).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        error: expect.stringContaining('linux/amd64 only, not the pinned linux/arm64/v8'),
+      }),
+    ]);
+  });
+
   it('reports uses whose answers were never fetched', () => {
     const uses = [at('Dockerfile', 'python:3.12')];
     const { updates, errors } = planUpdates({ uses, answers: emptyAnswers(), config: config() });
@@ -213,7 +240,7 @@ describe('planUpdates: failures', () => {
   });
 });
 
-describe('planUpdates: order and declines', () => {
+describe('planUpdates: order', () => {
   const cfg = config();
   const uses = [
     at('b/Dockerfile', 'python:3.12', 9),
@@ -229,14 +256,6 @@ describe('planUpdates: order and declines', () => {
       'a/Dockerfile:5',
       'b/Dockerfile:9',
     ]);
-  });
-
-  it('leaves out declined updates', () => {
-    const { answers } = answerAll(uses, cfg, registry);
-    const declined = (u: { file: string; to: { tag: string | null } }) =>
-      u.file === 'a/Dockerfile' && u.to.tag === '3.12';
-    const { updates } = planUpdates({ uses, answers, config: cfg, declined });
-    expect(updates.map((u) => `${u.file}:${u.line}`)).toEqual(['a/Dockerfile:1', 'b/Dockerfile:9']);
   });
 });
 
