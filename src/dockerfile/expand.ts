@@ -10,12 +10,45 @@ export interface Piece {
   arg: string | null;
 }
 
-/** Variables in scope: name → expanded default value, or null when declared without one. */
-export type Scope = ReadonlyMap<string, Piece[] | null>;
+/**
+ * A variable's expanded default value; null when declared without one; `{ error }` when its
+ * default could not be expanded (why uses of it are skipped).
+ */
+export type Value = Piece[] | null | { error: string };
 
-export type Expansion = { ok: true; pieces: Piece[] } | { ok: false; error: string };
+/** Variables in scope by name. */
+export type Scope = ReadonlyMap<string, Value>;
 
-class Unresolvable extends Error {}
+/** `limit`: the word hit MAX_EXPANDED_CHARS or MAX_NESTING rather than being unresolvable. */
+export type Expansion = { ok: true; pieces: Piece[] } | { ok: false; error: string; limit: boolean };
+
+class Unresolvable extends Error {
+  constructor(
+    message: string,
+    readonly limit = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Expanded text longer than this is not an image reference (those stop at 1024 characters);
+ * the bound stops ARGs that double each other (`ARG B=$A$A`) from growing without limit.
+ */
+export const MAX_EXPANDED_CHARS = 4096;
+/** `${a:-${b:-…}}` nests no deeper than this: the expander recurses once per level. */
+export const MAX_NESTING = 32;
+/**
+ * Characters all expansions of one file may produce together. Each use of a long ARG copies its
+ * value, so 20,000 uses of a 4,000-character ARG would take seconds; real files use a few
+ * thousand characters in all.
+ */
+export const MAX_FILE_EXPANDED_CHARS = 256 * 1024;
+
+/** What is left of a file's MAX_FILE_EXPANDED_CHARS; share one across a file's expansions. */
+export class ExpansionBudget {
+  remaining = MAX_FILE_EXPANDED_CHARS;
+}
 
 export function piecesText(pieces: readonly Piece[]): string {
   return pieces.map((p) => p.text).join('');
@@ -44,13 +77,14 @@ export function expandWord(
   escape: string,
   scope: Scope,
   arg: string | null = null,
+  budget = new ExpansionBudget(),
 ): Expansion {
   try {
-    const word = new WordExpander(text, end, escape, scope, arg);
+    const word = new WordExpander(text, end, escape, scope, arg, budget);
     word.pos = start;
     return { ok: true, pieces: mergePieces(word.expand(null)) };
   } catch (error) {
-    if (error instanceof Unresolvable) return { ok: false, error: error.message };
+    if (error instanceof Unresolvable) return { ok: false, error: error.message, limit: error.limit };
     throw error;
   }
 }
@@ -60,6 +94,9 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 
 class WordExpander {
   pos = 0;
+  /** Characters expanded so far, and `${` levels currently open. */
+  private length = 0;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -67,6 +104,7 @@ class WordExpander {
     private readonly escape: string,
     private readonly scope: Scope,
     private readonly arg: string | null,
+    private readonly budget: ExpansionBudget,
   ) {}
 
   /** Expands until `stop` (the `}` closing a `${V:-word}`) or the end of the word. */
@@ -78,7 +116,7 @@ class WordExpander {
       if (ch === this.escape) this.escaped(pieces, '');
       else if (ch === "'") this.singleQuoted(pieces);
       else if (ch === '"') this.doubleQuoted(pieces);
-      else if (ch === '$') pieces.push(...this.variable());
+      else if (ch === '$') this.append(pieces, this.variable());
       else this.literal(pieces, 1);
     }
     if (stop !== null) throw new Unresolvable('unterminated ${');
@@ -86,8 +124,24 @@ class WordExpander {
   }
 
   private literal(pieces: Piece[], length: number): void {
+    this.grow(length);
     pieces.push({ text: this.text.slice(this.pos, this.pos + length), start: this.pos, arg: this.arg });
     this.pos += length;
+  }
+
+  /** Adds a variable's value: a loop, as a spread of a long array overflows the stack. */
+  private append(pieces: Piece[], value: readonly Piece[]): void {
+    for (const piece of value) {
+      this.grow(piece.text.length);
+      pieces.push(piece);
+    }
+  }
+
+  private grow(length: number): void {
+    this.length += length;
+    if (this.length > MAX_EXPANDED_CHARS) {
+      throw new Unresolvable(`expands to more than ${MAX_EXPANDED_CHARS} characters`, true);
+    }
   }
 
   /** An escape char: a line continuation is dropped, otherwise the next char is literal. */
@@ -122,7 +176,7 @@ class WordExpander {
         return;
       }
       if (ch === this.escape) this.escaped(pieces, `"$${this.escape}`);
-      else if (ch === '$') pieces.push(...this.variable());
+      else if (ch === '$') this.append(pieces, this.variable());
       else this.literal(pieces, 1);
     }
     throw new Unresolvable('unterminated double quote');
@@ -159,17 +213,38 @@ class WordExpander {
       return this.require(name, declared, value);
     }
     this.pos += operator.length;
+    if (++this.depth > MAX_NESTING) {
+      throw new Unresolvable(`\${…} nested more than ${MAX_NESTING} deep`, true);
+    }
+    // The word's text counts only if it is used: measure it on its own.
+    const before = this.length;
     const word = this.expand('}');
+    this.length = before;
+    this.depth--;
     this.pos++;
     // An ARG declared without a default counts as unset: the build uses the word then.
+    if (value !== null && !Array.isArray(value)) throw new Unresolvable(value.error, true);
     const set = value !== null && (!operator.startsWith(':') || piecesText(value) !== '');
-    if (operator.endsWith('-')) return set ? value : word;
+    if (operator.endsWith('-')) return set ? this.charge(value) : word;
     return set ? word : [];
   }
 
-  private require(name: string, declared: boolean, value: Piece[] | null): Piece[] {
+  private require(name: string, declared: boolean, value: Value): Piece[] {
     if (!declared) throw new Unresolvable(`unknown variable ${name}`);
     if (value === null) throw new Unresolvable(`ARG ${name} has no default value`);
+    if (!Array.isArray(value)) throw new Unresolvable(value.error, true);
+    return this.charge(value);
+  }
+
+  /** Takes a copy of a variable's value from the file's budget (text of the file itself is free). */
+  private charge(value: Piece[]): Piece[] {
+    for (const piece of value) this.budget.remaining -= piece.text.length + 1;
+    if (this.budget.remaining < 0) {
+      throw new Unresolvable(
+        `the file's substitutions produce more than ${MAX_FILE_EXPANDED_CHARS} characters in all`,
+        true,
+      );
+    }
     return value;
   }
 }

@@ -5,7 +5,8 @@ import { Arg, Copy, DockerfileParser, From, Run, type Flag, type Instruction } f
 import { parseImageReference } from '../image/reference.js';
 import { maskForParser, readParserDirectives, type ParserDirectives } from './directives.js';
 import { findEditSite } from './edit-site.js';
-import { expandWord, piecesText, type Piece, type Scope } from './expand.js';
+import { checkLimits } from './limits.js';
+import { ExpansionBudget, expandWord, piecesText, type Piece, type Scope, type Value } from './expand.js';
 import { LineIndex } from './source-text.js';
 import type { ExtractResult, ImageSource, SkipReason, TextRange } from './types.js';
 
@@ -26,7 +27,13 @@ export function extractImages(file: string, text: string): ExtractResult {
   }
   if (text.includes('\0')) return wholeFile('binary', 'the file contains NUL bytes');
   try {
-    return new Extraction(file, text).run();
+    const directives = readParserDirectives(text);
+    const exceeded = checkLimits(text, directives.escape);
+    if (exceeded) {
+      const { line, detail } = exceeded;
+      return { file, images: [], skipped: [{ line, written: '', reason: 'too-large', detail }] };
+    }
+    return new Extraction(file, text, directives).run();
   } catch (error) {
     // A parser bug must not stop a scan of the other files.
     return wholeFile(
@@ -44,19 +51,21 @@ interface UseSite {
   platform: string | null;
 }
 
-type Variables = Map<string, Piece[] | null>;
+type Variables = Map<string, Value>;
 
 class Extraction {
   private readonly result: ExtractResult;
   private readonly directives: ParserDirectives;
   private readonly lines: LineIndex;
+  private readonly budget = new ExpansionBudget();
 
   constructor(
     file: string,
     private readonly text: string,
+    directives: ParserDirectives,
   ) {
     this.result = { file, images: [], skipped: [] };
-    this.directives = readParserDirectives(text);
+    this.directives = directives;
     this.lines = new LineIndex(text);
   }
 
@@ -106,8 +115,16 @@ class Extraction {
         continue;
       }
       const range = this.range(valueRange);
-      const value = expandWord(this.text, range.start, range.end, this.directives.escape, scope, name);
-      scope.set(name, value.ok ? value.pieces : null);
+      const { escape } = this.directives;
+      const value = expandWord(this.text, range.start, range.end, escape, scope, name, this.budget);
+      // An unresolvable default counts as none; one past a limit makes every use say so.
+      // The message names the ARG that first went past the limit, not each one built on it.
+      if (value.ok || !value.limit) {
+        scope.set(name, value.ok ? value.pieces : null);
+      } else {
+        const inherited = value.error.startsWith('ARG ');
+        scope.set(name, { error: inherited ? value.error : `ARG ${name} ${value.error}` });
+      }
     }
   }
 
@@ -158,7 +175,8 @@ class Extraction {
   }
 
   private expand(site: UseSite, range: TextRange, scope: Scope): Piece[] | null {
-    const expansion = expandWord(this.text, range.start, range.end, this.directives.escape, scope);
+    const { escape } = this.directives;
+    const expansion = expandWord(this.text, range.start, range.end, escape, scope, null, this.budget);
     if (expansion.ok) return expansion.pieces;
     this.skip(site, this.text.slice(range.start, range.end), 'variable', expansion.error);
     return null;

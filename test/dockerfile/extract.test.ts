@@ -221,3 +221,91 @@ describe('files', () => {
     expect(skips('FROM "a\nFROM a\\')).toEqual(['1 variable "a', '2 invalid a\\']);
   });
 });
+
+describe('hostile input: refused or bounded, never thrown, other images kept', () => {
+  const tooLarge = (text: string) =>
+    extract(text).skipped.map((s) => [s.line, s.reason, s.detail?.replace(/^.*(longer|more) than /, '')]);
+  const nest = (depth: number) => `${'${a:-'.repeat(depth)}x${'}'.repeat(depth)}`;
+  const doubling = (count: number) =>
+    Array.from({ length: count }, (_, i) => (i ? `ARG A${i}=$A${i - 1}$A${i - 1}\n` : 'ARG A0=x\n')).join('');
+
+  test('an instruction with too many flags, also after ONBUILD, refuses the file', () => {
+    expect(tooLarge(`FROM a\nCOPY ${'--from=b '.repeat(100_000)}/ /\n`)).toEqual([
+      [2, 'too-large', '65536 characters, the limit'],
+    ]);
+    for (const line of [
+      `FROM ${'--platform=x '.repeat(300)}a`,
+      `ONBUILD COPY ${'--from=b '.repeat(300)}/ /`,
+    ]) {
+      expect(tooLarge(`FROM z\n${line}\n`)).toEqual([[2, 'too-large', '256 flags, the limit']]);
+    }
+    const text = `FROM a\nRUN ${'--mount=from=b:1 '.repeat(256)}true\n`;
+    expect(extract(text).images).toHaveLength(257);
+  });
+
+  test('long instructions: continuation lines, comments inside them, heredocs', () => {
+    for (const body of ['y \\\n'.repeat(20_000), '# comment\n'.repeat(7000), '\\ \n'.repeat(30_000)]) {
+      expect(tooLarge(`FROM a\nRUN x \\\n${body}z\nFROM b\n`)).toEqual([
+        [2, 'too-large', '65536 characters, the limit'],
+      ]);
+    }
+    expect(tooLarge(`FROM a\nRUN <<EOF\n${'FROM evil\n'.repeat(7000)}EOF\nFROM b\n`)).toEqual([
+      [2, 'too-large', '65536 characters, the limit'],
+    ]);
+    expect(tooLarge(`FROM a\nRUN <<EOF\n${'x\n'.repeat(40_000)}`)).toEqual([
+      [2, 'too-large', '65536 characters, the limit'],
+    ]);
+    expect(names(`FROM a\nRUN <<-EOF\n${'FROM evil\n'.repeat(3000)}\tEOF\nFROM b\n`)).toEqual([
+      'docker.io/library/a',
+      'docker.io/library/b',
+    ]);
+  });
+
+  test('too many words or lines in the file', () => {
+    expect(tooLarge('FROM a AS s\n'.repeat(6000))).toEqual([
+      [1, 'too-large', '20000 words in the file, the limit'],
+    ]);
+    expect(tooLarge(`${'ARG A=b\n'.repeat(12_000)}FROM $A\n`)).toEqual([
+      [1, 'too-large', '20000 words in the file, the limit'],
+    ]);
+    expect(tooLarge(`${'#\n'.repeat(60_000)}FROM a\n`)).toEqual([
+      [1, 'too-large', '50000 lines in the file, the limit'],
+    ]);
+    expect(extract('FROM a AS s\n'.repeat(2000)).images).toHaveLength(2000);
+  });
+
+  test('nested substitutions are bounded in depth', () => {
+    expect(extract(`FROM ${nest(32)}\n`).images.map((u) => u.written)).toEqual(['x']);
+    for (const depth of [33, 10_000]) {
+      const { images, skipped } = extract(
+        `FROM alpine\nFROM ${nest(depth)}\nFROM ${'${a:-'.repeat(depth)}\n`,
+      );
+      expect(images.map((u) => u.written)).toEqual(['alpine']);
+      expect(skipped.map((s) => [s.line, s.reason, s.detail])).toEqual([
+        [2, 'variable', '${…} nested more than 32 deep'],
+        [3, 'variable', '${…} nested more than 32 deep'],
+      ]);
+    }
+  });
+
+  test('ARGs that double each other stop at 4096 characters; the other images stay', () => {
+    for (const count of [16, 40]) {
+      const text = `${doubling(count)}FROM alpine AS one\nFROM b:$A${count - 1}\nCOPY --from=nginx:1 / /\n`;
+      const { images, skipped } = extract(text);
+      expect(images.map((u) => u.written)).toEqual(['alpine', 'nginx:1']);
+      expect(skipped.map((s) => [s.line, s.reason, s.detail])).toEqual([
+        [count + 2, 'variable', 'ARG A13 expands to more than 4096 characters'],
+      ]);
+    }
+    // 4096 characters of an ARG are still expanded (and then refused as a reference).
+    expect(skips(`${doubling(13)}FROM $A12\n`)).toEqual([`14 invalid ${'x'.repeat(4096)}`]);
+  });
+
+  test('all substitutions of one file together are bounded', () => {
+    const text = `ARG A=x\nARG B=${'$A'.repeat(4000)}\nFROM alpine\n${'FROM $B\n'.repeat(100)}FROM nginx\n`;
+    const { images, skipped } = extract(text);
+    expect(images.map((u) => u.written)).toEqual(['alpine', 'nginx']);
+    expect(new Set(skipped.map((s) => s.reason))).toEqual(new Set(['invalid', 'variable']));
+    expect(skipped.at(-1)!.detail).toMatch(/substitutions produce more than 262144 characters in all/);
+  });
+});
