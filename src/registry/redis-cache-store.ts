@@ -30,7 +30,9 @@ export function createRedisCacheStore(url: string, log: Pick<RegistryLogger, 'wa
         .catch(() => undefined);
     },
     async close() {
-      await redis.quit().catch(() => undefined);
+      // quit() waits for a reply; a client that never connected would keep reconnecting instead.
+      if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+      else redis.disconnect();
     },
   };
 }
