@@ -29,6 +29,12 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     return queue.enqueue({ installationId, ...splitFullName(fullName), reason, requestedAt: Date.now() });
   };
 
+  const enqueueRepositories = (
+    installationId: number,
+    repositories: Array<{ full_name: string }>,
+    reason: string,
+  ) => Promise.all(repositories.map((r) => enqueueRepository(installationId, r.full_name, reason)));
+
   // Listing an installation's repositories can take many API pages, so it does not happen inside
   // the delivery. Not durable: a restart loses it, and the schedule is the safety net.
   const enqueueInstallation = (installationId: number | undefined, reason: string) => {
@@ -44,26 +50,12 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   app.on('installation.created', async (context) => {
     const { installation, repositories } = context.payload;
     if (!repositories) return enqueueInstallation(installation.id, 'installation');
-    await enqueueAll(
-      repositories.map((r) => ({
-        installationId: installation.id,
-        ...splitFullName(r.full_name),
-        reason: 'installation',
-        requestedAt: Date.now(),
-      })),
-    );
+    await enqueueRepositories(installation.id, repositories, 'installation');
   });
 
   app.on('installation_repositories.added', async (context) => {
     const { installation, repositories_added } = context.payload;
-    await enqueueAll(
-      repositories_added.map((r) => ({
-        installationId: installation.id,
-        ...splitFullName(r.full_name),
-        reason: 'installation_repositories',
-        requestedAt: Date.now(),
-      })),
-    );
+    await enqueueRepositories(installation.id, repositories_added, 'installation_repositories');
   });
 
   app.on('push', async (context) => {

@@ -46,36 +46,10 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         installationId: job.installationId,
       });
       const durationMs = Date.now() - started;
-      const {
-        status,
-        reason,
-        files,
-        skippedFiles,
-        images,
-        lookups,
-        updates,
-        errors,
-        pullRequests,
-        rescanAt,
-      } = report;
-      log.info(
-        {
-          reason: job.reason,
-          durationMs,
-          status,
-          skip: reason,
-          files,
-          skippedFiles,
-          images,
-          lookups,
-          updates,
-          errors,
-          pullRequests,
-          rescanAt,
-        },
-        'repository scanned',
-      );
-      return { ok: true, durationMs, report, rescanAt };
+      // The report's counts, with its skip reason apart from the job's trigger reason.
+      const { repository: _, reason: skip, ...counts } = report;
+      log.info({ reason: job.reason, durationMs, skip, ...counts }, 'repository scanned');
+      return { ok: true, durationMs, report, rescanAt: report.rescanAt };
     } catch (error) {
       const durationMs = Date.now() - started;
       const described = describeError(error);
