@@ -1,5 +1,6 @@
 // `freshbase extract <file>... [--json]`: the base images each Dockerfile uses, without network.
 
+import { parseArgs } from 'node:util';
 import { extractImages } from '../dockerfile/extract.js';
 import type { ExtractResult } from '../dockerfile/types.js';
 import { formatTable } from './table.js';
@@ -14,11 +15,17 @@ const USAGE = 'usage: freshbase extract <file>... [--json]\n';
 
 /** Exit code: 0 done, 1 a file could not be read (the others are still reported), 2 usage error. */
 export async function runExtract(args: string[], io: ExtractIo): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((arg) => arg !== '--json');
-  const unknownOption = files.find((arg) => arg.startsWith('--'));
-  if (unknownOption !== undefined || files.length === 0) {
-    io.stderr(unknownOption ? `freshbase extract: unknown option ${unknownOption}\n${USAGE}` : USAGE);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  } catch (error) {
+    io.stderr(`freshbase extract: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const json = parsed.values.json === true;
+  const files = parsed.positionals;
+  if (files.length === 0) {
+    io.stderr(USAGE);
     return 2;
   }
   const results: ExtractResult[] = [];

@@ -18,7 +18,9 @@ Environment:
   FRESHBASE_REGISTRIES  YAML file of registry host rules (mirrors, credentials, private hosts)
 
 Exit codes: 0 done; 1 some images or files failed (the rest was still done);
-            2 usage error or invalid config.
+            2 usage error or invalid config. For sweep: 1 when a repository's scan
+            crashed or installations could not be listed (image lookup failures
+            are reported in its summary, not in the exit code).
 `;
 
 export interface CliIo {
@@ -31,14 +33,25 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
+const COMMANDS = new Set(['extract', 'scan', 'sweep']);
+
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && COMMANDS.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(HELP);
+    return 0;
+  }
   switch (command) {
     case 'extract':
       return runExtract(rest, { ...io, readFile: (path) => readFile(path) });
     case 'scan':
       return runScan(rest, io, process.env);
     case 'sweep': {
+      // A sweep opens and updates pull requests: never start one on a mistyped flag.
+      if (rest.length > 0) {
+        io.stderr(`freshbase sweep: takes no arguments, got ${rest.join(' ')}\n`);
+        return 2;
+      }
       // Loaded on demand: Probot is heavy and the other commands do not need it.
       const { runSweep } = await import('../app/sweep.js');
       return runSweep(process.env);
@@ -52,11 +65,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return 0;
     }
     case undefined:
+      io.stderr(HELP);
+      return 2;
     case '--help':
     case '-h':
     case 'help':
       io.stdout(HELP);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
       io.stderr(`freshbase: unknown command "${command}"\n\n${HELP}`);
       return 2;

@@ -40,7 +40,8 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     return 2;
   }
   const root = path.resolve(parsed.positionals[0] ?? '.');
-  const configResult = parseConfigYaml((await readConfigText(root)) ?? '');
+  const configText = (await readConfigText(root)) ?? '';
+  const configResult = parseConfigYaml(configText);
   if (!configResult.ok) {
     io.stderr(`freshbase scan: ${CONFIG_PATH} is invalid:\n`);
     for (const p of configResult.problems) {
@@ -50,6 +51,12 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     return 2;
   }
   const config = configResult.config;
+  if (/^_extends\s*:/m.test(configText)) {
+    // Only the app reads other repositories; say so rather than scan with a different policy silently.
+    io.stderr(
+      `freshbase scan: ${CONFIG_PATH} has _extends, which only the app resolves; using this file alone\n`,
+    );
+  }
   const rules = env.FRESHBASE_REGISTRIES ? await loadHostRules(env.FRESHBASE_REGISTRIES, env) : [];
   const registry = createRegistryClient({ rules });
 

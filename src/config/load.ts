@@ -47,7 +47,14 @@ export function parseConfigYaml(text: string): ConfigResult {
       })),
     };
   }
-  const result = validateConfig(doc.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb (or another document the YAML library refuses to build) is this file's problem.
+    return { ok: false, problems: [{ path: '', message: `YAML: ${(error as Error).message}` }] };
+  }
+  const result = validateConfig(value);
   if (result.ok) return result;
   return { ok: false, problems: result.problems.map((p) => ({ ...p, line: lineOf(doc, lines, p.path) })) };
 }

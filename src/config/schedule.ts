@@ -12,7 +12,8 @@ export function cronProblem(pattern: string): string | null {
     return `expected five fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
   }
   try {
-    new Cron(pattern);
+    // A pattern that names no real date (`0 0 30 2 *`) would hold every update back forever.
+    if (new Cron(pattern).nextRun() === null) return 'never matches any date';
     return null;
   } catch (error) {
     return (error as Error).message.replace(/^CronPattern: /, '');

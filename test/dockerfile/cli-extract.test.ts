@@ -78,5 +78,8 @@ test('without --json a readable table', async () => {
 
 test('usage errors', async () => {
   expect((await run([])).code).toBe(2);
-  expect((await run(['--yaml', 'a/Dockerfile'])).stderr).toMatch(/unknown option --yaml/);
+  const unknown = await run(['--yaml', 'a/Dockerfile']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/Unknown option '--yaml'/);
+  expect((await run(['-x'])).code).toBe(2);
 });
