@@ -1,7 +1,7 @@
 // Commits through the Git Data API on top of the default-branch head, and branch refs that the app
 // may move only while every commit on them since the merge base is its own.
 import type { RepoFile } from '../plan/scan-repository.js';
-import { isGitHubError } from './request-error.js';
+import { httpStatus, isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 
 /** GitHub's own committer for web-UI and API-signed commits; the author still says who made them. */
@@ -96,6 +96,47 @@ export async function branchOwnership(
   return { kind: 'foreign', authors };
 }
 
+/**
+ * GitHub refused to create or move `branch` because the commits it would bring in change
+ * `.github/workflows/*`, and the app has no `workflows` permission (deliberately: least privilege).
+ * A branch update builds on the new default-branch head, so a workflow edit on the default branch
+ * since the branch was made makes every move of the old branch refused; a branch created afresh
+ * from that head brings in only the app's own commit and is allowed.
+ */
+export class WorkflowChangeRefused extends Error {
+  constructor(
+    readonly branch: string,
+    detail: string,
+  ) {
+    super(`GitHub refused to move ${branch}: ${detail}`);
+    this.name = 'WorkflowChangeRefused';
+  }
+}
+
+const WORKFLOW_REFUSAL = /without `?workflows?`? permission|refusing to allow a GitHub App/i;
+
+/** GitHub's refusal text, from a REST error (403 or 422) or a GraphQL error list; else null. */
+function workflowRefusal(error: unknown): string | null {
+  const graphql = graphqlErrors(error);
+  if (graphql) return graphql.find((e) => WORKFLOW_REFUSAL.test(e.message ?? ''))?.message ?? null;
+  const status = httpStatus(error);
+  if (status !== 403 && status !== 422) return null;
+  const shape = error as { message?: string; response?: { data?: { message?: unknown } } };
+  const texts = [shape.message, shape.response?.data?.message].filter((t) => typeof t === 'string');
+  return texts.find((t) => WORKFLOW_REFUSAL.test(t)) ?? null;
+}
+
+/** Runs a ref write, turning GitHub's workflow-permission refusal into `WorkflowChangeRefused`. */
+async function refWrite<T>(branch: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const refusal = workflowRefusal(error);
+    if (refusal !== null) throw new WorkflowChangeRefused(branch, refusal);
+    throw error;
+  }
+}
+
 /** `pointed`, or the authors of the commits that made the app leave the branch alone. */
 export type PointResult = { pointed: true } | { pointed: false; authors: string[] };
 
@@ -107,7 +148,8 @@ export type PointResult = { pointed: true } | { pointed: false; authors: string[
  * `branchOwnership` checked, so a commit pushed between that check and the move makes GitHub reject
  * the move instead of losing the commit (the REST ref update has no expected-old-value). Then the
  * branch is checked again: someone else's commit → not pointed; only the app's (a concurrent run)
- * → one more try from the new head.
+ * → one more try from the new head. Throws `WorkflowChangeRefused` when GitHub refuses the write
+ * for want of the `workflows` permission: retrying cannot help, the branch must be made afresh.
  */
 export async function pointBranch(
   ctx: RepoContext,
@@ -120,7 +162,9 @@ export async function pointBranch(
   let current = ownership;
   if (current.kind === 'missing') {
     try {
-      await ctx.write(() => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha }));
+      await refWrite(branch, () =>
+        ctx.write(() => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha })),
+      );
       return { pointed: true };
     } catch (error) {
       if (!isGitHubError(error, 422, 'Reference already exists')) throw error;
@@ -174,6 +218,8 @@ async function moveRef(ctx: RepoContext, branch: string, before: string, sha: st
     } catch (error) {
       const errors = graphqlErrors(error);
       if (!errors) throw error;
+      const refusal = workflowRefusal(error);
+      if (refusal !== null) throw new WorkflowChangeRefused(branch, refusal);
       if (!lacksUpdateRefs(errors)) {
         // Rejected: GitHub's message varies ("… is at X but expected Y", "stale info", …), so what
         // happened is decided by looking at the branch again, not by parsing the message.
@@ -188,8 +234,8 @@ async function moveRef(ctx: RepoContext, branch: string, before: string, sha: st
   // pushed in between is overwritten (the PR timeline still shows the force-push).
   const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
   if (data.object.sha !== before) return false;
-  await ctx.write(() =>
-    octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true }),
+  await refWrite(branch, () =>
+    ctx.write(() => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true })),
   );
   return true;
 }

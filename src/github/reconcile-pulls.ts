@@ -6,11 +6,20 @@ import type { ExtractResult } from '../dockerfile/types.js';
 import type { RepoFile, RepositoryScan } from '../plan/scan-repository.js';
 import type { BranchPlan, PlanMetadata } from '../plan/types.js';
 import { type AppPull, sameMetadata } from './app-pulls.js';
-import { type BranchOwnership, branchOwnership, pointBranch, writeCommit } from './branch-writer.js';
+import {
+  type BranchOwnership,
+  branchOwnership,
+  deleteBranch,
+  pointBranch,
+  type PointResult,
+  WorkflowChangeRefused,
+  writeCommit,
+} from './branch-writer.js';
 import {
   closePull,
   decoratePull,
   labelEnsurer,
+  type LabelEnsurer,
   noticeUpdatesStopped,
   openPull,
   updatePullText,
@@ -83,7 +92,7 @@ export async function reconcilePulls(
       } else if (!input.inWindow) {
         holdBack(ctx, counts, plan, 'outside the schedule window');
       } else if (existing) {
-        await updateExisting(ctx, counts, input, existing, plan);
+        await updateExisting(ctx, counts, input, existing, plan, labels);
       } else if (openCount >= input.config.maxOpenPullRequests) {
         holdBack(ctx, counts, plan, 'maxOpenPullRequests reached');
       } else if (await openNew(ctx, counts, input, plan, labels)) {
@@ -113,12 +122,22 @@ function holdBack(ctx: RepoContext, counts: PullRequestCounts, plan: BranchPlan,
   ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
 }
 
+/** Comment on a PR replaced because its branch could not be moved over a workflow change. */
+export const replacedForWorkflowsReason = (defaultBranch: string): string =>
+  [
+    `Superseded by a fresh pull request from the same branch: \`${defaultBranch}\` changed files under`,
+    '`.github/workflows/` since this branch was made, and GitHub lets an app move a branch over such',
+    'commits only with the `workflows` permission, which Freshbase deliberately does not ask for. The',
+    'new pull request proposes the current updates on top of the current default branch.',
+  ].join(' ');
+
 async function updateExisting(
   ctx: RepoContext,
   counts: PullRequestCounts,
   input: PullReconcileInput,
   pull: AppPull,
   plan: BranchPlan,
+  labels: LabelEnsurer,
 ): Promise<void> {
   const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
   if (ownership.kind === 'foreign') {
@@ -127,8 +146,14 @@ async function updateExisting(
     return;
   }
   const sha = await commitPlan(ctx, input, plan, ownership);
-  const pointed =
-    sha === null ? null : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership);
+  let pointed: PointResult | null;
+  try {
+    pointed = sha === null ? null : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership);
+  } catch (error) {
+    if (!(error instanceof WorkflowChangeRefused) || sha === null) throw error;
+    await replacePull(ctx, counts, input, pull, plan, sha, labels, error);
+    return;
+  }
   if (pointed && !pointed.pointed) {
     // Someone pushed between the ownership check and the move; the move was refused, not forced.
     if (await noticeUpdatesStopped(ctx, pull, pointed.authors)) counts.commented++;
@@ -145,13 +170,50 @@ async function updateExisting(
   counts.updated++;
 }
 
+/**
+ * The PR's branch cannot be moved onto the new commit (see `WorkflowChangeRefused`): close the PR
+ * as superseded (marked closed-by-app, so not a decline), delete its branch, create the branch
+ * afresh at `sha` — whose only commit not on the default branch is the app's — and open a new PR.
+ */
+async function replacePull(
+  ctx: RepoContext,
+  counts: PullRequestCounts,
+  input: PullReconcileInput,
+  pull: AppPull,
+  plan: BranchPlan,
+  sha: string,
+  labels: LabelEnsurer,
+  refusal: WorkflowChangeRefused,
+): Promise<void> {
+  // A refusal says nothing about who committed meanwhile: a human commit keeps the PR open.
+  const now = await branchOwnership(ctx, input.defaultBranch, plan.branch);
+  if (now.kind === 'foreign') {
+    if (await noticeUpdatesStopped(ctx, pull, now.authors)) counts.commented++;
+    holdBack(ctx, counts, plan, 'branch has commits by others');
+    return;
+  }
+  ctx.log.info(
+    { pull: pull.number, branch: plan.branch, refusal: refusal.message },
+    'branch cannot be moved over a workflow change; replacing the pull request',
+  );
+  // Deletes the branch only when the app alone committed to it (checked once more in there).
+  await closePull(ctx, pull, input.defaultBranch, replacedForWorkflowsReason(input.defaultBranch));
+  counts.closed++;
+  const pointed = await pointBranch(ctx, input.defaultBranch, plan.branch, sha, { kind: 'missing' });
+  if (!pointed.pointed) {
+    holdBack(ctx, counts, plan, 'branch exists with commits by others');
+    return;
+  }
+  await openAndDecorate(ctx, counts, input, plan, sha, labels);
+}
+
 /** Returns whether a new PR now counts against the cap. */
 async function openNew(
   ctx: RepoContext,
   counts: PullRequestCounts,
   input: PullReconcileInput,
   plan: BranchPlan,
-  labels: ReturnType<typeof labelEnsurer>,
+  labels: LabelEnsurer,
 ): Promise<boolean> {
   // A branch without a PR is left over from a run that stopped before opening it: reuse it.
   const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
@@ -160,10 +222,45 @@ async function openNew(
     return false;
   }
   const sha = await commitPlan(ctx, input, plan, ownership);
-  if (sha !== null && !(await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership)).pointed) {
+  if (sha !== null && !(await pointLeftOver(ctx, input, plan.branch, sha, ownership)).pointed) {
     holdBack(ctx, counts, plan, 'branch exists with commits by others');
     return false;
   }
+  return openAndDecorate(ctx, counts, input, plan, sha, labels);
+}
+
+/**
+ * `pointBranch`, except that a left-over branch of the app's that GitHub refuses to move over a
+ * workflow change (no PR depends on it) is deleted and made afresh.
+ */
+async function pointLeftOver(
+  ctx: RepoContext,
+  input: PullReconcileInput,
+  branch: string,
+  sha: string,
+  ownership: BranchOwnership,
+): Promise<PointResult> {
+  try {
+    return await pointBranch(ctx, input.defaultBranch, branch, sha, ownership);
+  } catch (error) {
+    if (!(error instanceof WorkflowChangeRefused) || ownership.kind !== 'app') throw error;
+    ctx.log.info({ branch, refusal: error.message }, 'left-over branch cannot be moved; making it afresh');
+    const now = await branchOwnership(ctx, input.defaultBranch, branch);
+    if (now.kind === 'foreign') return { pointed: false, authors: now.authors };
+    if (now.kind === 'app') await deleteBranch(ctx, branch);
+    return pointBranch(ctx, input.defaultBranch, branch, sha, { kind: 'missing' });
+  }
+}
+
+/** Opens the PR for the branch now at the plan's commit; returns whether it is a new PR. */
+async function openAndDecorate(
+  ctx: RepoContext,
+  counts: PullRequestCounts,
+  input: PullReconcileInput,
+  plan: BranchPlan,
+  sha: string | null,
+  labels: LabelEnsurer,
+): Promise<boolean> {
   const pull = await openPull(ctx, plan, input.defaultBranch);
   if (!pull.created) {
     counts.updated++;

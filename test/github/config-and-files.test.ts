@@ -1,6 +1,6 @@
 // Invalid config as GitHub shows it (check run + one issue), and reading files from Git trees.
-import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import { CONFIG_CHECK_NAME, CONFIG_ISSUE_TITLE } from '../../src/github/config-check.js';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { CONFIG_CHECK_NAME, CONFIG_ISSUE_TITLE, loadRepoConfig } from '../../src/github/config-check.js';
 import { readRepositoryFiles } from '../../src/github/repo-files.js';
 import { installationWriteQueue } from '../../src/github/write-queue.js';
 import { ProbotOctokit } from 'probot';
@@ -64,6 +64,151 @@ test('the org .github repository config applies through the config plugin', asyn
   h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
   const report = await h.run();
   expect(report).toMatchObject({ status: 'skipped', reason: 'disabled-by-config' });
+});
+
+function loadAppConfig() {
+  const octokit = new ProbotOctokit({
+    auth: { token: 'test' },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
+  return loadRepoConfig({ octokit, owner: 'acme', repo: 'app' });
+}
+
+describe('_extends', () => {
+  test.each([
+    ['a missing repository', 'acme/nowhere', 'acme/nowhere:.github/freshbase.yml'],
+    ['a missing file', 'acme/base:.github/other.yml', 'acme/base:.github/other.yml'],
+  ])('naming %s is a problem, not an empty config', async (_what, target, shown) => {
+    h.gh.createRepo('acme/base', { files: { '.github/freshbase.yml': 'labels: [base]\n' } });
+    h.gh.createRepo(REPO, {
+      files: { '.github/freshbase.yml': `_extends: ${target}\npin: false\n`, Dockerfile: PY_312 },
+    });
+    const loaded = await loadAppConfig();
+    expect(loaded).toMatchObject({
+      ok: false,
+      problems: [{ path: '_extends', message: expect.stringContaining(`\`${shown}\` was not found`) }],
+    });
+    const report = await h.run();
+    expect(report.status).toBe('invalid-config');
+    expect(h.gh.repo(REPO).issues[0]!.body).toContain(`\`${shown}\` was not found`);
+    expect(h.gh.pulls(REPO)).toHaveLength(0);
+  });
+
+  test('a missing file further down the chain is named with the file that extends it', async () => {
+    h.gh.createRepo('acme/base', { files: { '.github/freshbase.yml': '_extends: acme/gone\n' } });
+    h.gh.createRepo(REPO, { files: { '.github/freshbase.yml': '_extends: base\n' } });
+    const loaded = await loadAppConfig();
+    expect(loaded).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          path: '_extends',
+          message: expect.stringContaining(
+            '`acme/gone:.github/freshbase.yml` was not found (named by `_extends` in `acme/base:.github/freshbase.yml`)',
+          ),
+        },
+      ],
+    });
+  });
+
+  test('no repository file and no org `.github` default is no config at all: the defaults', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    const loaded = await loadAppConfig();
+    expect(loaded).toMatchObject({ ok: true, config: { pin: true, labels: ['dependencies', 'docker'] } });
+  });
+
+  test('the org `.github` default may extend another file, which must exist', async () => {
+    h.gh.createRepo('acme/.github', { files: { '.github/freshbase.yml': '_extends: acme/policy\n' } });
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    expect(await loadAppConfig()).toMatchObject({ ok: false, problems: [{ path: '_extends' }] });
+    h.gh.createRepo('acme/policy', { files: { '.github/freshbase.yml': 'pin: false\n' } });
+    expect(await loadAppConfig()).toMatchObject({ ok: true, config: { pin: false } });
+  });
+
+  test('layers merge deeply: nested keys are kept, lists (rules too) replace as a whole', async () => {
+    h.gh.createRepo('acme/base', {
+      files: {
+        '.github/freshbase.yml': [
+          'schedule: { cron: "0 6 * * 1" }',
+          'labels: [base]',
+          'rules:',
+          '  - images: [node]',
+          '    pin: false',
+          '  - images: [redis]',
+          '    enabled: false',
+          '',
+        ].join('\n'),
+      },
+    });
+    h.gh.createRepo(REPO, {
+      files: {
+        '.github/freshbase.yml': [
+          '_extends: base',
+          'schedule: { timezone: Europe/Berlin }',
+          'rules:',
+          '  - images: [python]',
+          '    updates: [digest]',
+          '',
+        ].join('\n'),
+        Dockerfile: PY_312,
+      },
+    });
+    const loaded = await loadAppConfig();
+    expect(loaded).toMatchObject({
+      ok: true,
+      config: {
+        schedule: { cron: '0 6 * * 1', timezone: 'Europe/Berlin' },
+        labels: ['base'],
+        rules: [{ images: ['python'], updates: ['digest'] }],
+      },
+      sources: ['acme/app:.github/freshbase.yml', 'acme/base:.github/freshbase.yml'],
+    });
+    // Monday 10:00 UTC is outside "0 6 * * 1" in Berlin: nothing is opened until the next window.
+    const report = await h.run();
+    expect(report.pullRequests).toMatchObject({ created: 0, heldBack: 1 });
+    expect(report.rescanAt).toEqual(new Date('2025-06-09T04:00:00Z'));
+  });
+});
+
+describe('a config document that is not a mapping', () => {
+  test.each([
+    ['a list', '- pin\n- labels\n', 'expected a mapping of keys to values, got a list'],
+    ['a number', '5\n', 'expected a mapping of keys to values, got number 5'],
+    ['a boolean', 'true\n', 'expected a mapping of keys to values, got boolean true'],
+    ['a string', 'just text\n', 'expected a mapping of keys to values, got a string'],
+  ])('%s is reported as such', async (_what, text, message) => {
+    h.gh.createRepo(REPO, { files: { '.github/freshbase.yml': text, Dockerfile: PY_312 } });
+    const loaded = await loadAppConfig();
+    expect(loaded).toMatchObject({
+      ok: false,
+      problems: [{ path: '', message: expect.stringContaining(message) }],
+    });
+    expect(JSON.stringify(loaded)).not.toContain('unknown key');
+  });
+
+  test('in an extended file it is reported with that file', async () => {
+    h.gh.createRepo('acme/base', { files: { '.github/freshbase.yml': '- a\n- b\n' } });
+    h.gh.createRepo(REPO, { files: { '.github/freshbase.yml': '_extends: base\n' } });
+    expect(await loadAppConfig()).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          path: '',
+          message: 'expected a mapping of keys to values, got a list in `acme/base:.github/freshbase.yml`',
+        },
+      ],
+    });
+  });
+});
+
+test('a YAML syntax error names its line once', async () => {
+  h.gh.createRepo(REPO, { files: { '.github/freshbase.yml': 'pin: true\nlabels: [a, b\n' } });
+  const loaded = await loadAppConfig();
+  expect(loaded).toMatchObject({ ok: false, problems: [{ path: '', line: 3 }] });
+  const problem = !loaded.ok ? loaded.problems[0]! : undefined;
+  expect(problem?.message).toContain('acme/app:.github/freshbase.yml (invalid YAML)');
+  expect(problem?.message).not.toMatch(/at line \d+, column \d+/);
 });
 
 function fileReader() {

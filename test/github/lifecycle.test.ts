@@ -422,3 +422,120 @@ describe('without GraphQL updateRefs (older GitHub Enterprise Server)', () => {
     expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
   });
 });
+
+describe('a workflow change on the default branch (the app has no `workflows` permission)', () => {
+  const CI = { '.github/workflows/ci.yml': 'on: push\njobs: {}\n' };
+
+  const expectReplaced = async () => {
+    const open = h.gh.pulls(REPO, 'open');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.number).not.toBe(1);
+    expect(open[0]!.head).toBe(BRANCH);
+    expect(open[0]!.body).toContain(digest(3));
+    expect(open[0]!.labels).toEqual(['dependencies', 'docker']);
+    expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+    const branchHead = h.gh.git.commit(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)!)!;
+    expect(branchHead.parents).toEqual([h.gh.repo(REPO).refs.get('heads/main')]);
+
+    const old = h.gh.pulls(REPO).find((p) => p.number === 1)!;
+    expect(old.state).toBe('closed');
+    expect(old.body).toContain(CLOSED_BY_APP_MARKER);
+    expect(h.gh.comments(REPO, 1)).toMatchObject([
+      { user: BOT, body: expect.stringContaining('Superseded by a fresh pull request') },
+    ]);
+
+    // Not a decline, and settled: the next run writes nothing.
+    const from = h.gh.http.log.length;
+    const next = await h.run();
+    expect(next.updates).toBe(1);
+    expect(next.pullRequests).toMatchObject({ unchanged: 1, created: 0, closed: 0, failed: 0 });
+    expect(writes(from)).toBe(0);
+  };
+
+  test('a refused branch move replaces the PR within the run (GraphQL updateRefs)', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    await h.run();
+    h.gh.pushAs('octocat', REPO, 'main', CI);
+    h.registry.digests.set('python:3.12', digest(3));
+
+    const report = await h.run();
+    expect(report.pullRequests).toMatchObject({ closed: 1, created: 1, updated: 0, failed: 0 });
+    // One refused updateRefs, no retry of the move; the fresh branch is created over REST.
+    expect(h.gh.http.count('POST /graphql')).toBe(1);
+    expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(2);
+    expect(h.logs.some((l) => l.msg === 'pull request reconcile failed')).toBe(false);
+    await expectReplaced();
+  });
+
+  test('with the `workflows` permission the same PR is simply moved', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    await h.run();
+    const oldHead = h.gh.repo(REPO).refs.get(`heads/${BRANCH}`);
+    h.gh.pushAs('octocat', REPO, 'main', CI);
+    h.gh.workflowsPermission = true;
+    h.registry.digests.set('python:3.12', digest(3));
+    const report = await h.run();
+    expect(report.pullRequests).toMatchObject({ updated: 1, closed: 0, created: 0 });
+    expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).not.toBe(oldHead);
+    expect(h.gh.pulls(REPO)).toHaveLength(1);
+  });
+
+  test('over REST (no updateRefs) the 422 refusal is recognised the same way', async () => {
+    h.gh.updateRefsMutation = false;
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    await h.run();
+    h.gh.pushAs('octocat', REPO, 'main', CI);
+    h.registry.digests.set('python:3.12', digest(3));
+
+    const report = await h.run();
+    expect(report.pullRequests).toMatchObject({ closed: 1, created: 1, failed: 0 });
+    expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(1);
+    await expectReplaced();
+  });
+
+  test('a left-over branch without a PR is made afresh instead of moved', async () => {
+    h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+    h.gh.http.failNext(`POST ${T}/pulls`, [502, { message: 'Server Error' }]);
+    await h.run();
+    expect(h.gh.pulls(REPO)).toHaveLength(0);
+    h.gh.pushAs('octocat', REPO, 'main', CI);
+    h.registry.digests.set('python:3.12', digest(3));
+
+    const report = await h.run();
+    expect(report.pullRequests).toMatchObject({ created: 1, failed: 0 });
+    expect(h.gh.pulls(REPO, 'open')).toHaveLength(1);
+    expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
+    const from = h.gh.http.log.length;
+    await h.run();
+    expect(writes(from)).toBe(0);
+  });
+
+  test.each([
+    ['GraphQL: the compare-and-swap fails first', true, 'POST /graphql'],
+    ['REST: pushed between the re-read and the refused update', false, `PATCH ${T}/git/refs/{*ref}`],
+  ])(
+    'a human commit is never closed or deleted to get around the refusal (%s)',
+    async (_how, graphql, move) => {
+      h.gh.updateRefsMutation = graphql;
+      h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+      await h.run();
+      h.gh.pushAs('octocat', REPO, 'main', CI);
+      h.registry.digests.set('python:3.12', digest(3));
+      let aliceHead = '';
+      h.gh.http.beforeNext(move, () => {
+        aliceHead = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
+      });
+      const report = await h.run();
+      expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
+      expect(h.gh.pulls(REPO)).toMatchObject([{ number: 1, state: 'open' }]);
+      expect(h.gh.comments(REPO, 1)).toMatchObject([{ body: expect.stringContaining('@alice') }]);
+      expect(report.pullRequests).toMatchObject({
+        created: 0,
+        closed: 0,
+        commented: 1,
+        heldBack: 1,
+        failed: 0,
+      });
+    },
+  );
+});

@@ -111,6 +111,21 @@ export class GitStore {
     return order;
   }
 
+  /** Paths whose blob (or mode) differs between the commit and its first parent (all, for a root). */
+  changedPaths(sha: string): string[] {
+    const commit = this.commit(sha);
+    if (!commit) return [];
+    const mine = this.flatten(commit.tree);
+    const parent = commit.parents[0] ? this.commit(commit.parents[0]) : undefined;
+    const theirs: FlatTree = parent ? this.flatten(parent.tree) : new Map();
+    const paths = new Set([...mine.keys(), ...theirs.keys()]);
+    return [...paths].filter((p) => {
+      const a = mine.get(p);
+      const b = theirs.get(p);
+      return a?.sha !== b?.sha || a?.mode !== b?.mode;
+    });
+  }
+
   /** Commits reachable from `head` but not from `base` (oldest first), and their merge base. */
   compare(base: string, head: string): { ahead: string[]; behind: string[]; mergeBase: string | undefined } {
     const fromBase = this.ancestors(base);

@@ -77,6 +77,8 @@ export function registerRoutes(gh: FakeGitHub): void {
     const sha = String(req.body.sha);
     if (r.refs.has(ref)) fail(422, 'Reference already exists');
     if (!git.commit(sha)) fail(422, 'Object does not exist');
+    const refused = gh.workflowRefusal(r, undefined, sha);
+    if (refused) fail(422, refused);
     r.refs.set(ref, sha);
     return [201, refJson(r, ref)];
   });
@@ -88,6 +90,8 @@ export function registerRoutes(gh: FakeGitHub): void {
     const sha = String(req.body.sha);
     if (!git.commit(sha)) fail(422, 'Object does not exist');
     if (!req.body.force && !git.ancestors(sha).includes(current)) fail(422, 'Update is not a fast forward');
+    const refused = gh.workflowRefusal(r, current, sha);
+    if (refused) fail(422, refused);
     r.refs.set(ref, sha);
     return [200, refJson(r, ref)];
   });
@@ -123,6 +127,11 @@ export function registerRoutes(gh: FakeGitHub): void {
       if (u.afterOid !== ZERO_OID && !git.commit(u.afterOid)) return rejected(`${u.afterOid} does not exist`);
       if (!u.force && current !== ZERO_OID && !git.ancestors(u.afterOid).includes(current))
         return rejected(`${u.name}: not a fast forward`);
+      const refused =
+        u.afterOid === ZERO_OID
+          ? null
+          : gh.workflowRefusal(r, current === ZERO_OID ? undefined : current, u.afterOid);
+      if (refused) return rejected(refused);
     }
     for (const u of input.refUpdates) {
       const ref = u.name.replace(/^refs\//, '');

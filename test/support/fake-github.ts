@@ -80,6 +80,13 @@ export class FakeGitHub {
    * and the app falls back to the REST ref update.
    */
   updateRefsMutation = true;
+  /**
+   * Whether the app has the `workflows` permission. Without it (Freshbase never asks for it) GitHub
+   * refuses a ref creation or move that would bring in commits changing `.github/workflows/*` — over
+   * REST and GraphQL alike. Only commits not yet reachable count: creating a branch from commits the
+   * default branch already has is allowed; moving an old branch onto them is not.
+   */
+  workflowsPermission = false;
   /** Recursive trees with more entries than this come back `truncated` (GitHub: 100k / 7 MB). */
   maxTreeEntries = 100_000;
   private clock = 0;
@@ -128,6 +135,26 @@ export class FakeGitHub {
   /** A branch name, `heads/x` ref or commit sha → commit sha. */
   resolveRef(repo: FakeRepo, ref: string): string | undefined {
     return repo.refs.get(`heads/${ref}`) ?? repo.refs.get(ref) ?? (this.git.commit(ref) ? ref : undefined);
+  }
+
+  /**
+   * GitHub's refusal message when pointing `ref` (currently at `from`, or new) at `to` brings in a
+   * commit that changes a workflow file and the app lacks the `workflows` permission; else null.
+   */
+  workflowRefusal(repo: FakeRepo, from: string | undefined, to: string): string | null {
+    if (this.workflowsPermission) return null;
+    const known = new Set(
+      from !== undefined
+        ? this.git.ancestors(from)
+        : [...repo.refs.values()].flatMap((sha) => this.git.ancestors(sha)),
+    );
+    for (const sha of this.git.ancestors(to)) {
+      if (known.has(sha)) continue;
+      const workflow = this.git.changedPaths(sha).find((p) => p.startsWith('.github/workflows/'));
+      if (workflow)
+        return `refusing to allow a GitHub App to create or update workflow \`${workflow}\` without \`workflows\` permission`;
+    }
+    return null;
   }
 
   createRepo(fullName: string, setup: RepoSetup = {}): FakeRepo {
