@@ -70,3 +70,12 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** A scan job for acme/<repo>, as the queue tests enqueue it. */
+export const job = (repo: string, reason = 'push'): ScanJob => ({
+  installationId: 1,
+  owner: 'acme',
+  repo,
+  reason,
+  requestedAt: 0,
+});

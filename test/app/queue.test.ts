@@ -2,17 +2,9 @@
 // scan runs once after it.
 import type { Logger } from 'probot';
 import { createInProcessQueue, mergeJobs, type JobRunner, type ScanJob } from '../../src/app/queue.js';
-import { waitFor } from './helpers.js';
+import { job, waitFor } from './helpers.js';
 
 const silentLog = { error: () => undefined, warn: () => undefined } as unknown as Logger;
-
-const job = (repo: string, reason = 'push'): ScanJob => ({
-  installationId: 1,
-  owner: 'acme',
-  repo,
-  reason,
-  requestedAt: 0,
-});
 
 /** A runner whose jobs finish when released, recording what ran and how many ran at once per repo. */
 function gatedRunner() {

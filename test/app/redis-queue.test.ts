@@ -4,20 +4,13 @@ import type { Logger } from 'probot';
 import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
 import type { JobRunner, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
-import { waitFor } from './helpers.js';
+import { job, waitFor } from './helpers.js';
 
 const silentLog = {
   error: () => undefined,
   warn: () => undefined,
   info: () => undefined,
 } as unknown as Logger;
-const job = (repo: string, reason = 'push'): ScanJob => ({
-  installationId: 1,
-  owner: 'acme',
-  repo,
-  reason,
-  requestedAt: 0,
-});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redis: RedisServer;
