@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
 import type { JobQueue, ScanJob } from './queue.js';
 import { isContainerPackage, pushChangesOrgConfig, pushNeedsScan, splitFullName } from './triggers.js';
@@ -71,7 +72,7 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   app.on(['pull_request.closed', 'pull_request.reopened'], async (context) => {
     const { pull_request: pr, repository, installation, action } = context.payload;
     // Only the bot's own pull requests; the type check spares a lookup for humans' ones.
-    if (pr.user?.type !== 'Bot' || pr.user.login !== (await identity()).botLogin) return;
+    if (!isAppAuthoredPull((await identity()).botLogin, pr)) return;
     await enqueueRepository(installation?.id, repository.full_name, `pull_request.${action}`);
   });
 

@@ -1,6 +1,7 @@
 // What the app can reach: its installations and each installation's repositories, and the login
 // its pull requests are authored by.
 import type { Probot } from 'probot';
+import type { AppIdentity } from '../github/types.js';
 import type { ScanJob } from './queue.js';
 
 export interface InstallationRef {
@@ -42,11 +43,8 @@ export async function listInstallationJobs(
     }));
 }
 
-export interface AppIdentity {
-  slug: string;
-  /** `<slug>[bot]`: the author of the app's pull requests. */
-  botLogin: string;
-}
+// Defined with the GitHub adapter, which receives it; re-exported for the app layer's imports.
+export type { AppIdentity };
 
 /** The app's identity, looked up once; a failed lookup is retried on the next call. */
 export function createAppIdentity(app: Probot): () => Promise<AppIdentity> {

@@ -2,9 +2,8 @@
 import type { Logger, Probot } from 'probot';
 import type { reconcileRepository } from '../github/reconcile-repository.js';
 import { describeError } from '../github/request-error.js';
-import type { GitHubClient, RepositoryReport } from '../github/types.js';
+import type { AppIdentity, GitHubClient, RepositoryReport } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
-import type { AppIdentity } from './installations.js';
 import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
 
 export type Reconcile = typeof reconcileRepository;
@@ -33,7 +32,6 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
     const log = deps.log.child({ repository, installationId: job.installationId });
     try {
       const octokit = (await deps.app.auth(job.installationId)) as GitHubClient;
-      const { slug } = await deps.identity();
       const report = await deps.reconcile({
         octokit,
         owner: job.owner,
@@ -42,7 +40,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         registry: deps.registry,
         now: now(),
         freshAfter: new Date(job.requestedAt),
-        appSlug: slug,
+        identity: await deps.identity(),
         installationId: job.installationId,
       });
       const durationMs = Date.now() - started;

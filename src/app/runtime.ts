@@ -7,7 +7,7 @@ import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
 import { createInProcessQueue, type JobQueue } from './queue.js';
-import { createJobRunner, type Reconcile } from './runner.js';
+import { createJobRunner } from './runner.js';
 import { enqueueAllRepositories, readScanCron, startScheduler } from './scheduler.js';
 
 export interface Services {
@@ -17,20 +17,12 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export interface ServiceOverrides {
-  reconcile?: Reconcile;
-}
-
 /** The registry client logs plain messages; route them to pino. */
 function registryLogger(log: Logger) {
   return { debug: (message: string) => log.debug(message), warn: (message: string) => log.warn(message) };
 }
 
-export async function startServices(
-  app: Probot,
-  env: NodeJS.ProcessEnv,
-  overrides: ServiceOverrides = {},
-): Promise<Services> {
+export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promise<Services> {
   const log = app.log.child({ name: 'freshbase' });
   const cron = readScanCron(env);
   const rules = hostRulesFromEnv(env);
@@ -46,7 +38,7 @@ export async function startServices(
   const runner = createJobRunner({
     app,
     registry,
-    reconcile: overrides.reconcile ?? reconcileRepository,
+    reconcile: reconcileRepository,
     identity,
     log,
   });

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { extractImages } from '../dockerfile/extract.js';
+import { imageName } from '../image/reference.js';
 import type { ExtractResult } from '../dockerfile/types.js';
 import { formatTable } from './table.js';
 
@@ -77,7 +78,7 @@ function toText(result: ExtractResult): string {
   const images = result.images.map((use) => [
     `${use.line}:${use.column}`,
     use.source,
-    `${use.registry}/${use.repository}`,
+    imageName(use),
     use.tag ?? '-',
     use.digest ?? '-',
     use.stage ?? '-',

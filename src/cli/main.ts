@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { runExtract } from './extract.js';
 import { runScan } from './scan.js';
 
-export const HELP = `freshbase — keep container base images fresh
+const HELP = `freshbase — keep container base images fresh
 
 Usage:
   freshbase extract <file>... [--json]    list the base images each Dockerfile uses (no network)

@@ -2,13 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfigYaml } from '../config/load.js';
+import { CONFIG_PATH, parseConfigYaml } from '../config/load.js';
 import { applyUpdates, scanRepository } from '../plan/scan-repository.js';
 import type { PlannedUpdate } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
-import { loadHostRules } from '../registry/host-rules.js';
+import { hostRulesFromEnv } from '../registry/host-rules.js';
 import type { CliIo } from './main.js';
-import { CONFIG_PATH } from '../config/load.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
 import { formatTable } from './table.js';
 
@@ -19,7 +18,7 @@ function shortRef(tag: string | null, digest: string | null): string {
   return `${tag ?? ''}${short}` || '-';
 }
 
-export function updateToJson(u: PlannedUpdate) {
+function updateToJson(u: PlannedUpdate) {
   return { file: u.file, line: u.line, image: u.image, from: u.from, to: u.to, kind: u.kind };
 }
 
@@ -57,7 +56,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
       `freshbase scan: ${CONFIG_PATH} has _extends, which only the app resolves; using this file alone\n`,
     );
   }
-  const rules = env.FRESHBASE_REGISTRIES ? await loadHostRules(env.FRESHBASE_REGISTRIES, env) : [];
+  const rules = hostRulesFromEnv(env);
   const registry = createRegistryClient({ rules });
 
   const { files, unreadable } = await readSelectedFiles(root, config);

@@ -1,7 +1,7 @@
 // What the config says about one image or one path: rules, ignores and file selection.
 import picomatch from 'picomatch';
 
-import { DOCKER_HUB, normaliseRegistry } from '../image/reference.js';
+import { normaliseName } from '../image/reference.js';
 import type { ImagePolicy, RepoConfig } from './types.js';
 
 type Matcher = (value: string) => boolean;
@@ -11,16 +11,7 @@ type Matcher = (value: string) => boolean;
  * `node` → `docker.io/library/node`, `bitnami/*` → `docker.io/bitnami/*`; `**` means every image.
  */
 export function normaliseImagePattern(pattern: string): string {
-  if (pattern === '**') return pattern;
-  const segments = pattern.split('/');
-  const first = segments[0] ?? '';
-  const hasHost =
-    segments.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (!hasHost) return `${DOCKER_HUB}/${segments.length === 1 ? 'library/' : ''}${pattern}`;
-  const registry = normaliseRegistry(first);
-  const rest = segments.slice(1);
-  if (registry === DOCKER_HUB && rest.length === 1) rest.unshift('library');
-  return [registry, ...rest].join('/');
+  return pattern === '**' ? pattern : normaliseName(pattern);
 }
 
 function imageMatcher(patterns: string[]): Matcher {

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { knownKeysAt } from './schema.js';
 import type { ConfigProblem } from './types.js';
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 

@@ -3,9 +3,8 @@
 import { z } from 'zod';
 
 import { cronProblem, isValidTimezone } from './schedule.js';
+import { OFFERED_KINDS } from '../plan/types.js';
 import type { RepoConfig } from './types.js';
-
-const OFFERED_KINDS = ['digest', 'patch', 'minor', 'major'] as const;
 
 const DEFAULT_FILES = [
   '**/Dockerfile',

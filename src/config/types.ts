@@ -1,8 +1,8 @@
 // The repository config `.github/freshbase.yml` as the rest of the code sees it (after validation
 // and defaults). The zod schema in schema.ts must produce exactly this shape.
-import type { UpdateKind } from '../plan/types.js';
+import type { OFFERED_KINDS } from '../plan/types.js';
 
-export type OfferedKind = Exclude<UpdateKind, 'pin'>;
+export type OfferedKind = (typeof OFFERED_KINDS)[number];
 
 export interface ImageRule {
   images: string[];

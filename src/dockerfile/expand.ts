@@ -55,7 +55,7 @@ export function piecesText(pieces: readonly Piece[]): string {
 }
 
 /** Joins pieces that are adjacent in the file and come from the same place. */
-export function mergePieces(pieces: readonly Piece[]): Piece[] {
+function mergePieces(pieces: readonly Piece[]): Piece[] {
   const merged: Piece[] = [];
   for (const piece of pieces) {
     if (piece.text === '') continue;

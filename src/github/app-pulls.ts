@@ -27,9 +27,22 @@ interface PullShape {
   head: { ref: string; repo?: { full_name: string } | null };
 }
 
+/**
+ * The PR was opened by the app's bot user. Alone it does not make the PR the app's: for that its
+ * head branch must also be in the repository itself (see `asAppPull`).
+ */
+export function isAppAuthoredPull(botLogin: string, pull: { user?: { login: string } | null }): boolean {
+  return pull.user?.login === botLogin;
+}
+
 /** The app's PR with its metadata (if still readable), or null for anybody else's. */
 export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
-  if (pr.user?.login !== ctx.botLogin || pr.head.repo?.full_name !== `${ctx.owner}/${ctx.repo}`) return null;
+  if (
+    !isAppAuthoredPull(ctx.identity.botLogin, pr) ||
+    pr.head.repo?.full_name !== `${ctx.owner}/${ctx.repo}`
+  ) {
+    return null;
+  }
   const body = pr.body ?? '';
   return { number: pr.number, branch: pr.head.ref, title: pr.title, body, metadata: readMetadata(body) };
 }

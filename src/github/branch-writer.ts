@@ -79,7 +79,9 @@ export async function branchOwnership(
     throw error;
   }
   const foreign = data.commits.filter(
-    (c) => c.author?.login !== ctx.botLogin || ![ctx.botLogin, WEB_FLOW].includes(c.committer?.login ?? ''),
+    (c) =>
+      c.author?.login !== ctx.identity.botLogin ||
+      ![ctx.identity.botLogin, WEB_FLOW].includes(c.committer?.login ?? ''),
   );
   // More commits than one page shows: the app never makes that many, so someone else did.
   if (data.total_commits > data.commits.length) foreign.push(...data.commits.slice(0, 1));
@@ -206,20 +208,21 @@ async function moveRef(ctx: RepoContext, branch: string, before: string, sha: st
   const { owner, repo, octokit } = ctx;
   if (ctx.repositoryId) {
     try {
-      await ctx.write(() =>
-        octokit.graphql(UPDATE_REFS, {
-          input: {
-            repositoryId: ctx.repositoryId,
-            refUpdates: [{ name: `refs/heads/${branch}`, beforeOid: before, afterOid: sha, force: true }],
-          },
-        }),
+      await refWrite(branch, () =>
+        ctx.write(() =>
+          octokit.graphql(UPDATE_REFS, {
+            input: {
+              repositoryId: ctx.repositoryId,
+              refUpdates: [{ name: `refs/heads/${branch}`, beforeOid: before, afterOid: sha, force: true }],
+            },
+          }),
+        ),
       );
       return true;
     } catch (error) {
+      // A `WorkflowChangeRefused` from refWrite has no GraphQL error list and propagates here.
       const errors = graphqlErrors(error);
       if (!errors) throw error;
-      const refusal = workflowRefusal(error);
-      if (refusal !== null) throw new WorkflowChangeRefused(branch, refusal);
       if (!lacksUpdateRefs(errors)) {
         // Rejected: GitHub's message varies ("… is at X but expected Y", "stale info", …), so what
         // happened is decided by looking at the branch again, not by parsing the message.

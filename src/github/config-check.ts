@@ -132,11 +132,11 @@ async function findConfigIssue(ctx: RepoContext): Promise<{ number: number; body
     owner: ctx.owner,
     repo: ctx.repo,
     state: 'open',
-    creator: ctx.botLogin,
+    creator: ctx.identity.botLogin,
     per_page: 100,
   });
   const found = issues.find(
-    (i) => i.title === CONFIG_ISSUE_TITLE && !i.pull_request && i.user?.login === ctx.botLogin,
+    (i) => i.title === CONFIG_ISSUE_TITLE && !i.pull_request && i.user?.login === ctx.identity.botLogin,
   );
   return found && { number: found.number, body: found.body ?? '' };
 }
@@ -156,8 +156,7 @@ async function publishCheckRun(
     check_name: CONFIG_CHECK_NAME,
     filter: 'latest',
   });
-  const appSlug = ctx.botLogin.replace(/\[bot\]$/, '');
-  const mine = data.check_runs.find((run) => run.app?.slug === appSlug);
+  const mine = data.check_runs.find((run) => run.app?.slug === ctx.identity.slug);
   if (mine) {
     const same =
       mine.conclusion === conclusion &&

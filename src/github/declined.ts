@@ -26,12 +26,12 @@ const MAX_CLOSED_PAGES_PER_BRANCH = 3;
 
 type DeclineKeyFields = Pick<PlanMetadata['updates'][number], 'file' | 'imageName' | 'toTag' | 'toDigest'>;
 
-export function declineKey(u: DeclineKeyFields): string {
+function declineKey(u: DeclineKeyFields): string {
   return JSON.stringify([u.file, u.imageName, u.toTag, u.toDigest]);
 }
 
 /** Decline keys of the app's PRs closed unmerged on `branches` (one bounded listing per branch). */
-export async function loadDeclined(ctx: RepoContext, branches: Iterable<string>): Promise<Set<string>> {
+async function loadDeclined(ctx: RepoContext, branches: Iterable<string>): Promise<Set<string>> {
   const declined = new Set<string>();
   for (const branch of new Set(branches)) {
     let pages = 0;
@@ -62,7 +62,7 @@ export async function loadDeclined(ctx: RepoContext, branches: Iterable<string>)
   return declined;
 }
 
-export function isDeclinedBy(declined: Set<string>): (update: PlannedUpdate) => boolean {
+function isDeclinedBy(declined: Set<string>): (update: PlannedUpdate) => boolean {
   return (u) =>
     declined.has(
       declineKey({ file: u.file, imageName: u.imageName, toTag: u.to.tag, toDigest: u.to.digest }),

@@ -194,7 +194,7 @@ export async function noticeUpdatesStopped(
     per_page: 100,
   });
   const already = comments.some(
-    (c) => c.user?.login === ctx.botLogin && c.body?.includes(UPDATES_STOPPED_MARKER),
+    (c) => c.user?.login === ctx.identity.botLogin && c.body?.includes(UPDATES_STOPPED_MARKER),
   );
   if (!already) {
     const body = [

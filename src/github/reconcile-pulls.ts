@@ -3,7 +3,7 @@
 // plan group, pushes only when the proposal changed, and never over someone else's commits.
 import type { RepoConfig } from '../config/types.js';
 import type { ExtractResult } from '../dockerfile/types.js';
-import type { RepoFile, RepositoryScan } from '../plan/scan-repository.js';
+import { applyUpdates, type RepositoryScan } from '../plan/scan-repository.js';
 import type { BranchPlan, PlanMetadata } from '../plan/types.js';
 import { type AppPull, sameMetadata } from './app-pulls.js';
 import {
@@ -36,7 +36,6 @@ export interface PullReconcileInput {
   config: RepoConfig;
   /** Inside the config's schedule window: PRs may be opened and updated. */
   inWindow: boolean;
-  applyPlan: (files: RepoFile[], plan: BranchPlan) => RepoFile[];
 }
 
 type MetaUpdate = PlanMetadata['updates'][number];
@@ -122,8 +121,23 @@ function holdBack(ctx: RepoContext, counts: PullRequestCounts, plan: BranchPlan,
   ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
 }
 
+/**
+ * Someone else committed to the branch of the app's open PR: say once on the PR that automatic
+ * updates stopped, and hold the plan back — the app never pushes over their commits.
+ */
+async function stopUpdates(
+  ctx: RepoContext,
+  counts: PullRequestCounts,
+  pull: AppPull,
+  plan: BranchPlan,
+  authors: string[],
+): Promise<void> {
+  if (await noticeUpdatesStopped(ctx, pull, authors)) counts.commented++;
+  holdBack(ctx, counts, plan, 'branch has commits by others');
+}
+
 /** Comment on a PR replaced because its branch could not be moved over a workflow change. */
-export const replacedForWorkflowsReason = (defaultBranch: string): string =>
+const replacedForWorkflowsReason = (defaultBranch: string): string =>
   [
     `Superseded by a fresh pull request from the same branch: \`${defaultBranch}\` changed files under`,
     '`.github/workflows/` since this branch was made, and GitHub lets an app move a branch over such',
@@ -141,8 +155,7 @@ async function updateExisting(
 ): Promise<void> {
   const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
   if (ownership.kind === 'foreign') {
-    if (await noticeUpdatesStopped(ctx, pull, ownership.authors)) counts.commented++;
-    holdBack(ctx, counts, plan, 'branch has commits by others');
+    await stopUpdates(ctx, counts, pull, plan, ownership.authors);
     return;
   }
   const sha = await commitPlan(ctx, input, plan, ownership);
@@ -156,8 +169,7 @@ async function updateExisting(
   }
   if (pointed && !pointed.pointed) {
     // Someone pushed between the ownership check and the move; the move was refused, not forced.
-    if (await noticeUpdatesStopped(ctx, pull, pointed.authors)) counts.commented++;
-    holdBack(ctx, counts, plan, 'branch has commits by others');
+    await stopUpdates(ctx, counts, pull, plan, pointed.authors);
     return;
   }
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
@@ -188,8 +200,7 @@ async function replacePull(
   // A refusal says nothing about who committed meanwhile: a human commit keeps the PR open.
   const now = await branchOwnership(ctx, input.defaultBranch, plan.branch);
   if (now.kind === 'foreign') {
-    if (await noticeUpdatesStopped(ctx, pull, now.authors)) counts.commented++;
-    holdBack(ctx, counts, plan, 'branch has commits by others');
+    await stopUpdates(ctx, counts, pull, plan, now.authors);
     return;
   }
   ctx.log.info(
@@ -279,7 +290,7 @@ async function commitPlan(
   plan: BranchPlan,
   ownership: BranchOwnership,
 ): Promise<string | null> {
-  const changed = input.applyPlan(input.snapshot.files, plan);
+  const changed = applyUpdates(input.snapshot.files, plan.updates);
   if (changed.length === 0) throw new Error(`plan for ${plan.branch} changes no file`);
   const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
   return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage, currentTree);

@@ -3,16 +3,23 @@
 import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
-import { applyBranchPlan, scanRepository } from '../plan/scan-repository.js';
+import { scanRepository } from '../plan/scan-repository.js';
 import type { RegistryLookup } from '../registry/types.js';
 import { listOpenAppPulls } from './app-pulls.js';
-import { type ConfigLoader, loadRepoConfig, syncConfigStatus } from './config-check.js';
+import { loadRepoConfig, syncConfigStatus } from './config-check.js';
 import { withoutDeclined } from './declined.js';
 import { closePull } from './pull-actions.js';
 import { emptyCounts, reconcilePulls } from './reconcile-pulls.js';
 import { readRepositoryFiles } from './repo-files.js';
 import { isGitHubError } from './request-error.js';
-import type { GitHubClient, Log, RepoContext, RepositoryReport, SkipReason } from './types.js';
+import type {
+  AppIdentity,
+  GitHubClient,
+  Log,
+  RepoContext,
+  RepositoryReport,
+  RepositorySkipReason,
+} from './types.js';
 import { installationWriteQueue } from './write-queue.js';
 
 export interface ReconcileDeps {
@@ -24,13 +31,10 @@ export interface ReconcileDeps {
   now: Date;
   /** Registry answers cached before this are fetched again (see ScanJob.requestedAt). */
   freshAfter?: Date;
-  /** The app's slug; its bot user `<slug>[bot]` authors the app's commits, PRs and issues. */
-  appSlug: string;
-  /** Override of the bot login (GitHub Enterprise setups with a different naming). */
-  botLogin?: string;
+  /** The app's slug and its bot user, which authors the app's commits, PRs and issues. */
+  identity: AppIdentity;
   /** Key of the shared write queue; defaults to the owner, which an installation is bound to. */
   installationId?: number;
-  loadConfig?: ConfigLoader;
 }
 
 export async function reconcileRepository(deps: ReconcileDeps): Promise<RepositoryReport> {
@@ -42,7 +46,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     owner,
     repo,
     log: deps.log.child({ repo: repository }),
-    botLogin: deps.botLogin ?? `${deps.appSlug}[bot]`,
+    identity: deps.identity,
     write: (call) => queue.run(call),
   };
   const { data: meta } = await octokit.rest.repos.get({ owner, repo });
@@ -58,7 +62,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     errors: 0,
     pullRequests: emptyCounts(),
   };
-  const skip = (reason: SkipReason): RepositoryReport => {
+  const skip = (reason: RepositorySkipReason): RepositoryReport => {
     ctx.log.info({ reason }, 'repository skipped');
     return { ...report, status: 'skipped', reason };
   };
@@ -72,7 +76,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   const headSha = await readBranchHead(ctx, defaultBranch);
   if (!headSha) return skip('empty');
 
-  const loaded = await (deps.loadConfig ?? loadRepoConfig)({ octokit, owner, repo });
+  const loaded = await loadRepoConfig({ octokit, owner, repo });
   await syncConfigStatus(ctx, headSha, loaded);
   if (!loaded.ok) {
     ctx.log.warn({ problems: loaded.problems.length }, 'invalid config; repository skipped until fixed');
@@ -116,7 +120,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   report.updates = scan.updates.length;
   report.lookups = planned.lookups;
   report.errors = scan.errors.length;
-  for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'registry lookup failed');
+  for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'image not updated');
 
   const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {
@@ -126,7 +130,6 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     open,
     config,
     inWindow,
-    applyPlan: applyBranchPlan,
   });
   if (!inWindow && report.pullRequests.heldBack > 0) {
     report.rescanAt = nextScheduleWindow(config, deps.now) ?? undefined;

@@ -59,7 +59,7 @@ export async function readRepositoryFiles(
 }
 
 /** All blobs under a commit (paths relative to the root), plus the root tree sha. */
-export async function listTree(
+async function listTree(
   ctx: RepoContext,
   commitSha: string,
 ): Promise<{ treeSha: string; entries: TreeFile[] }> {

@@ -24,8 +24,10 @@ export function responseHeader(error: unknown, name: string): string | undefined
   return (error as ErrorShape).response?.headers?.[name];
 }
 
-/** What a log line may carry about a failed call: status and message, never request headers. */
-/** What of an error may be logged: never its request, whose headers carry the token. */
+/**
+ * What a log line may carry about a failed call: name, status and message — never its request,
+ * whose headers carry the token.
+ */
 export function describeError(error: unknown): { name: string; message: string; status?: number } {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const status = httpStatus(error);

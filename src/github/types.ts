@@ -15,13 +15,20 @@ export interface Log {
   child(bindings: Record<string, unknown>): Log;
 }
 
+/** Who the app is on GitHub, looked up once per process (`GET /app`). */
+export interface AppIdentity {
+  /** The app's slug (`freshbase`): what check runs name as their app. */
+  slug: string;
+  /** `<slug>[bot]`: the bot user that authors the app's PRs, issues and commits. */
+  botLogin: string;
+}
+
 export interface RepoContext {
   octokit: GitHubClient;
   owner: string;
   repo: string;
   log: Log;
-  /** Login of the app's bot user (`freshbase[bot]`): author of its PRs, issues and commits. */
-  botLogin: string;
+  identity: AppIdentity;
   /** GraphQL node id of the repository; without it branch moves cannot be compare-and-swap. */
   repositoryId?: string;
   /** Runs a content-creating call through the installation's serialized write queue. */
@@ -39,12 +46,12 @@ export interface PullRequestCounts {
   failed: number;
 }
 
-export type SkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
+export type RepositorySkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
 
 export interface RepositoryReport {
   repository: string;
   status: 'skipped' | 'invalid-config' | 'done';
-  reason?: SkipReason;
+  reason?: RepositorySkipReason;
   /** Selected files read from the default branch. */
   files: number;
   /** Selected files not read (over 1 MiB, not UTF-8, symlinks). */
@@ -53,7 +60,7 @@ export interface RepositoryReport {
   updates: number;
   /** Registry lookups the scan asked for. */
   lookups: number;
-  /** Registry lookup failures reported by the scan. */
+  /** Images the scan could not update: failed registry lookups and failed rewrites. */
   errors: number;
   pullRequests: PullRequestCounts;
   /** Updates were held back by the schedule window: when it next opens, to scan again then. */

@@ -38,7 +38,7 @@ export function installationWriteQueue(installation: string | number): WriteQueu
  * Seconds GitHub asks us to wait, when the error is a (secondary) rate limit: 429, or 403 with
  * `retry-after`, an exhausted `x-ratelimit-remaining`, or the secondary-rate-limit message.
  */
-export function rateLimitWaitSeconds(error: unknown, nowMs = Date.now()): number | null {
+function rateLimitWaitSeconds(error: unknown, nowMs = Date.now()): number | null {
   const status = httpStatus(error);
   const retryAfter = responseHeader(error, 'retry-after');
   const remaining = responseHeader(error, 'x-ratelimit-remaining');

@@ -105,6 +105,18 @@ export function parseImageReference(text: string): ParseResult {
   return { ok: true, ref: { registry, repository, tag, digest } };
 }
 
+/**
+ * Docker's name normalisation without validation, so patterns with globs can use it too:
+ * `node` → `docker.io/library/node`, `bitnami/x` → `docker.io/bitnami/x`, `ghcr.io/a/b` as is.
+ */
+export function normaliseName(name: string): string {
+  const segments = name.split('/');
+  const registry =
+    segments.length > 1 && looksLikeHost(segments[0]!) ? normaliseRegistry(segments.shift()!) : DOCKER_HUB;
+  if (registry === DOCKER_HUB && segments.length === 1) segments.unshift('library');
+  return [registry, ...segments].join('/');
+}
+
 /** Normalised name without tag or digest: `docker.io/library/python`. */
 export function imageName(ref: Pick<ImageRef, 'registry' | 'repository'>): string {
   return `${ref.registry}/${ref.repository}`;

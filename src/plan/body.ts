@@ -1,5 +1,6 @@
 // The pull request body: what changes, where, and why, with the hidden metadata block. Capped
 // under GitHub's body limit: table rows are dropped with a note, the metadata never is.
+import { formatPlatform } from '../registry/platform.js';
 import type { ManifestInfo } from '../registry/types.js';
 import { code, link, tableRow } from './markdown.js';
 import { renderMetadata } from './metadata.js';
@@ -39,10 +40,8 @@ function published(info: ManifestInfo | null, now: Date): string | null {
 }
 
 function platforms(info: ManifestInfo): string {
-  // Build attestations appear in indexes as unknown/unknown; they are not platforms to run on.
-  const names = info.platforms
-    .filter((p) => p.os !== 'unknown')
-    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
+  // Attestation entries (unknown/unknown) were already left out when the index was read.
+  const names = info.platforms.map(formatPlatform);
   return names.length > 0 ? names.join(', ') : '—';
 }
 

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 
 import type { RepoConfig } from '../config/types.js';
-import { familiarName } from '../image/reference.js';
 import { MAX_BODY_BYTES, renderBody, shortDigest } from './body.js';
 import { metadataFor, renderMetadata } from './metadata.js';
 import type { BranchPlan, PlannedUpdate } from './types.js';
@@ -30,12 +29,10 @@ function slug(text: string): string {
 }
 
 /** `group` is the group key: 'repository', a file path, or a normalised image name. */
-export function branchName(config: RepoConfig, group: string): string {
+function branchName(config: RepoConfig, group: string, member: PlannedUpdate): string {
   if (config.group === 'file') return `${config.branchPrefix}file-${slug(group)}`;
-  if (config.group === 'image') {
-    const [registry = '', ...path] = group.split('/');
-    return `${config.branchPrefix}image-${slug(familiarName({ registry, repository: path.join('/') }))}`;
-  }
+  // Named after the familiar image name, which is one-to-one with the normalised group key.
+  if (config.group === 'image') return `${config.branchPrefix}image-${slug(member.image)}`;
   return `${config.branchPrefix}all`;
 }
 
@@ -102,7 +99,7 @@ export function groupPlans(
   return [...groups.keys()].sort().map((group) => {
     const all = groups.get(group) ?? [];
     const included = all.slice(0, fittingCount(group, all));
-    const branch = branchName(config, group);
+    const branch = branchName(config, group, all[0]!);
     const metadata = metadataFor(group, included);
     const heading = title(config, included);
     return {

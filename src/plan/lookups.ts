@@ -12,6 +12,7 @@
 //
 // Rounds exist because later questions depend on earlier answers: which new tag to resolve
 // depends on the tag list, and a platform query on whether the pinned digest is single-platform.
+import { imageName } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
 import type { LookupTarget, ManifestInfo, Platform, RegistryError } from '../registry/types.js';
 
@@ -56,9 +57,8 @@ export function isLookupError(value: unknown): value is LookupError {
   return typeof value === 'object' && value !== null && 'error' in value && !Array.isArray(value);
 }
 
-export function repositoryKey(ref: RepositoryRef): string {
-  return `${ref.registry}/${ref.repository}`;
-}
+/** The normalised image name, which is how the answers are keyed. */
+export const repositoryKey: (ref: RepositoryRef) => string = imageName;
 
 /** Digests contain `:` and tags cannot, so the separator tells them apart. */
 export function manifestKey(target: LookupTarget): string {
@@ -66,11 +66,8 @@ export function manifestKey(target: LookupTarget): string {
   return `${repositoryKey(target)}${separator}${target.reference}`;
 }
 
-/** `linux/arm64/v8`: the platform as written in `--platform`. */
-export const platformKey: (platform: Platform) => string = formatPlatform;
-
 export function platformManifestKey(query: PlatformQuery): string {
-  return `${manifestKey(query.target)}|${platformKey(query.platform)}`;
+  return `${manifestKey(query.target)}|${formatPlatform(query.platform)}`;
 }
 
 export function isNothingNeeded(needed: LookupsNeeded): boolean {

@@ -4,13 +4,11 @@
 // entry, which keeps the block small for a repository-wide PR.
 import { z } from 'zod';
 
-import type { PlanMetadata, PlannedUpdate } from './types.js';
+import { UPDATE_KINDS, type PlanMetadata, type PlannedUpdate } from './types.js';
 
 const OPEN = '<!-- freshbase:metadata ';
 const CLOSE = ' -->';
 const BLOCK = /<!-- freshbase:metadata (\{.*?\}) -->/g;
-
-const KINDS = ['pin', 'digest', 'patch', 'minor', 'major'] as const;
 
 /** One change: [imageName, fromTag, fromDigest, toTag, toDigest, kind, files]. */
 const wireChange = z.tuple([
@@ -19,7 +17,7 @@ const wireChange = z.tuple([
   z.string().nullable(),
   z.string().nullable(),
   z.string().nullable(),
-  z.enum(KINDS),
+  z.enum(UPDATE_KINDS),
   z.array(z.string()),
 ]);
 const wireMetadata = z.object({ v: z.literal(1), group: z.string(), changes: z.array(wireChange) });

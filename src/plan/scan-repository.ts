@@ -43,11 +43,12 @@ export interface ScanInput {
   now: Date;
   /** Called as registry lookups finish: (done, total so far). */
   onProgress?: (done: number, total: number) => void;
-  /** Registry requests in flight at once. */
-  concurrency?: number;
   /** Tag answers cached before this moment are fetched again (the trigger's time; a sweep's start). */
   freshAfter?: Date;
 }
+
+/** Registry lookups in flight at once for one repository (the client also coalesces across them). */
+const LOOKUP_CONCURRENCY = 8;
 
 /** The plan asks in rounds; three suffice (tags → new tag's manifest → its platform). */
 const MAX_LOOKUP_ROUNDS = 5;
@@ -62,7 +63,7 @@ async function fetchAnswers(
   input: ScanInput,
 ): Promise<{ answers: LookupAnswers; lookups: number }> {
   const { registry, config } = input;
-  const limit = pLimit(input.concurrency ?? 8);
+  const limit = pLimit(LOOKUP_CONCURRENCY);
   const answers = emptyAnswers();
   const freshness = { notBefore: input.freshAfter?.getTime() };
   let done = 0;
@@ -120,11 +121,6 @@ export function applyUpdates(files: RepoFile[], updates: PlannedUpdate[]): RepoF
     if (content !== file.content) changed.push({ path: file.path, content });
   }
   return changed;
-}
-
-/** The files a branch plan changes, with their new content (through the verified rewriter). */
-export function applyBranchPlan(files: RepoFile[], plan: BranchPlan): RepoFile[] {
-  return applyUpdates(files, plan.updates);
 }
 
 /**

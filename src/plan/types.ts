@@ -2,7 +2,10 @@
 import type { ImageUse } from '../dockerfile/types.js';
 import type { ManifestInfo } from '../registry/types.js';
 
-export type UpdateKind = 'pin' | 'digest' | 'patch' | 'minor' | 'major';
+/** Every kind of update, in order of how much they change. The config offers all but `pin`. */
+export const UPDATE_KINDS = ['pin', 'digest', 'patch', 'minor', 'major'] as const;
+export type UpdateKind = (typeof UPDATE_KINDS)[number];
+export const OFFERED_KINDS = ['digest', 'patch', 'minor', 'major'] as const satisfies readonly UpdateKind[];
 
 export interface PlannedUpdate {
   file: string;

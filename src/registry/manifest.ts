@@ -1,5 +1,6 @@
 // Manifest, index and image-config documents: media types, parsing, platforms and OCI labels.
 // Pure: no I/O.
+import { isSha256Digest } from '../image/reference.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { samePlatform } from './platform.js';
@@ -23,7 +24,7 @@ export const MANIFEST_ACCEPT = [
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
 const IMAGE_TYPES = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
 
-const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be a sha256 digest');
+const digestSchema = z.string().refine(isSha256Digest, 'must be a sha256 digest');
 const annotationsSchema = z.record(z.string(), z.string()).nullish();
 const platformSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() });
 const descriptorSchema = z.object({ mediaType: z.string().optional(), digest: digestSchema });

@@ -63,7 +63,7 @@ test('scans every repository once and exits 0, lookup errors included', async ()
   const scope = mockGitHub();
   const seen: string[] = [];
   const reconcile: Reconcile = async (deps) => {
-    seen.push(`${deps.owner}/${deps.repo} as ${deps.appSlug} for ${deps.installationId}`);
+    seen.push(`${deps.owner}/${deps.repo} as ${deps.identity.slug} for ${deps.installationId}`);
     return report(`${deps.owner}/${deps.repo}`);
   };
   const { io, out, err } = capture();

@@ -4,7 +4,7 @@ import { CONFIG_CHECK_NAME, CONFIG_ISSUE_TITLE, loadRepoConfig } from '../../src
 import { readRepositoryFiles } from '../../src/github/repo-files.js';
 import { installationWriteQueue } from '../../src/github/write-queue.js';
 import { ProbotOctokit } from 'probot';
-import { BOT, createHarness, memoryLog, PY_312, REPO, type Harness } from './harness.js';
+import { BOT, createHarness, IDENTITY, memoryLog, PY_312, REPO, type Harness } from './harness.js';
 
 const T = '/repos/{owner}/{repo}';
 let h: Harness;
@@ -218,7 +218,7 @@ function fileReader() {
     throttle: { enabled: false },
   });
   const queue = installationWriteQueue('acme');
-  const ctx = { octokit, owner: 'acme', repo: 'app', log: memoryLog(), botLogin: BOT, write: queue.run };
+  const ctx = { octokit, owner: 'acme', repo: 'app', log: memoryLog(), identity: IDENTITY, write: queue.run };
   const head = () => h.gh.repo(REPO).refs.get('heads/main')!;
   return {
     read: (select = (p: string) => p.endsWith('Dockerfile')) => readRepositoryFiles(ctx, head(), select),

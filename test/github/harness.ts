@@ -2,11 +2,12 @@
 // the fake registry, and one call to run a reconcile of acme/app.
 import { ProbotOctokit } from 'probot';
 import { reconcileRepository, type ReconcileDeps } from '../../src/github/reconcile-repository.js';
-import type { Log, RepositoryReport } from '../../src/github/types.js';
+import type { AppIdentity, Log, RepositoryReport } from '../../src/github/types.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { digest, FakeRegistry } from './fake-registry.js';
 
 export const BOT = 'freshbase[bot]';
+export const IDENTITY: AppIdentity = { slug: 'freshbase', botLogin: BOT };
 export const REPO = 'acme/app';
 export const PY_312 = `FROM python:3.12@${digest(1)}\nRUN pip install flask\n`;
 
@@ -62,7 +63,7 @@ export function createHarness(): Harness {
         log: memoryLog(logs),
         registry,
         now: new Date('2025-06-02T10:00:00Z'),
-        appSlug: 'freshbase',
+        identity: IDENTITY,
         ...overrides,
       }),
   };

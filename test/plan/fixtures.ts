@@ -7,13 +7,13 @@ import {
   emptyAnswers,
   isNothingNeeded,
   manifestKey,
-  platformKey,
   platformManifestKey,
   repositoryKey,
   type LookupAnswers,
   type LookupError,
 } from '../../src/plan/lookups.js';
 import { lookupsNeeded, type FileUse } from '../../src/plan/plan.js';
+import { formatPlatform } from '../../src/registry/platform.js';
 import type { ManifestInfo, Platform } from '../../src/registry/types.js';
 
 /** `sha256:` and 64 times the given hex digit. */
@@ -112,7 +112,10 @@ export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegist
     }
     for (const query of needed.platformManifests) {
       const key = platformManifestKey(query);
-      answers.platformManifests.set(key, registry.platforms?.[key] ?? notFound(platformKey(query.platform)));
+      answers.platformManifests.set(
+        key,
+        registry.platforms?.[key] ?? notFound(formatPlatform(query.platform)),
+      );
     }
   }
   return { answers, rounds };
