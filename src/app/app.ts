@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
-import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
-import type { JobQueue, ScanJob } from './queue.js';
+import { createAppIdentity, type AppIdentity } from './installations.js';
+import type { JobQueue } from './queue.js';
 import { isContainerPackage, pushChangesOrgConfig, pushNeedsScan, splitFullName } from './triggers.js';
 
 export interface FreshbaseAppOptions {
@@ -23,8 +23,6 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   const { queue } = options;
   const identity = options.identity ?? createAppIdentity(app);
 
-  const enqueueAll = (jobs: ScanJob[]) => Promise.all(jobs.map((job) => queue.enqueue(job)));
-
   const enqueueRepository = (installationId: number | undefined, fullName: string, reason: string) => {
     if (!installationId) return Promise.resolve();
     return queue.enqueue({ installationId, ...splitFullName(fullName), reason, requestedAt: Date.now() });
@@ -36,16 +34,8 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     reason: string,
   ) => Promise.all(repositories.map((r) => enqueueRepository(installationId, r.full_name, reason)));
 
-  // Listing an installation's repositories can take many API pages, so it does not happen inside
-  // the delivery. Not durable: a restart loses it, and the schedule is the safety net.
-  const enqueueInstallation = (installationId: number | undefined, reason: string) => {
-    if (!installationId) return;
-    void listInstallationJobs(app, installationId, reason, Date.now())
-      .then(enqueueAll)
-      .then((jobs) => app.log.info({ installationId, reason, repositories: jobs.length }, 'scans enqueued'))
-      .catch((error: unknown) =>
-        app.log.error({ err: error, installationId, reason }, 'could not enqueue the installation'),
-      );
+  const enqueueInstallation = async (installationId: number | undefined, reason: string) => {
+    if (installationId) await queue.enqueueInstallation({ installationId, reason, requestedAt: Date.now() });
   };
 
   app.on('installation.created', async (context) => {

@@ -25,8 +25,23 @@ export interface QueueStats {
   running: number;
 }
 
+/**
+ * Scan every repository of one installation. Listing them can take many API pages, so it runs as a
+ * job of its own (durable with Redis), never inside a webhook delivery.
+ */
+export interface InstallationJob {
+  installationId: number;
+  reason: string;
+  /** Given to every scan job it fans out to (a sweep's start: one lookup per tag per sweep). */
+  requestedAt: number;
+}
+
+/** The scan jobs of an installation's repositories. */
+export type RepositoryLister = (job: InstallationJob) => Promise<ScanJob[]>;
+
 export interface JobQueue {
   enqueue(job: ScanJob): Promise<void>;
+  enqueueInstallation(job: InstallationJob): Promise<void>;
   stats(): Promise<QueueStats>;
   /** Stops taking jobs, drops the waiting ones and waits for the running ones. */
   close(): Promise<void>;
@@ -67,6 +82,7 @@ export function mergeJobs(current: ScanJob, next: ScanJob): ScanJob {
 
 export interface InProcessQueueOptions {
   runner: JobRunner;
+  listRepositories: RepositoryLister;
   log: Logger;
   /** Repositories scanned at once (default 4). */
   concurrency?: number;
@@ -139,6 +155,18 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
 
   return {
     enqueue,
+    async enqueueInstallation(installation) {
+      if (closed) return;
+      void pool.add(async () => {
+        try {
+          const jobs = await options.listRepositories(installation);
+          for (const job of jobs) await enqueue(job);
+          log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
+        } catch (error) {
+          log.error({ err: error, ...installation }, 'could not list the installation');
+        }
+      });
+    },
     async stats() {
       return { waiting: waiting.size + again.size, running: running.size };
     },

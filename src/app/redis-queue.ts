@@ -24,14 +24,17 @@ import {
   MAX_RESCAN_DELAY_MS,
   repositoryKey,
   rescanJob,
+  type InstallationJob,
   type JobQueue,
   type JobRunner,
+  type RepositoryLister,
   type ScanJob,
 } from './queue.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
 const WAKE = 'wake';
+const INSTALLATION = 'installation';
 const SWEEP_SCHEDULER_ID = 'freshbase-sweep';
 /** Failed jobs are rare (the runner reports its own failures); keep a few for inspection. */
 const KEEP_FAILED = 100;
@@ -39,6 +42,7 @@ const KEEP_FAILED = 100;
 export interface RedisQueueOptions {
   url: string;
   runner: JobRunner;
+  listRepositories: RepositoryLister;
   log: Logger;
   /** Runs a scheduled sweep (enqueues every repository); called on one replica per tick. */
   sweep?: () => Promise<unknown>;
@@ -66,7 +70,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const queueConnection = connect(options.url);
   const workerConnection = connect(options.url);
   const requestedAtKey = `${name}:requested-at`;
-  const queue = new Queue<ScanJob | Record<string, never>>(name, { connection: queueConnection });
+  type JobData = ScanJob | InstallationJob | Record<string, never>;
+  const queue = new Queue<JobData>(name, { connection: queueConnection });
 
   const enqueue = async (job: ScanJob): Promise<void> => {
     const key = repositoryKey(job);
@@ -93,11 +98,18 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     });
   };
 
-  const worker = new Worker<ScanJob | Record<string, never>>(
+  const fanOut = async (installation: InstallationJob): Promise<void> => {
+    const jobs = await options.listRepositories(installation);
+    for (const scan of jobs) await enqueue(scan);
+    log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
+  };
+
+  const worker = new Worker<JobData>(
     name,
-    async (job: Job<ScanJob | Record<string, never>>) => {
+    async (job: Job<JobData>) => {
       try {
         if (job.name === SWEEP) await options.sweep?.();
+        else if (job.name === INSTALLATION) await fanOut(job.data as InstallationJob);
         else if (job.name === WAKE) await enqueue(job.data as ScanJob);
         else await runScan(job.data as ScanJob);
       } catch (error) {
@@ -118,6 +130,10 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
 
   return {
     enqueue,
+    async enqueueInstallation(installation) {
+      // Not deduplicated: a second listing only re-enqueues scans, which are deduplicated per repository.
+      await queue.add(INSTALLATION, installation, { removeOnComplete: true, removeOnFail: KEEP_FAILED });
+    },
     async stats() {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
       return {

@@ -5,10 +5,10 @@ import type { Logger, Probot } from 'probot';
 import { reconcileRepository } from '../github/reconcile-repository.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
-import { createAppIdentity, type AppIdentity } from './installations.js';
-import { createInProcessQueue, type JobQueue } from './queue.js';
+import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
+import { createInProcessQueue, type JobQueue, type RepositoryLister } from './queue.js';
 import { createJobRunner } from './runner.js';
-import { enqueueAllRepositories, readScanCron, startScheduler } from './scheduler.js';
+import { enqueueAllInstallations, readScanCron, startScheduler } from './scheduler.js';
 
 export interface Services {
   queue: JobQueue;
@@ -44,15 +44,17 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   });
 
   let queue: JobQueue;
-  const sweep = () => enqueueAllRepositories(app, queue, 'schedule', log);
+  const sweep = () => enqueueAllInstallations(app, queue, log);
+  const listRepositories: RepositoryLister = (job) =>
+    listInstallationJobs(app, job.installationId, job.reason, job.requestedAt);
   let distributed: { scheduleSweep(pattern: string | null): Promise<void> } | undefined;
   if (redisUrl) {
     const { createRedisQueue } = await import('./redis-queue.js');
-    const redisQueue = createRedisQueue({ url: redisUrl, runner, log, sweep });
+    const redisQueue = createRedisQueue({ url: redisUrl, runner, listRepositories, log, sweep });
     queue = redisQueue;
     distributed = redisQueue;
   } else {
-    queue = createInProcessQueue({ runner, log });
+    queue = createInProcessQueue({ runner, listRepositories, log });
   }
   const scheduler = await startScheduler({ cron, sweep, log, distributed });
 

@@ -3,7 +3,7 @@
 // one replica sweeps per tick however many run.
 import { Cron } from 'croner';
 import type { Logger, Probot } from 'probot';
-import { listInstallationJobs, listInstallations } from './installations.js';
+import { listInstallations } from './installations.js';
 import type { JobQueue } from './queue.js';
 import { describeError } from '../github/request-error.js';
 
@@ -26,39 +26,16 @@ export function readScanCron(env: NodeJS.ProcessEnv): string | null {
   return value;
 }
 
-export interface SweepCounts {
-  installations: number;
-  repositories: number;
-  /** Installations whose repositories could not be listed. */
-  failed: number;
-}
-
-/** Enqueues every repository of every installation. One installation failing does not stop the rest. */
-export async function enqueueAllRepositories(
-  app: Probot,
-  queue: JobQueue,
-  reason: string,
-  log: Logger,
-): Promise<SweepCounts> {
+/** Enqueues one listing job per installation; each fans out to its repositories' scans. */
+export async function enqueueAllInstallations(app: Probot, queue: JobQueue, log: Logger): Promise<number> {
   // One moment for the whole sweep, so each tag is looked up once across all its repositories.
   const requestedAt = Date.now();
   const installations = await listInstallations(app);
-  const counts: SweepCounts = { installations: installations.length, repositories: 0, failed: 0 };
   for (const installation of installations) {
-    try {
-      const jobs = await listInstallationJobs(app, installation.id, reason, requestedAt);
-      for (const job of jobs) await queue.enqueue(job);
-      counts.repositories += jobs.length;
-    } catch (error) {
-      counts.failed += 1;
-      log.error(
-        { installationId: installation.id, err: describeError(error) },
-        'sweep: cannot list repositories',
-      );
-    }
+    await queue.enqueueInstallation({ installationId: installation.id, reason: 'schedule', requestedAt });
   }
-  log.info({ reason, ...counts }, 'sweep enqueued');
-  return counts;
+  log.info({ installations: installations.length }, 'sweep enqueued');
+  return installations.length;
 }
 
 export interface Scheduler {

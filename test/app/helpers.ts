@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Probot, ProbotOctokit } from 'probot';
-import type { JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';
+import type { InstallationJob, JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';
 
 export { freePort } from '../support/registry.js';
 
@@ -54,8 +54,12 @@ export function examplePayload(event: string, action?: string, index = 0): any {
 
 export class RecordingQueue implements JobQueue {
   readonly jobs: ScanJob[] = [];
+  readonly installations: InstallationJob[] = [];
   async enqueue(job: ScanJob) {
     this.jobs.push(job);
+  }
+  async enqueueInstallation(job: InstallationJob) {
+    this.installations.push(job);
   }
   async stats(): Promise<QueueStats> {
     return { waiting: this.jobs.length, running: 0 };

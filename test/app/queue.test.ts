@@ -1,10 +1,23 @@
 // The in-process queue: one scan per repository at a time, duplicates merged, a trigger during a
 // scan runs once after it.
 import type { Logger } from 'probot';
-import { createInProcessQueue, mergeJobs, type JobRunner, type ScanJob } from '../../src/app/queue.js';
+import {
+  createInProcessQueue,
+  mergeJobs,
+  type JobRunner,
+  type RepositoryLister,
+  type ScanJob,
+} from '../../src/app/queue.js';
 import { job, waitFor } from './helpers.js';
 
-const silentLog = { error: () => undefined, warn: () => undefined } as unknown as Logger;
+/** Queues whose tests enqueue no installation. */
+const noListing: RepositoryLister = async () => [];
+
+const silentLog = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+} as unknown as Logger;
 
 /** A runner whose jobs finish when released, recording what ran and how many ran at once per repo. */
 function gatedRunner() {
@@ -51,7 +64,12 @@ test('a merged job keeps every reason and the latest trigger time (its answers m
 
 test('triggers for a waiting repository merge into one job', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 1 });
+  const queue = createInProcessQueue({
+    listRepositories: noListing,
+    runner: gated.runner,
+    log: silentLog,
+    concurrency: 1,
+  });
   await queue.enqueue(job('blocker'));
   await queue.enqueue(job('api', 'push'));
   await queue.enqueue(job('api', 'schedule'));
@@ -69,7 +87,12 @@ test('triggers for a waiting repository merge into one job', async () => {
 
 test('a trigger during a scan runs once more after it, never alongside', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 4 });
+  const queue = createInProcessQueue({
+    listRepositories: noListing,
+    runner: gated.runner,
+    log: silentLog,
+    concurrency: 4,
+  });
   await queue.enqueue(job('api', 'schedule'));
   await waitFor(() => gated.runs.length === 1);
   await queue.enqueue(job('api', 'push'));
@@ -101,7 +124,7 @@ test('different repositories run concurrently up to the bound, each repository o
     active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
     total -= 1;
   };
-  const queue = createInProcessQueue({ runner, log: silentLog, concurrency: 3 });
+  const queue = createInProcessQueue({ listRepositories: noListing, runner, log: silentLog, concurrency: 3 });
   for (let round = 0; round < 5; round += 1) {
     for (const repo of ['a', 'b', 'c', 'd', 'e', 'f']) await queue.enqueue(job(repo));
     await new Promise((resolve) => setTimeout(resolve, 7));
@@ -125,6 +148,7 @@ test('a crashing job is logged and does not stop the queue', async () => {
   } as unknown as Logger;
   const ran: string[] = [];
   const queue = createInProcessQueue({
+    listRepositories: noListing,
     log,
     runner: async (j) => {
       ran.push(j.repo);
@@ -140,7 +164,12 @@ test('a crashing job is logged and does not stop the queue', async () => {
 
 test('close drops waiting jobs, waits for running ones, and takes no more', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({ runner: gated.runner, log: silentLog, concurrency: 1 });
+  const queue = createInProcessQueue({
+    listRepositories: noListing,
+    runner: gated.runner,
+    log: silentLog,
+    concurrency: 1,
+  });
   await queue.enqueue(job('a'));
   await queue.enqueue(job('b'));
   await waitFor(() => gated.runs.length === 1);
@@ -160,7 +189,7 @@ test('a scan held back by the schedule window is run again when the window opens
     runs.push(j);
     return runs.length === 1 ? { rescanAt: new Date(Date.now() + 100) } : undefined;
   };
-  const queue = createInProcessQueue({ runner, log: silentLog });
+  const queue = createInProcessQueue({ listRepositories: noListing, runner, log: silentLog });
   await queue.enqueue(job('api'));
   await waitFor(() => runs.length === 2, 3000);
   expect(runs.map((r) => r.reason)).toEqual(['push', 'schedule window']);
@@ -171,6 +200,7 @@ test('a scan held back by the schedule window is run again when the window opens
 test('close cancels a pending window re-scan', async () => {
   const runs: ScanJob[] = [];
   const queue = createInProcessQueue({
+    listRepositories: noListing,
     runner: async (j) => {
       runs.push(j);
       return { rescanAt: new Date(Date.now() + 150) };
@@ -182,4 +212,41 @@ test('close cancels a pending window re-scan', async () => {
   await queue.close();
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(runs).toHaveLength(1);
+});
+
+test('an installation job lists its repositories inside the queue and enqueues their scans', async () => {
+  const runs: ScanJob[] = [];
+  const listed: number[] = [];
+  const queue = createInProcessQueue({
+    runner: async (j) => void runs.push(j),
+    listRepositories: async ({ installationId, reason, requestedAt }) => {
+      listed.push(installationId);
+      return ['api', 'web'].map((repo) => ({ installationId, owner: 'acme', repo, reason, requestedAt }));
+    },
+    log: silentLog,
+  });
+  await queue.enqueueInstallation({ installationId: 7, reason: 'package', requestedAt: 1234 });
+  await waitFor(() => runs.length === 2, 3000);
+  expect(listed).toEqual([7]);
+  expect(runs.map((r) => `${r.repo} ${r.reason} ${r.requestedAt}`).sort()).toEqual([
+    'api package 1234',
+    'web package 1234',
+  ]);
+  await queue.close();
+});
+
+test('an installation that cannot be listed is logged and the queue goes on', async () => {
+  const errors: unknown[] = [];
+  const runs: ScanJob[] = [];
+  const queue = createInProcessQueue({
+    runner: async (j) => void runs.push(j),
+    listRepositories: async () => {
+      throw new Error('GitHub said 500');
+    },
+    log: { ...silentLog, error: (...args: unknown[]) => void errors.push(args) } as unknown as Logger,
+  });
+  await queue.enqueueInstallation({ installationId: 7, reason: 'schedule', requestedAt: 1 });
+  await queue.enqueue(job('api'));
+  await waitFor(() => runs.length === 1 && errors.length === 1, 3000);
+  await queue.close();
 });

@@ -3,10 +3,11 @@ import nock from 'nock';
 import type { Logger } from 'probot';
 import {
   DEFAULT_SCAN_CRON,
-  enqueueAllRepositories,
+  enqueueAllInstallations,
   readScanCron,
   startScheduler,
 } from '../../src/app/scheduler.js';
+import { listInstallationJobs } from '../../src/app/installations.js';
 import { createTestProbot, RecordingQueue } from './helpers.js';
 
 const silentLog = {
@@ -37,14 +38,9 @@ describe('readScanCron', () => {
   });
 });
 
-test('the sweep enqueues the repositories of every installation, skipping suspended ones and archived repos', async () => {
-  const token = { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} };
-  const repo = (owner: string, name: string, archived = false) => ({
-    name,
-    owner: { login: owner },
-    archived,
-    disabled: false,
-  });
+const token = { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} };
+
+test('the sweep enqueues one listing job per installation, skipping suspended ones, all with its start', async () => {
   const scope = nock('https://api.github.com')
     .get('/app/installations')
     .query(true)
@@ -52,27 +48,39 @@ test('the sweep enqueues the repositories of every installation, skipping suspen
       { id: 1, account: { login: 'acme' }, suspended_at: null },
       { id: 2, account: { login: 'globex' }, suspended_at: null },
       { id: 3, account: { login: 'gone' }, suspended_at: '2024-01-01T00:00:00Z' },
-    ])
+    ]);
+  const queue = new RecordingQueue();
+  const before = Date.now();
+  expect(await enqueueAllInstallations(createTestProbot(), queue, silentLog)).toBe(2);
+  // Every job of one sweep carries the sweep's start, so each tag is looked up once per sweep.
+  const sweepStart = queue.installations[0]!.requestedAt;
+  expect(sweepStart).toBeGreaterThanOrEqual(before);
+  expect(queue.installations).toEqual([
+    { installationId: 1, reason: 'schedule', requestedAt: sweepStart },
+    { installationId: 2, reason: 'schedule', requestedAt: sweepStart },
+  ]);
+  expect(queue.jobs).toEqual([]);
+  scope.done();
+});
+
+test("an installation's listing skips archived and disabled repositories", async () => {
+  const repo = (name: string, archived = false, disabled = false) => ({
+    name,
+    owner: { login: 'acme' },
+    archived,
+    disabled,
+  });
+  const scope = nock('https://api.github.com')
     .post('/app/installations/1/access_tokens')
     .reply(201, token)
     .get('/installation/repositories')
     .query(true)
-    .reply(200, { total_count: 2, repositories: [repo('acme', 'api'), repo('acme', 'legacy', true)] })
-    .post('/app/installations/2/access_tokens')
-    .reply(201, token)
-    .get('/installation/repositories')
-    .query(true)
-    .reply(200, { total_count: 1, repositories: [repo('globex', 'web')] });
-  const queue = new RecordingQueue();
-  const before = Date.now();
-  const counts = await enqueueAllRepositories(createTestProbot(), queue, 'schedule', silentLog);
-  expect(counts).toEqual({ installations: 2, repositories: 2, failed: 0 });
-  // Every job of one sweep carries the sweep's start, so each tag is looked up once per sweep.
-  const sweepStart = queue.jobs[0]!.requestedAt;
-  expect(sweepStart).toBeGreaterThanOrEqual(before);
-  expect(queue.jobs).toEqual([
-    { installationId: 1, owner: 'acme', repo: 'api', reason: 'schedule', requestedAt: sweepStart },
-    { installationId: 2, owner: 'globex', repo: 'web', reason: 'schedule', requestedAt: sweepStart },
+    .reply(200, {
+      total_count: 3,
+      repositories: [repo('api'), repo('legacy', true), repo('frozen', false, true)],
+    });
+  expect(await listInstallationJobs(createTestProbot(), 1, 'schedule', 42)).toEqual([
+    { installationId: 1, owner: 'acme', repo: 'api', reason: 'schedule', requestedAt: 42 },
   ]);
   scope.done();
 });
