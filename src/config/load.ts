@@ -6,6 +6,11 @@ import { problemsFromIssues } from './problems.js';
 import { repoConfigSchema } from './schema.js';
 import type { ConfigProblem, ConfigResult } from './types.js';
 
+/** The first line of a YAML library error, without its position (the line is reported apart). */
+export function yamlErrorSummary(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
 /** Where a repository keeps its Freshbase config. */
 export const CONFIG_PATH = '.github/freshbase.yml';
 
@@ -42,7 +47,7 @@ export function parseConfigYaml(text: string): ConfigResult {
       ok: false,
       problems: doc.errors.map((error): ConfigProblem => ({
         path: '',
-        message: `YAML syntax error: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+        message: `YAML syntax error: ${yamlErrorSummary(error.message)}`,
         line: error.linePos?.[0].line,
       })),
     };

@@ -25,7 +25,8 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping of keys to values',
 };
 
-function describeValue(value: unknown): string {
+/** How a person would name the value written: `the string "yes"`, `a list`, `number 5`. */
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the key is required)';
   if (value === null) return 'an empty value';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;

@@ -1,7 +1,7 @@
 // The repository config as GitHub shows its state: read through Probot's config plugin (so
 // `_extends` and the org `.github` repository work), and when invalid, a failing "Freshbase config"
 // check run on the default-branch head plus one issue saying what to fix — kept, not duplicated.
-import { CONFIG_PATH, validateConfig } from '../config/load.js';
+import { CONFIG_PATH, validateConfig, yamlErrorSummary } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import type { ConfigProblem, ConfigResult } from '../config/types.js';
 import { layerProblems, mergeConfigLayers } from './config-layers.js';
@@ -62,7 +62,7 @@ function pluginProblem(error: Error): ConfigProblem {
   );
   const cause = error.cause as { message?: string; linePos?: Array<{ line: number }> } | undefined;
   // The yaml library ends its first line with "at line 2, column 1:"; the line is reported apart.
-  const detail = cause?.message?.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
+  const detail = cause?.message === undefined ? undefined : yamlErrorSummary(cause.message);
   return { path: '', message: detail ? `${message}: ${detail}` : message, line: cause?.linePos?.[0]?.line };
 }
 

@@ -2,6 +2,7 @@
 // else the org `.github` repository's, then each file an `_extends` names), checked and merged the
 // way the design asks: a layer that is missing or not a mapping is a problem, never an empty config,
 // and layers merge deeply instead of by top-level key.
+import { describeValue } from '../config/problems.js';
 import type { ConfigProblem } from '../config/types.js';
 
 type Mapping = Record<string, unknown>;
@@ -46,13 +47,6 @@ function mergeMappings(base: Mapping, over: Mapping): Mapping {
 
 const name = (layer: ConfigLayer) => `${layer.owner}/${layer.repo}:${layer.path}`;
 
-function describeNonMapping(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return 'something else';
-}
-
 /**
  * What is wrong with the layers themselves, before their merge is validated. `files[0]` is the
  * repository's own file; when it is missing (and the repository is not `.github` itself),
@@ -83,7 +77,7 @@ export function layerProblems(files: readonly ConfigLayer[], repo: string): Conf
       const where = index === 0 ? '' : ` in \`${name(layer)}\``;
       problems.push({
         path: '',
-        message: `expected a mapping of keys to values, got ${describeNonMapping(layer.config)}${where}`,
+        message: `expected a mapping of keys to values, got ${describeValue(layer.config)}${where}`,
       });
     }
   });
