@@ -1,4 +1,5 @@
 // Reads a local checkout the way the app reads a repository: config file, then selected files.
+import { decodeDockerfileText, MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_PATH } from '../config/load.js';
@@ -7,7 +8,6 @@ import type { RepoConfig } from '../config/types.js';
 import type { RepoFile } from '../plan/scan-repository.js';
 
 const NEVER_DESCEND = new Set(['.git', 'node_modules']);
-const MAX_FILE_BYTES = 1024 * 1024;
 
 /** Repository-relative paths (forward slashes) of every regular file under `root`. */
 async function listFiles(root: string): Promise<string[]> {
@@ -40,18 +40,13 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
     const abs = path.join(root, rel);
     try {
       const { size } = await stat(abs);
-      if (size > MAX_FILE_BYTES) {
-        unreadable.push({ path: rel, error: `larger than ${MAX_FILE_BYTES} bytes` });
+      if (size > MAX_DOCKERFILE_BYTES) {
+        unreadable.push({ path: rel, error: `larger than ${MAX_DOCKERFILE_BYTES} bytes` });
         continue;
       }
-      const bytes = await readFile(abs);
-      const content = bytes.toString('utf8');
-      // A rewrite re-encodes as UTF-8: refuse files that would not survive that unchanged.
-      if (!Buffer.from(content, 'utf8').equals(bytes)) {
-        unreadable.push({ path: rel, error: 'not valid UTF-8' });
-        continue;
-      }
-      files.push({ path: rel, content });
+      const content = decodeDockerfileText(await readFile(abs));
+      if (content === null) unreadable.push({ path: rel, error: 'not valid UTF-8' });
+      else files.push({ path: rel, content });
     } catch (err) {
       unreadable.push({ path: rel, error: (err as Error).message });
     }

@@ -44,3 +44,20 @@ export class LineIndex {
     return { line: low + 1, column: offset - this.starts[low]! - bomShift + 1 };
   }
 }
+
+/** Files larger than this are not read as Dockerfiles: real ones are kilobytes; this bounds the work. */
+export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A file's text, byte for byte: a BOM stays in the string so a rewrite writes it back. Null when the
+ * bytes are not UTF-8, since a rewrite would then alter bytes it did not mean to touch.
+ */
+export function decodeDockerfileText(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}

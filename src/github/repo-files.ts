@@ -1,11 +1,11 @@
 // Reading a repository without cloning: one recursive Git Trees call on a commit (walking
 // subtrees only when GitHub truncates it), then only the selected blobs.
+import { decodeDockerfileText, MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
 import PQueue from 'p-queue';
 import type { RepoFile } from '../plan/scan-repository.js';
 import type { RepoContext } from './types.js';
 
 /** Larger blobs are skipped: no Dockerfile is that big, and the Blobs API caps out anyway. */
-export const MAX_BLOB_BYTES = 1024 * 1024;
 const BLOB_READ_CONCURRENCY = 4;
 const REGULAR_FILE_MODES = new Set(['100644', '100755']);
 
@@ -40,7 +40,7 @@ export async function readRepositoryFiles(
       if (!REGULAR_FILE_MODES.has(entry.mode)) {
         // A symlink's blob is its target path, not a Dockerfile; rewriting it would break the link.
         snapshot.skipped.push({ path: entry.path, reason: 'not-regular' });
-      } else if ((entry.size ?? 0) > MAX_BLOB_BYTES) {
+      } else if ((entry.size ?? 0) > MAX_DOCKERFILE_BYTES) {
         snapshot.skipped.push({ path: entry.path, reason: 'too-large' });
       } else {
         const content = await readBlobText(ctx, entry.sha);
@@ -92,18 +92,8 @@ function blobsOf(tree: TreeEntry[], prefix: string): TreeFile[] {
   );
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * A blob's text, byte for byte: a BOM stays in the string (ignoreBOM keeps it) so the rewrite
- * writes it back; bytes that are not UTF-8 make the file unreadable rather than silently altered.
- */
+/** A blob's text byte for byte, or null when it is not UTF-8 (see decodeDockerfileText). */
 async function readBlobText(ctx: RepoContext, sha: string): Promise<string | null> {
   const { data } = await ctx.octokit.rest.git.getBlob({ owner: ctx.owner, repo: ctx.repo, file_sha: sha });
-  const bytes = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
+  return decodeDockerfileText(Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8'));
 }
