@@ -1,13 +1,11 @@
 // Where an update of one image use has to write: the rule is on `findEditSite`.
 
 import type { ImageRef } from '../image/reference.js';
+import { versionNumbersSpan } from '../image/versioning.js';
 import type { Piece } from './expand.js';
 import type { ImageUse, TextRange } from './types.js';
 
 export type EditSite = ImageUse['edit'];
-
-/** A tag's version numbers, the part tag updates change: `1.2.3` of `v1.2.3-alpine`. */
-const VERSION_NUMBERS = /^(v?)(\d+(?:\.\d+)*)/;
 
 /**
  * - The whole reference is one run of text in the file (in the instruction, or the whole default
@@ -37,9 +35,9 @@ export function findEditSite(pieces: readonly Piece[], ref: ImageRef, wordRange:
 
   const written = pieces.map((p) => p.text).join('');
   const tagStart = written.length - ref.tag.length;
-  const version = VERSION_NUMBERS.exec(ref.tag);
-  const versionStart = tagStart + (version?.[1]?.length ?? 0);
-  const versionEnd = version ? versionStart + version[2]!.length : written.length;
+  const version = versionNumbersSpan(ref.tag);
+  const versionStart = tagStart + (version?.start ?? 0);
+  const versionEnd = version ? tagStart + version.end : written.length;
   let pieceStart = 0;
   for (const piece of pieces) {
     const pieceEnd = pieceStart + piece.text.length;

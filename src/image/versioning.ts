@@ -24,6 +24,14 @@ const ATTACHED_PRERELEASE = /^(?:rc|alpha|beta|pre)\.?\d*|^[ab]\d+/i;
 // First dash-separated word of a suffix: `-rc.1`, `-rc1`, `-beta`, `-alpha.2`, `-preview`.
 const SUFFIX_PRERELEASE = /^-(?:rc|alpha|beta|pre|preview)(?:[.]?\d+)?(?:-|$)/i;
 
+/** Where a tag's version numbers stand, the part tag updates change: `1.2.3` of `v1.2.3-alpine`. */
+export function versionNumbersSpan(tag: string): { start: number; end: number } | null {
+  const match = VERSION_TAG.exec(tag);
+  if (!match) return null;
+  const start = match[1]!.length;
+  return { start, end: start + match[2]!.length };
+}
+
 /** Parses a version tag; null for tags that are not versions (`latest`, `bookworm`, `nonroot`). */
 export function parseTagVersion(tag: string): TagVersion | null {
   const match = VERSION_TAG.exec(tag);
