@@ -13,6 +13,10 @@ import { job, waitFor } from './helpers.js';
 /** Queues whose tests enqueue no installation. */
 const noListing: RepositoryLister = async () => [];
 
+/** An in-process queue with a silent log, no installation listing, and the given bound. */
+const queueOf = (runner: JobRunner, concurrency?: number) =>
+  createInProcessQueue({ listRepositories: noListing, runner, log: silentLog, concurrency });
+
 const silentLog = {
   error: () => undefined,
   warn: () => undefined,
@@ -64,12 +68,7 @@ test('a merged job keeps every reason and the latest trigger time (its answers m
 
 test('triggers for a waiting repository merge into one job', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({
-    listRepositories: noListing,
-    runner: gated.runner,
-    log: silentLog,
-    concurrency: 1,
-  });
+  const queue = queueOf(gated.runner, 1);
   await queue.enqueue(job('blocker'));
   await queue.enqueue(job('api', 'push'));
   await queue.enqueue(job('api', 'schedule'));
@@ -87,12 +86,7 @@ test('triggers for a waiting repository merge into one job', async () => {
 
 test('a trigger during a scan runs once more after it, never alongside', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({
-    listRepositories: noListing,
-    runner: gated.runner,
-    log: silentLog,
-    concurrency: 4,
-  });
+  const queue = queueOf(gated.runner, 4);
   await queue.enqueue(job('api', 'schedule'));
   await waitFor(() => gated.runs.length === 1);
   await queue.enqueue(job('api', 'push'));
@@ -124,7 +118,7 @@ test('different repositories run concurrently up to the bound, each repository o
     active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
     total -= 1;
   };
-  const queue = createInProcessQueue({ listRepositories: noListing, runner, log: silentLog, concurrency: 3 });
+  const queue = queueOf(runner, 3);
   for (let round = 0; round < 5; round += 1) {
     for (const repo of ['a', 'b', 'c', 'd', 'e', 'f']) await queue.enqueue(job(repo));
     await new Promise((resolve) => setTimeout(resolve, 7));
@@ -164,12 +158,7 @@ test('a crashing job is logged and does not stop the queue', async () => {
 
 test('close drops waiting jobs, waits for running ones, and takes no more', async () => {
   const gated = gatedRunner();
-  const queue = createInProcessQueue({
-    listRepositories: noListing,
-    runner: gated.runner,
-    log: silentLog,
-    concurrency: 1,
-  });
+  const queue = queueOf(gated.runner, 1);
   await queue.enqueue(job('a'));
   await queue.enqueue(job('b'));
   await waitFor(() => gated.runs.length === 1);
@@ -189,7 +178,7 @@ test('a scan held back by the schedule window is run again when the window opens
     runs.push(j);
     return runs.length === 1 ? { rescanAt: new Date(Date.now() + 100) } : undefined;
   };
-  const queue = createInProcessQueue({ listRepositories: noListing, runner, log: silentLog });
+  const queue = queueOf(runner);
   await queue.enqueue(job('api'));
   await waitFor(() => runs.length === 2, 3000);
   expect(runs.map((r) => r.reason)).toEqual(['push', 'schedule window']);
