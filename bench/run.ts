@@ -35,6 +35,27 @@ function benchExtraction(corpusDir: string): void {
   );
 }
 
+/** Hostile input of about 1 MiB must not stall the event loop the webhooks share. */
+function benchHostile(): void {
+  const cases: Array<[string, string]> = [
+    ['100k flags on one COPY', `FROM a\nCOPY ${'--from=b '.repeat(100_000)}/ /\n`],
+    ['1 MiB of continuation lines', `FROM a\nRUN ${'x \\\n'.repeat(250_000)}y\n`],
+    ['20k stages', Array.from({ length: 20_000 }, (_, i) => `FROM a AS s${i}\n`).join('')],
+    [
+      'ARG doubling chain',
+      `ARG A0=x\n${Array.from({ length: 40 }, (_, i) => `ARG A${i + 1}=$A${i}$A${i}\n`).join('')}FROM alpine\nFROM img:$A40\n`,
+    ],
+  ];
+  console.log('hostile input (worst single extraction)');
+  for (const [name, text] of cases) {
+    const started = process.hrtime.bigint();
+    const result = extractImages('Dockerfile', text);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const outcome = result.skipped[0]?.reason ?? `${result.images.length} images`;
+    console.log(`  ${name} (${(text.length / 1024).toFixed(0)} KiB): ${ms.toFixed(1)} ms → ${outcome}`);
+  }
+}
+
 async function benchSweep(): Promise<void> {
   const registry = await startRegistry();
   try {
@@ -89,4 +110,5 @@ async function benchSweep(): Promise<void> {
 }
 
 benchExtraction(path.resolve(process.argv[2] ?? '../shared/corpus/files'));
+benchHostile();
 await benchSweep();
