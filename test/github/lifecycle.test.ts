@@ -370,16 +370,22 @@ test('an app PR without metadata whose branch is no longer planned is closed, no
   expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
 });
 
+/** Alice pushes to the app's branch after its ownership check, while the app makes its new commit. */
+function humanPushDuringCommit(): { head: () => string } {
+  let head = '';
+  h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
+    head = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
+  });
+  return { head: () => head };
+}
+
 test('a human push between the ownership check and the branch move survives and is announced', async () => {
   h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
   await h.run();
   h.registry.digests.set('python:3.12', digest(3));
-  let aliceHead = '';
-  // After the compare (ownership: app only) and before the move: the new commit is being made.
-  h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
-    aliceHead = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
-  });
+  const alice = humanPushDuringCommit();
   const report = await h.run();
+  const aliceHead = alice.head();
 
   expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
   expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, heldBack: 1, failed: 0 });
@@ -412,11 +418,9 @@ describe('without GraphQL updateRefs (older GitHub Enterprise Server)', () => {
     h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
     await h.run();
     h.registry.digests.set('python:3.12', digest(3));
-    let aliceHead = '';
-    h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
-      aliceHead = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
-    });
+    const alice = humanPushDuringCommit();
     const report = await h.run();
+    const aliceHead = alice.head();
     expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
     expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, failed: 0 });
     expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
