@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfigYaml } from '../src/config/load.js';
 import { extractImages } from '../src/dockerfile/extract.js';
-import { scanRepository, type RepoFile } from '../src/plan/scan-repository.js';
+import type { RepoFile } from '../src/plan/types.js';
+import { scanRepository } from '../src/repository/scan.js';
 import { createRegistryClient } from '../src/registry/client.js';
 import { startRegistry } from '../test/support/registry.js';
 

@@ -1,9 +1,10 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
-import type { reconcileRepository } from '../github/reconcile-repository.js';
 import { describeError } from '../github/request-error.js';
-import type { AppIdentity, GitHubClient, RepositoryReport } from '../github/types.js';
+import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
+import type { reconcileRepository } from '../repository/reconcile.js';
+import type { RepositoryReport } from '../repository/types.js';
 import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
 
 export type Reconcile = typeof reconcileRepository;

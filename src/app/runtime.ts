@@ -2,9 +2,9 @@
 // (in-process, or BullMQ when REDIS_URL is set) and schedule. Startup fails here, before the
 // server takes webhooks, when a Freshbase variable is invalid.
 import type { Logger, Probot } from 'probot';
-import { reconcileRepository } from '../github/reconcile-repository.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { reconcileRepository } from '../repository/reconcile.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
 import { createInProcessQueue, type JobQueue, type RepositoryLister } from './queue.js';
 import { createJobRunner } from './runner.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
-import type { RepoFile } from '../plan/scan-repository.js';
+import type { RepoFile } from '../plan/types.js';
 
 const NEVER_DESCEND = new Set(['.git', 'node_modules']);
 

@@ -53,7 +53,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 2;
       }
       // Loaded on demand: Probot is heavy and the other commands do not need it.
-      const { runSweep } = await import('../app/sweep.js');
+      const { runSweep } = await import('./sweep.js');
       return runSweep(process.env);
     }
     case '--version':

@@ -1,6 +1,6 @@
 // Commits through the Git Data API on top of the default-branch head, and branch refs that the app
 // may move only while every commit on them since the merge base is its own.
-import type { RepoFile } from '../plan/scan-repository.js';
+import type { RepoFile } from '../plan/types.js';
 import { httpStatus, isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 

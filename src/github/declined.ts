@@ -6,8 +6,7 @@
 // behind them. The scan plans without declines first, the plans name the branches, and the plans
 // are regrouped without the declined updates — the pure plan stays free of GitHub calls.
 import { groupPlans } from '../plan/group.js';
-import type { RepositoryScan } from '../plan/scan-repository.js';
-import type { PlanMetadata, PlannedUpdate } from '../plan/types.js';
+import type { PlanMetadata, PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import type { RepoConfig } from '../config/types.js';
 import {
   type AppPull,

@@ -3,8 +3,8 @@
 // plan group, pushes only when the proposal changed, and never over someone else's commits.
 import type { RepoConfig } from '../config/types.js';
 import type { ExtractResult } from '../dockerfile/types.js';
-import { applyUpdates, type RepositoryScan } from '../plan/scan-repository.js';
-import type { BranchPlan, PlanMetadata } from '../plan/types.js';
+import { applyUpdates } from '../plan/apply.js';
+import type { BranchPlan, PlanMetadata, RepositoryScan } from '../plan/types.js';
 import { type AppPull, sameMetadata } from './app-pulls.js';
 import {
   type BranchOwnership,

@@ -2,7 +2,7 @@
 // subtrees only when GitHub truncates it), then only the selected blobs.
 import { decodeDockerfileText, MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
 import PQueue from 'p-queue';
-import type { RepoFile } from '../plan/scan-repository.js';
+import type { RepoFile } from '../plan/types.js';
 import type { RepoContext } from './types.js';
 
 /** Larger blobs are skipped: no Dockerfile is that big, and the Blobs API caps out anyway. */

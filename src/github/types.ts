@@ -1,5 +1,5 @@
 // Shapes shared by the GitHub adapter: the client as Probot hands it out, a pino-like logger, the
-// per-repository context every module works with, and the report the app layer receives.
+// per-repository context every module works with, and what reconciling pull requests did.
 import type { ProbotOctokit } from 'probot';
 
 export type GitHubClient = InstanceType<typeof ProbotOctokit>;
@@ -44,25 +44,4 @@ export interface PullRequestCounts {
   /** Updates not proposed now: outside the schedule window, over the PR cap, or blocked. */
   heldBack: number;
   failed: number;
-}
-
-export type RepositorySkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
-
-export interface RepositoryReport {
-  repository: string;
-  status: 'skipped' | 'invalid-config' | 'done';
-  reason?: RepositorySkipReason;
-  /** Selected files read from the default branch. */
-  files: number;
-  /** Selected files not read (over 1 MiB, not UTF-8, symlinks). */
-  skippedFiles: number;
-  images: number;
-  updates: number;
-  /** Registry lookups the scan asked for. */
-  lookups: number;
-  /** Images the scan could not update: failed registry lookups and failed rewrites. */
-  errors: number;
-  pullRequests: PullRequestCounts;
-  /** Updates were held back by the schedule window: when it next opens, to scan again then. */
-  rescanAt?: Date;
 }

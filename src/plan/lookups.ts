@@ -1,4 +1,5 @@
-// The registry answers the plan needs, as plain data. The I/O layer fills them in rounds:
+// The registry answers the plan needs, as plain data. The I/O layer (repository/lookup-rounds.ts)
+// fills them in rounds:
 //
 //   let answers = emptyAnswers();
 //   for (let needed = lookupsNeeded(uses, config, answers); !isNothingNeeded(needed);

@@ -1,11 +1,17 @@
 // Shapes of the plan: what Freshbase intends to change, and how it is grouped into branches.
-import type { ImageUse } from '../dockerfile/types.js';
+import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
 import type { ManifestInfo } from '../registry/types.js';
 
 /** Every kind of update, in order of how much they change. The config offers all but `pin`. */
 export const UPDATE_KINDS = ['pin', 'digest', 'patch', 'minor', 'major'] as const;
 export type UpdateKind = (typeof UPDATE_KINDS)[number];
 export const OFFERED_KINDS = ['digest', 'patch', 'minor', 'major'] as const satisfies readonly UpdateKind[];
+
+/** A file read from a repository (or a local checkout), as text. */
+export interface RepoFile {
+  path: string;
+  content: string;
+}
 
 export interface PlannedUpdate {
   file: string;
@@ -55,4 +61,14 @@ export interface BranchPlan {
   commitMessage: string;
   updates: PlannedUpdate[];
   metadata: PlanMetadata;
+}
+
+/** What one repository scan found and planned. */
+export interface RepositoryScan {
+  extracted: ExtractResult[];
+  updates: PlannedUpdate[];
+  errors: LookupFailure[];
+  plans: BranchPlan[];
+  /** Registry lookups the scan asked for (each question once per repository). */
+  lookups: number;
 }

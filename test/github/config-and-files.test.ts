@@ -1,6 +1,7 @@
 // Invalid config as GitHub shows it (check run + one issue), and reading files from Git trees.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { CONFIG_CHECK_NAME, CONFIG_ISSUE_TITLE, loadRepoConfig } from '../../src/github/config-check.js';
+import { loadRepoConfig } from '../../src/github/config-load.js';
+import { CONFIG_CHECK_NAME, CONFIG_ISSUE_TITLE } from '../../src/github/config-status.js';
 import { readRepositoryFiles } from '../../src/github/repo-files.js';
 import { installationWriteQueue } from '../../src/github/write-queue.js';
 import { ProbotOctokit } from 'probot';

@@ -1,8 +1,9 @@
 // Shared set-up of the GitHub adapter tests: the fake GitHub, a real Probot Octokit pointed at it,
 // the fake registry, and one call to run a reconcile of acme/app.
 import { ProbotOctokit } from 'probot';
-import { reconcileRepository, type ReconcileDeps } from '../../src/github/reconcile-repository.js';
-import type { AppIdentity, Log, RepositoryReport } from '../../src/github/types.js';
+import type { AppIdentity, Log } from '../../src/github/types.js';
+import { reconcileRepository, type ReconcileDeps } from '../../src/repository/reconcile.js';
+import type { RepositoryReport } from '../../src/repository/types.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { digest, FakeRegistry } from './fake-registry.js';
 

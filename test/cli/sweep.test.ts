@@ -2,9 +2,9 @@
 // says whether the sweep completed.
 import nock from 'nock';
 import type { Reconcile } from '../../src/app/runner.js';
-import { runSweep } from '../../src/app/sweep.js';
-import type { RepositoryReport } from '../../src/github/types.js';
-import { createTestProbot } from './helpers.js';
+import { runSweep } from '../../src/cli/sweep.js';
+import type { RepositoryReport } from '../../src/repository/types.js';
+import { createTestProbot } from '../app/helpers.js';
 
 const token = { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} };
 

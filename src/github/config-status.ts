@@ -1,70 +1,14 @@
-// The repository config as GitHub shows its state: read through Probot's config plugin (so
-// `_extends` and the org `.github` repository work), and when invalid, a failing "Freshbase config"
-// check run on the default-branch head plus one issue saying what to fix — kept, not duplicated.
-import { CONFIG_PATH, validateConfig, yamlErrorSummary } from '../config/load.js';
+// The repository config's state as GitHub shows it: when invalid, a failing "Freshbase config"
+// check run on the default-branch head plus one issue saying what to fix — kept, not duplicated;
+// when valid again, the issue closed and a passing check run.
+import { CONFIG_PATH } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
-import type { ConfigProblem, ConfigResult } from '../config/types.js';
-import { layerProblems, mergeConfigLayers } from './config-layers.js';
-import type { GitHubClient, RepoContext } from './types.js';
+import type { ConfigProblem } from '../config/types.js';
+import type { LoadedConfig } from './config-load.js';
+import type { RepoContext } from './types.js';
 
 export const CONFIG_CHECK_NAME = 'Freshbase config';
 export const CONFIG_ISSUE_TITLE = 'Freshbase config is invalid';
-
-/** A loaded config, with the files it was composed from (`owner/repo:path`), for messages. */
-export type LoadedConfig = ConfigResult & { sources?: string[] };
-export type ConfigLoader = (target: {
-  octokit: GitHubClient;
-  owner: string;
-  repo: string;
-}) => Promise<LoadedConfig>;
-
-const PLUGIN_ERROR = '[@probot/octokit-plugin-config]';
-
-export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo }) => {
-  try {
-    // `defaults` as a function replaces the plugin's shallow `Object.assign` of the layers.
-    const { config, files } = await octokit.config.get({
-      owner,
-      repo,
-      path: CONFIG_PATH,
-      defaults: mergeConfigLayers,
-    });
-    const sources = files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
-    const problems = layerProblems(files, repo);
-    if (problems.length > 0) return { ok: false, problems, sources };
-    return { ...validateConfig(config), sources };
-  } catch (error) {
-    // The plugin throws for YAML syntax errors, a string document and bad `_extends`; those are
-    // the user's to fix like any other problem. Anything else (network, 5xx) is ours and propagates.
-    if (!(error instanceof Error) || !error.message.startsWith(PLUGIN_ERROR)) throw error;
-    return { ok: false, problems: [pluginProblem(error)] };
-  }
-};
-
-/** `https://api.github.com/repos/o/r/contents/p?ref=x` in a plugin message → `o/r:p`. */
-function shortenContentUrls(message: string): string {
-  return message.replace(
-    /https?:\/\/\S+?\/repos\/([^/\s]+)\/([^/\s]+)\/contents\/([^?\s)]+)(?:\?[^\s)]*)?/g,
-    (_all, o: string, r: string, p: string) => {
-      try {
-        return `${decodeURIComponent(o)}/${decodeURIComponent(r)}:${decodeURIComponent(p)}`;
-      } catch {
-        return _all;
-      }
-    },
-  );
-}
-
-function pluginProblem(error: Error): ConfigProblem {
-  const message = shortenContentUrls(error.message.slice(PLUGIN_ERROR.length).trim()).replace(
-    /^Configuration could not be parsed from (\S+) \(YAML is not an object\)$/,
-    '$1: expected a mapping of keys to values, got a string',
-  );
-  const cause = error.cause as { message?: string; linePos?: Array<{ line: number }> } | undefined;
-  // The yaml library ends its first line with "at line 2, column 1:"; the line is reported apart.
-  const detail = cause?.message === undefined ? undefined : yamlErrorSummary(cause.message);
-  return { path: '', message: detail ? `${message}: ${detail}` : message, line: cause?.linePos?.[0]?.line };
-}
 
 export interface ConfigStatusOutcome {
   issue: 'none' | 'created' | 'updated' | 'unchanged' | 'closed';

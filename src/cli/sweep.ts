@@ -6,13 +6,13 @@
 // listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
 import pLimit from 'p-limit';
 import { createProbot, type Probot } from 'probot';
-import { reconcileRepository } from '../github/reconcile-repository.js';
+import { createAppIdentity, listInstallationJobs, listInstallations } from '../app/installations.js';
+import type { ScanJob } from '../app/queue.js';
+import { createJobRunner, type Reconcile } from '../app/runner.js';
+import { describeError } from '../github/request-error.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
-import { createAppIdentity, listInstallationJobs, listInstallations } from './installations.js';
-import type { ScanJob } from './queue.js';
-import { describeError } from '../github/request-error.js';
-import { createJobRunner, type Reconcile } from './runner.js';
+import { reconcileRepository } from '../repository/reconcile.js';
 
 export interface SweepIo {
   stdout: (text: string) => void;

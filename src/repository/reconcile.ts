@@ -1,26 +1,21 @@
-// Entry point of the GitHub adapter: one repository, from metadata and config to pull requests.
+// The use case: one repository, from metadata and config to pull requests. It drives the GitHub
+// adapter (read the repository, report config problems, reconcile pull requests) around the scan.
 // Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
-import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
-import { scanRepository } from '../plan/scan-repository.js';
+import { listOpenAppPulls } from '../github/app-pulls.js';
+import { loadRepoConfig } from '../github/config-load.js';
+import { syncConfigStatus } from '../github/config-status.js';
+import { withoutDeclined } from '../github/declined.js';
+import { closePull } from '../github/pull-actions.js';
+import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
+import { readRepositoryFiles } from '../github/repo-files.js';
+import { hasOwnConfigFile, readBranchHead } from '../github/repository-reads.js';
+import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
+import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
-import { listOpenAppPulls } from './app-pulls.js';
-import { loadRepoConfig, syncConfigStatus } from './config-check.js';
-import { withoutDeclined } from './declined.js';
-import { closePull } from './pull-actions.js';
-import { emptyCounts, reconcilePulls } from './reconcile-pulls.js';
-import { readRepositoryFiles } from './repo-files.js';
-import { isGitHubError } from './request-error.js';
-import type {
-  AppIdentity,
-  GitHubClient,
-  Log,
-  RepoContext,
-  RepositoryReport,
-  RepositorySkipReason,
-} from './types.js';
-import { installationWriteQueue } from './write-queue.js';
+import { scanRepository } from './scan.js';
+import type { RepositoryReport, RepositorySkipReason } from './types.js';
 
 export interface ReconcileDeps {
   octokit: GitHubClient;
@@ -139,30 +134,4 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     'repository reconciled',
   );
   return report;
-}
-
-/** The repository itself has `.github/freshbase.yml` on its default branch. */
-async function hasOwnConfigFile(ctx: RepoContext): Promise<boolean> {
-  try {
-    await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path: CONFIG_PATH });
-    return true;
-  } catch (error) {
-    if (isGitHubError(error, 404)) return false;
-    throw error;
-  }
-}
-
-/** Head commit of `branch`, or null for an empty repository (GitHub answers 409 or 404). */
-async function readBranchHead(ctx: RepoContext, branch: string): Promise<string | null> {
-  try {
-    const { data } = await ctx.octokit.rest.git.getRef({
-      owner: ctx.owner,
-      repo: ctx.repo,
-      ref: `heads/${branch}`,
-    });
-    return data.object.sha;
-  } catch (error) {
-    if (isGitHubError(error, 409) || isGitHubError(error, 404)) return null;
-    throw error;
-  }
 }

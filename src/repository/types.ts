@@ -1,0 +1,23 @@
+// What one repository's reconcile did: the report the job runner logs and the sweep sums up.
+import type { PullRequestCounts } from '../github/types.js';
+
+export type RepositorySkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
+
+export interface RepositoryReport {
+  repository: string;
+  status: 'skipped' | 'invalid-config' | 'done';
+  reason?: RepositorySkipReason;
+  /** Selected files read from the default branch. */
+  files: number;
+  /** Selected files not read (over 1 MiB, not UTF-8, symlinks). */
+  skippedFiles: number;
+  images: number;
+  updates: number;
+  /** Registry lookups the scan asked for. */
+  lookups: number;
+  /** Images the scan could not update: failed registry lookups and failed rewrites. */
+  errors: number;
+  pullRequests: PullRequestCounts;
+  /** Updates were held back by the schedule window: when it next opens, to scan again then. */
+  rescanAt?: Date;
+}
