@@ -1,20 +1,19 @@
 // Benchmarks: figures, not assertions. `npm run bench` compiles this with the sources and runs it.
-//  1. extraction on the shared corpus: images and skips found, files/s, memory;
+//  1. extraction on the project's fixture Dockerfiles (or the folder given as argument): images and
+//     skips found, files/s, memory;
 //  2. an org-wide sweep against the real registry on loopback: repositories scanned concurrently
 //     with one shared registry client, HTTP requests vs lookups asked for vs unique lookups.
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfigYaml } from '../src/config/load.js';
 import { extractImages } from '../src/dockerfile/extract.js';
 import type { RepoFile } from '../src/plan/types.js';
 import { scanRepository } from '../src/repository/scan.js';
 import { createRegistryClient } from '../src/registry/client.js';
+import { readDockerfiles } from '../test/support/extraction-invariants.js';
 import { startRegistry } from '../test/support/registry.js';
 
-function benchExtraction(corpusDir: string): void {
-  const files = readdirSync(corpusDir)
-    .filter((name) => name.endsWith('Dockerfile'))
-    .map((name) => ({ name, text: readFileSync(path.join(corpusDir, name), 'utf8') }));
+function benchExtraction(dir: string): void {
+  const { files } = readDockerfiles(dir);
   const sources: Record<string, number> = {};
   const skips: Record<string, number> = {};
   let images = 0;
@@ -24,11 +23,11 @@ function benchExtraction(corpusDir: string): void {
     for (const use of result.images) sources[use.source] = (sources[use.source] ?? 0) + 1;
     for (const skip of result.skipped) skips[skip.reason] = (skips[skip.reason] ?? 0) + 1;
   }
-  const rounds = 30;
+  const rounds = Math.max(30, Math.ceil(3000 / files.length));
   const started = process.hrtime.bigint();
   for (let round = 0; round < rounds; round++) for (const { name, text } of files) extractImages(name, text);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log('extraction on the corpus');
+  console.log(`extraction on ${path.relative(process.cwd(), dir) || dir}`);
   console.log(`  files: ${files.length}, images: ${images}`, { sources, skips });
   console.log(
     `  speed: ${Math.round((files.length * rounds) / seconds)} files/s over ${rounds} rounds;` +
@@ -110,6 +109,6 @@ async function benchSweep(): Promise<void> {
   }
 }
 
-benchExtraction(path.resolve(process.argv[2] ?? '../shared/corpus/files'));
+benchExtraction(path.resolve(process.argv[2] ?? 'fixtures/dockerfile/shapes'));
 benchHostile();
 await benchSweep();
