@@ -1,4 +1,4 @@
-// The `freshbase` command: dispatches to extract, scan and sweep.
+// The `freshbase` command: dispatches to extract, scan, sweep and report.
 import { readFile } from 'node:fs/promises';
 import { runExtract } from './extract.js';
 import { runScan } from './scan.js';
@@ -12,6 +12,9 @@ Usage:
                                           --apply, write them into the files
   freshbase sweep                         with the app's environment (APP_ID, PRIVATE_KEY...),
                                           scan every repository of every installation once
+  freshbase report [--json | --markdown]  with the app's environment, read every repository
+                                          (never writing to GitHub) and print the inventory
+                                          of base images: a table, JSON or Markdown
   freshbase --help | --version
 
 Environment:
@@ -20,7 +23,8 @@ Environment:
 Exit codes: 0 done; 1 some images or files failed (the rest was still done);
             2 usage error or invalid config. For sweep: 1 when a repository's scan
             crashed or installations could not be listed (image lookup failures
-            are reported in its summary, not in the exit code).
+            are reported in its summary, not in the exit code). For report: 1
+            when some repositories could not be read (listed as failed).
 `;
 
 export interface CliIo {
@@ -33,7 +37,7 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const COMMANDS = new Set(['extract', 'scan', 'sweep']);
+const COMMANDS = new Set(['extract', 'scan', 'sweep', 'report']);
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -55,6 +59,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       // Loaded on demand: Probot is heavy and the other commands do not need it.
       const { runSweep } = await import('./sweep.js');
       return runSweep(process.env);
+    }
+    case 'report': {
+      const { runReport } = await import('./report.js');
+      return runReport(rest, io, process.env);
     }
     case '--version':
     case '-v': {

@@ -12,6 +12,8 @@ export class FakeRegistry implements RegistryLookup {
   readonly digests = new Map<string, string>();
   /** Names whose lookups fail (as a registry outage would). */
   readonly failing = new Set<string>();
+  /** Name (without `library/`) → its tags, for tag updates; none by default. */
+  readonly tags = new Map<string, string[]>();
   lookups = 0;
 
   async resolve(target: LookupTarget): Promise<ManifestInfo> {
@@ -37,8 +39,8 @@ export class FakeRegistry implements RegistryLookup {
   resolvePlatform(): Promise<ManifestInfo> {
     throw new Error('not used');
   }
-  async listTags(): Promise<string[]> {
-    return [];
+  async listTags(_registry: string, repository: string): Promise<string[]> {
+    return this.tags.get(repository.replace(/^library\//, '')) ?? [];
   }
 }
 

@@ -1,0 +1,92 @@
+// One repository's inventory, read without writing anything to GitHub: the same reads as a scan
+// (metadata, config, open and closed app PRs, Dockerfiles) and the same registry lookups, but no
+// check run, issue, branch or PR. The context's write queue refuses every call to make sure.
+import { isPathSelected } from '../config/policy.js';
+import { formatProblem } from '../config/problems.js';
+import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
+import { listOpenAppPulls } from '../github/app-pulls.js';
+import { loadRepoConfig } from '../github/config-check.js';
+import { withoutDeclined } from '../github/declined.js';
+import { readRepositoryFiles } from '../github/repo-files.js';
+import { hasOwnConfigFile, readBranchHead } from '../github/repository-reads.js';
+import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
+import { scanRepository } from '../plan/scan-repository.js';
+import type { RegistryLookup } from '../registry/types.js';
+import { classifyRepository, surveyConfig, unscannedRepository } from './classify.js';
+import type { RepositoryInventory } from './types.js';
+
+export interface InventoryDeps {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  log: Log;
+  registry: RegistryLookup;
+  now: Date;
+  identity: AppIdentity;
+  /** Registry answers cached before this are fetched again. */
+  freshAfter?: Date;
+}
+
+export class ReadOnlyViolation extends Error {
+  constructor() {
+    super('the inventory is read-only: a write to GitHub was attempted');
+    this.name = 'ReadOnlyViolation';
+  }
+}
+
+export async function readRepositoryInventory(deps: InventoryDeps): Promise<RepositoryInventory> {
+  const { octokit, owner, repo } = deps;
+  const repository = `${owner}/${repo}`;
+  const ctx: RepoContext = {
+    octokit,
+    owner,
+    repo,
+    log: deps.log.child({ repo: repository }),
+    identity: deps.identity,
+    write: () => Promise.reject(new ReadOnlyViolation()),
+  };
+  const { data: meta } = await octokit.rest.repos.get({ owner, repo });
+  if (meta.archived) return unscannedRepository(repository, 'skipped', 'archived');
+  if (meta.disabled) return unscannedRepository(repository, 'skipped', 'disabled');
+  if (meta.fork && !(await hasOwnConfigFile(ctx)))
+    return unscannedRepository(repository, 'skipped', 'fork without its own config');
+  const headSha = await readBranchHead(ctx, meta.default_branch);
+  if (!headSha) return unscannedRepository(repository, 'skipped', 'empty');
+
+  const loaded = await loadRepoConfig({ octokit, owner, repo });
+  if (!loaded.ok)
+    return unscannedRepository(repository, 'invalid-config', loaded.problems.map(formatProblem).join('; '));
+  const config = loaded.config;
+  if (!config.enabled) return unscannedRepository(repository, 'skipped', 'disabled by config');
+
+  const open = await listOpenAppPulls(ctx);
+  const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
+  const scanInput = {
+    repoFullName: repository,
+    files: snapshot.files,
+    registry: deps.registry,
+    now: deps.now,
+    freshAfter: deps.freshAfter,
+  };
+  // The registry client answers the second scan's repeated questions from its cache.
+  const proposed = await scanRepository({ ...scanInput, config });
+  const survey = await scanRepository({ ...scanInput, config: surveyConfig(config) });
+  const accepted = await withoutDeclined(ctx, {
+    scan: proposed,
+    open,
+    config,
+    repoFullName: repository,
+    now: deps.now,
+  });
+  return classifyRepository({
+    repository,
+    config,
+    extracted: proposed.extracted,
+    survey,
+    proposed,
+    accepted,
+    open,
+    inWindow: inScheduleWindow(config, deps.now),
+    nextWindow: nextScheduleWindow(config, deps.now),
+  });
+}
