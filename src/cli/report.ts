@@ -5,18 +5,16 @@
 // Exit code: 0 when every repository was read; 1 when some could not be (they are listed as
 // failed); 2 for a usage error or an incomplete environment.
 import pLimit from 'p-limit';
-import { createProbot, type Probot } from 'probot';
-import { createAppIdentity, listInstallationJobs, listInstallations } from '../app/installations.js';
+import type { Probot } from 'probot';
+import { createAppIdentity } from '../app/installations.js';
 import { describeError } from '../github/request-error.js';
 import type { GitHubClient } from '../github/types.js';
 import { unscannedRepository } from '../inventory/classify.js';
 import { readRepositoryInventory } from '../inventory/read-repository.js';
 import { reportJson, reportMarkdown, reportTable } from '../inventory/render.js';
 import type { Inventory, RepositoryInventory } from '../inventory/types.js';
-import { createRegistryClient } from '../registry/client.js';
-import { hostRulesFromEnv } from '../registry/host-rules.js';
 import type { RegistryLookup } from '../registry/types.js';
-import type { CliIo } from './main.js';
+import { connectApp, listFleet, type CommandIo } from './app-environment.js';
 
 export interface ReportOverrides {
   /** A ready Probot (tests); by default one is built from env like Probot's own `run`. */
@@ -41,7 +39,7 @@ function parseFormat(args: string[]): Format | string {
 
 export async function runReport(
   args: string[],
-  io: CliIo,
+  io: CommandIo,
   env: NodeJS.ProcessEnv,
   overrides: ReportOverrides = {},
 ): Promise<number> {
@@ -50,45 +48,21 @@ export async function runReport(
     io.stderr(`freshbase report: ${format}\n`);
     return 2;
   }
-  let app: Probot;
-  let registry: RegistryLookup;
-  try {
-    app = await (overrides.probot ?? createProbot({ env })).ready();
-    registry = overrides.registry ?? createRegistryClient({ rules: hostRulesFromEnv(env) });
-  } catch (error) {
-    io.stderr(`freshbase report: ${(error as Error).message}\n`);
-    io.stderr(
-      'freshbase report: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n',
-    );
-    return 2;
-  }
+  const connected = await connectApp('report', env, io, overrides.probot);
+  if (!connected) return 2;
+  const { app } = connected;
+  const registry = overrides.registry ?? connected.registry;
   const log = app.log.child({ name: 'report' });
   const now = overrides.now ?? (() => new Date());
   const started = now();
   const identity = createAppIdentity(app);
-  let failed = 0;
-
-  let installations;
-  try {
-    installations = await listInstallations(app);
-  } catch (error) {
-    io.stderr(`freshbase report: cannot list installations: ${describeError(error).message}\n`);
-    return 1;
-  }
-  const reads: Array<() => Promise<RepositoryInventory>> = [];
-  for (const installation of installations) {
-    let jobs;
-    try {
-      jobs = await listInstallationJobs(app, installation.id, 'report', started.getTime());
-    } catch (error) {
-      failed++;
-      io.stderr(
-        `freshbase report: ${installation.account || installation.id}: ${describeError(error).message}\n`,
-      );
-      continue;
-    }
-    for (const job of jobs) {
-      reads.push(async () => {
+  const listing = await listFleet('report', app, io, started.getTime());
+  if (!listing) return 1;
+  let failed = listing.incomplete;
+  const limit = pLimit(CONCURRENCY);
+  const repositories = await Promise.all(
+    listing.jobs.map((job) =>
+      limit(async (): Promise<RepositoryInventory> => {
         try {
           return await readRepositoryInventory({
             octokit: (await app.auth(job.installationId)) as GitHubClient,
@@ -106,11 +80,9 @@ export async function runReport(
           io.stderr(`freshbase report: ${job.owner}/${job.repo}: ${message}\n`);
           return unscannedRepository(`${job.owner}/${job.repo}`, 'failed', message);
         }
-      });
-    }
-  }
-  const limit = pLimit(CONCURRENCY);
-  const repositories = await Promise.all(reads.map((read) => limit(read)));
+      }),
+    ),
+  );
   repositories.sort((a, b) => (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0));
   const inventory: Inventory = { generatedAt: started.toISOString(), repositories };
   if (format === 'json') io.stdout(`${JSON.stringify(reportJson(inventory), null, 2)}\n`);

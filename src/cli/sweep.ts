@@ -5,19 +5,13 @@
 // in the reports and retried next time); 1 when the sweep could not complete (GitHub auth or
 // listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
 import pLimit from 'p-limit';
-import { createProbot, type Probot } from 'probot';
-import { createAppIdentity, listInstallationJobs, listInstallations } from '../app/installations.js';
-import type { ScanJob } from '../app/queue.js';
+import type { Probot } from 'probot';
+import { createAppIdentity } from '../app/installations.js';
 import { createJobRunner, type Reconcile } from '../app/runner.js';
-import { describeError } from '../github/request-error.js';
-import { createRegistryClient } from '../registry/client.js';
-import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { reconcileRepository } from '../repository/reconcile.js';
+import { connectApp, listFleet, type CommandIo } from './app-environment.js';
 
-export interface SweepIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export type SweepIo = CommandIo;
 
 export interface SweepOverrides {
   reconcile?: Reconcile;
@@ -38,19 +32,9 @@ export async function runSweep(
   io: SweepIo = processIo,
   overrides: SweepOverrides = {},
 ): Promise<number> {
-  let app: Probot;
-  let registry: ReturnType<typeof createRegistryClient>;
-  try {
-    // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
-    app = await (overrides.probot ?? createProbot({ env })).ready();
-    registry = createRegistryClient({ rules: hostRulesFromEnv(env) });
-  } catch (error) {
-    io.stderr(`freshbase sweep: ${(error as Error).message}\n`);
-    io.stderr(
-      'freshbase sweep: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n',
-    );
-    return 2;
-  }
+  const connected = await connectApp('sweep', env, io, overrides.probot);
+  if (!connected) return 2;
+  const { app, registry } = connected;
   const log = app.log.child({ name: 'sweep' });
   const started = Date.now();
   const runner = createJobRunner({
@@ -61,26 +45,9 @@ export async function runSweep(
     log,
   });
 
-  const jobs: ScanJob[] = [];
-  let incomplete = 0;
-  let installationCount: number;
-  try {
-    const installations = await listInstallations(app);
-    installationCount = installations.length;
-    for (const installation of installations) {
-      try {
-        jobs.push(...(await listInstallationJobs(app, installation.id, 'sweep', started)));
-      } catch (error) {
-        incomplete += 1;
-        io.stderr(
-          `freshbase sweep: ${installation.account || installation.id}: ${describeError(error).message}\n`,
-        );
-      }
-    }
-  } catch (error) {
-    io.stderr(`freshbase sweep: cannot list installations: ${describeError(error).message}\n`);
-    return 1;
-  }
+  const listing = await listFleet('sweep', app, io, started);
+  if (!listing) return 1;
+  const { jobs, installations: installationCount, incomplete } = listing;
 
   const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
   const outcomes = await Promise.all(

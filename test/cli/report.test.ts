@@ -2,7 +2,7 @@
 // proof that reading it writes nothing — every request is a GET except the installation token.
 import { ProbotOctokit } from 'probot';
 import { runReport } from '../../src/cli/report.js';
-import { reconcileRepository } from '../../src/github/reconcile-repository.js';
+import { reconcileRepository } from '../../src/repository/reconcile.js';
 import { createTestProbot } from '../app/helpers.js';
 import { digest, FakeRegistry } from '../github/fake-registry.js';
 import { BOT, IDENTITY, memoryLog } from '../github/harness.js';

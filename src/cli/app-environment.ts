@@ -1,0 +1,73 @@
+// What the commands that run with the app's environment (`sweep`, `report`) share: a Probot and
+// a registry client built from env, and the list of every repository of every installation.
+import { createProbot, type Probot } from 'probot';
+import { listInstallationJobs, listInstallations } from '../app/installations.js';
+import type { ScanJob } from '../app/queue.js';
+import { describeError } from '../github/request-error.js';
+import { createRegistryClient } from '../registry/client.js';
+import { hostRulesFromEnv } from '../registry/host-rules.js';
+
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface AppEnvironment {
+  app: Probot;
+  registry: ReturnType<typeof createRegistryClient>;
+}
+
+/** The app and registry client, or null (said on stderr) when the environment is incomplete. */
+export async function connectApp(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+  probot?: Probot,
+): Promise<AppEnvironment | null> {
+  try {
+    // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
+    const app = await (probot ?? createProbot({ env })).ready();
+    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env) }) };
+  } catch (error) {
+    io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
+    io.stderr(
+      `freshbase ${command}: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n`,
+    );
+    return null;
+  }
+}
+
+export interface FleetListing {
+  jobs: ScanJob[];
+  installations: number;
+  /** Installations whose repositories could not be listed (said on stderr). */
+  incomplete: number;
+}
+
+/** One job per repository of every installation; null (said on stderr) when none can be listed. */
+export async function listFleet(
+  command: string,
+  app: Probot,
+  io: CommandIo,
+  requestedAt: number,
+): Promise<FleetListing | null> {
+  let installations;
+  try {
+    installations = await listInstallations(app);
+  } catch (error) {
+    io.stderr(`freshbase ${command}: cannot list installations: ${describeError(error).message}\n`);
+    return null;
+  }
+  const listing: FleetListing = { jobs: [], installations: installations.length, incomplete: 0 };
+  for (const installation of installations) {
+    try {
+      listing.jobs.push(...(await listInstallationJobs(app, installation.id, command, requestedAt)));
+    } catch (error) {
+      listing.incomplete += 1;
+      io.stderr(
+        `freshbase ${command}: ${installation.account || installation.id}: ${describeError(error).message}\n`,
+      );
+    }
+  }
+  return listing;
+}
