@@ -53,12 +53,18 @@ export function isImageIgnored(config: RepoConfig, imageName: string): boolean {
 /** The effective policy: top-level settings, then each matching rule in order overriding them. */
 export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
   const { rules } = compile(config);
-  const policy: ImagePolicy = { enabled: true, pin: config.pin, updates: config.updates };
+  const policy: ImagePolicy = {
+    enabled: true,
+    pin: config.pin,
+    updates: config.updates,
+    platforms: config.platforms ?? null,
+  };
   for (const { matches, rule } of rules) {
     if (!matches(imageName)) continue;
     if (rule.enabled !== undefined) policy.enabled = rule.enabled;
     if (rule.pin !== undefined) policy.pin = rule.pin;
     if (rule.updates !== undefined) policy.updates = rule.updates;
+    if (rule.platforms !== undefined) policy.platforms = rule.platforms;
   }
   // Off for the whole repository or ignored outright: no rule turns it back on.
   if (!config.enabled || isImageIgnored(config, imageName)) policy.enabled = false;

@@ -32,9 +32,24 @@ const imagePattern = z.string().min(1).refine(namesImagesOnly, {
   message: 'an image pattern names images without a tag or digest (e.g. "node", "ghcr.io/acme/*")',
 });
 
+/** `--platform` syntax: os/architecture[/variant], lower-case as Docker writes them. */
+const PLATFORM = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/;
+
 // Git ref rules (git check-ref-format) that a prefix followed by a slug could break.
 const BRANCH_PREFIX =
   /^(?!.*\.\.)(?!.*\/\/)(?!.*\/\.)(?!.*@\{)(?!.*\.lock(?:\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+
+const platforms = z
+  .array(
+    z.string().regex(PLATFORM, {
+      message: 'a platform is os/architecture[/variant], e.g. "linux/amd64", "linux/arm64/v8"',
+    }),
+  )
+  .min(1);
+const PLATFORMS_HELP =
+  'Platforms the images are built for (os/architecture[/variant]); a new tag or digest must provide ' +
+  "each, and a digest that changes none of them is not proposed. Default: the FROM's --platform, " +
+  "else every platform of the image's current index.";
 
 export const imageRuleSchema = z.strictObject({
   images: z
@@ -44,6 +59,7 @@ export const imageRuleSchema = z.strictObject({
   updates: offeredKinds.optional().describe('Kinds offered for these images.'),
   pin: z.boolean().optional().describe('Add a digest to references of these images that have none.'),
   enabled: z.boolean().optional().describe('false leaves these images alone.'),
+  platforms: platforms.optional().describe(PLATFORMS_HELP),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -79,6 +95,7 @@ export const configObjectSchema = z
     updates: offeredKinds
       .default(['digest', 'patch'])
       .describe('Kinds offered: digest, patch, minor, major.'),
+    platforms: platforms.optional().describe(PLATFORMS_HELP),
     rules: z
       .array(imageRuleSchema)
       .default([])

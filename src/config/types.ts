@@ -9,6 +9,7 @@ export interface ImageRule {
   updates?: OfferedKind[];
   pin?: boolean;
   enabled?: boolean;
+  platforms?: string[];
 }
 
 export interface RepoConfig {
@@ -18,6 +19,8 @@ export interface RepoConfig {
   ignoreImages: string[];
   pin: boolean;
   updates: OfferedKind[];
+  /** Platforms the repository builds (`linux/amd64`); absent: each reference's own (see plan). */
+  platforms?: string[];
   rules: ImageRule[];
   group: 'repository' | 'file' | 'image';
   schedule: { cron: string; timezone: string };
@@ -34,6 +37,8 @@ export interface ImagePolicy {
   enabled: boolean;
   pin: boolean;
   updates: OfferedKind[];
+  /** Configured platforms, or null to use the reference's `--platform` / the current index. */
+  platforms: string[] | null;
 }
 
 export interface ConfigProblem {

@@ -98,19 +98,21 @@ export interface TagUpdate {
 }
 
 /**
- * The highest version among the candidates whose kind of update is allowed. Kinds are exact:
- * allowing only `minor` does not offer a patch-only bump. Ties between equal versions written
- * differently (`1.02` / `1.2`) go to the lexically smallest tag, so the answer is deterministic.
+ * The candidates whose kind of update is allowed, highest version first. Kinds are exact: allowing
+ * only `minor` does not offer a patch-only bump. Ties between equal versions written differently
+ * (`1.02` / `1.2`) go to the lexically smallest tag first, so the order is deterministic.
  */
-export function pickUpdate(current: string, candidates: string[], allowed: OfferedKind[]): TagUpdate | null {
-  let best: { update: TagUpdate; numbers: number[] } | null = null;
+export function rankUpdates(current: string, candidates: string[], allowed: OfferedKind[]): TagUpdate[] {
+  const ranked: Array<{ update: TagUpdate; numbers: number[] }> = [];
   for (const tag of candidates) {
     const kind = updateKind(current, tag);
-    if (!kind || !allowed.includes(kind)) continue;
-    const numbers = parseTagVersion(tag)!.numbers;
-    const order = best ? compareNumbers(numbers, best.numbers) : 1;
-    if (order > 0 || (order === 0 && best && tag < best.update.tag))
-      best = { update: { tag, kind }, numbers };
+    if (kind && allowed.includes(kind))
+      ranked.push({ update: { tag, kind }, numbers: parseTagVersion(tag)!.numbers });
   }
-  return best?.update ?? null;
+  ranked.sort(
+    (a, b) =>
+      compareNumbers(b.numbers, a.numbers) ||
+      (a.update.tag < b.update.tag ? -1 : a.update.tag > b.update.tag ? 1 : 0),
+  );
+  return ranked.map((r) => r.update);
 }

@@ -4,8 +4,7 @@ import { policyFor } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ImageUse } from '../dockerfile/types.js';
 import { familiarName, imageName } from '../image/reference.js';
-import { pickUpdate, possibleKinds } from '../image/versioning.js';
-import { formatPlatform, samePlatform } from '../registry/platform.js';
+import { possibleKinds, rankUpdates } from '../image/versioning.js';
 import type { ManifestInfo, Platform } from '../registry/types.js';
 import {
   AnswerReader,
@@ -15,7 +14,8 @@ import {
   type LookupError,
   type LookupsNeeded,
 } from './lookups.js';
-import type { LookupFailure, PlannedUpdate, UpdateKind } from './types.js';
+import { missingPlatforms, platformList, requiredPlatforms, unchangedFor } from './platforms.js';
+import type { HeldUpdate, LookupFailure, PlannedUpdate, UpdateKind } from './types.js';
 
 export interface FileUse {
   file: string;
@@ -31,16 +31,32 @@ export interface PlanInput {
 export interface PlanResult {
   updates: PlannedUpdate[];
   errors: LookupFailure[];
+  /** Updates found but not proposed (a platform missing, nothing changed for the platforms built). */
+  held: HeldUpdate[];
 }
 
-type Outcome = { pending: true } | { pending: false; update: PlannedUpdate | null; failures: string[] };
+type Outcome =
+  | { pending: true }
+  | { pending: false; update: PlannedUpdate | null; failures: string[]; held: HeldUpdate[] };
 
 const PENDING: Outcome = { pending: true };
-const NOTHING: Outcome = { pending: false, update: null, failures: [] };
+const NOTHING: Outcome = { pending: false, update: null, failures: [], held: [] };
+
+/** Older candidates tried when newer ones lack a platform; each costs a lookup round. */
+const MAX_CANDIDATES = 3;
 
 /** A pinned digest that is one platform's manifest: it must stay that platform's. */
 interface SinglePlatformPin {
   platform: Platform | null;
+}
+
+/** A candidate that exists but is not proposed, and why. */
+interface PassedOver {
+  passedOver: string;
+}
+
+function isPassedOver(value: unknown): value is PassedOver {
+  return typeof value === 'object' && value !== null && 'passedOver' in value;
 }
 
 function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReader): Outcome {
@@ -68,26 +84,26 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   if (currentDigest !== null && isLookupError(currentDigest)) {
     // A deleted digest (registry clean-up) is the one to replace most; anything else is unknown.
     if (currentDigest.code !== 'not-found') {
-      return { pending: false, update: null, failures: [`${use.digest}: ${currentDigest.error}`] };
+      return { pending: false, update: null, failures: [`${use.digest}: ${currentDigest.error}`], held: [] };
     }
   } else if (currentDigest !== null && !currentDigest.isIndex) {
     pin = { platform: currentDigest.platforms[0] ?? null };
   }
   const current = use.digest === null ? currentTag : currentDigest;
   const shown = current !== null && !isLookupError(current) ? current : null;
+  const required = pin?.platform ? [pin.platform] : requiredPlatforms(use.platform, policy.platforms, shown);
 
-  const resolve = (reference: string): ManifestInfo | LookupError | undefined => {
+  const resolve = (reference: string): ManifestInfo | LookupError | PassedOver | undefined => {
     const target = { ...repo, reference };
     const manifest = reader.manifest(target);
-    if (manifest === undefined || isLookupError(manifest) || !pin) return manifest;
-    if (!pin.platform) return { error: `the pinned manifest names no platform to pick from ${reference}` };
-    if (manifest.isIndex) return reader.platformManifest({ target, platform: pin.platform });
-    // Re-published as a single manifest: usable only if it is still the pinned platform.
-    const own = manifest.platforms[0];
-    if (own && samePlatform(own, pin.platform)) return manifest;
-    return {
-      error: `${reference} is now ${own ? formatPlatform(own) : 'of an unknown platform'} only, not the pinned ${formatPlatform(pin.platform)}`,
-    };
+    if (manifest === undefined || isLookupError(manifest)) return manifest;
+    if (pin && !pin.platform)
+      return { error: `the pinned manifest names no platform to pick from ${reference}` };
+    const missing = missingPlatforms(required, manifest);
+    if (missing.length > 0) return { passedOver: `${reference} has no ${platformList(missing)} image` };
+    // A single-platform pin follows its platform's manifest inside the index.
+    if (pin?.platform && manifest.isIndex) return reader.platformManifest({ target, platform: pin.platform });
+    return manifest;
   };
   const update = (kind: UpdateKind, to: PlannedUpdate['to'], target: ManifestInfo): PlannedUpdate => ({
     file,
@@ -101,29 +117,57 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     target,
     current: shown,
   });
-
   const failures: string[] = [];
+  const held: HeldUpdate[] = [];
+  const hold = (to: HeldUpdate['to'], reason: string): void => {
+    held.push({
+      file,
+      line: use.line,
+      image: familiarName(repo),
+      from: { tag, digest: use.digest },
+      to,
+      reason,
+    });
+  };
+
   if (tagKinds.length > 0) {
     if (isLookupError(tags)) failures.push(`listing tags: ${tags.error}`);
-    const pick = isLookupError(tags) ? null : pickUpdate(tag, tags, tagKinds);
-    if (pick) {
+    const ranked = isLookupError(tags) ? [] : rankUpdates(tag, tags, tagKinds).slice(0, MAX_CANDIDATES);
+    for (const pick of ranked) {
       const target = resolve(pick.tag);
       if (target === undefined) return PENDING;
-      if (!isLookupError(target)) {
-        const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
-        return { pending: false, update: update(pick.kind, to, target), failures };
+      if (isPassedOver(target)) {
+        hold({ tag: pick.tag, digest: null }, target.passedOver);
+        continue;
       }
-      failures.push(`${pick.tag}: ${target.error}`);
+      if (isLookupError(target)) {
+        failures.push(`${pick.tag}: ${target.error}`);
+        break;
+      }
+      const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
+      return { pending: false, update: update(pick.kind, to, target), failures, held };
     }
   }
-  if (!refreshesDigest) return { pending: false, update: null, failures };
+  if (!refreshesDigest) return { pending: false, update: null, failures, held };
 
-  const target = use.digest === null ? currentTag : resolve(tag);
-  if (target === undefined || target === null) return PENDING;
-  if (isLookupError(target)) return { pending: false, update: null, failures: [...failures, target.error] };
-  if (target.digest === use.digest) return { pending: false, update: null, failures };
+  const target = resolve(tag);
+  if (target === undefined) return PENDING;
+  if (isPassedOver(target)) {
+    hold({ tag, digest: null }, target.passedOver);
+    return { pending: false, update: null, failures, held };
+  }
+  if (isLookupError(target))
+    return { pending: false, update: null, failures: [...failures, target.error], held };
+  if (target.digest === use.digest) return { pending: false, update: null, failures, held };
+  if (shown && use.digest !== null && unchangedFor(required, shown, target)) {
+    hold(
+      { tag, digest: target.digest },
+      `unchanged for ${platformList(required)}: only other platforms or attestations were re-published`,
+    );
+    return { pending: false, update: null, failures, held };
+  }
   const kind = use.digest === null ? 'pin' : 'digest';
-  return { pending: false, update: update(kind, { tag, digest: target.digest }, target), failures };
+  return { pending: false, update: update(kind, { tag, digest: target.digest }, target), failures, held };
 }
 
 /**
@@ -144,6 +188,7 @@ export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
   const reader = new AnswerReader(answers);
   const updates: PlannedUpdate[] = [];
   const errors: LookupFailure[] = [];
+  const held: HeldUpdate[] = [];
   for (const entry of uses) {
     const outcome = planUse(entry, config, reader);
     const failures = outcome.pending
@@ -152,7 +197,10 @@ export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
     const image = familiarName({ registry: entry.use.registry, repository: entry.use.repository });
     if (failures.length > 0)
       errors.push({ file: entry.file, line: entry.use.line, image, error: failures.join('; ') });
-    if (!outcome.pending && outcome.update) updates.push(outcome.update);
+    if (!outcome.pending) {
+      if (outcome.update) updates.push(outcome.update);
+      held.push(...outcome.held);
+    }
   }
-  return { updates: updates.sort(byPosition), errors: errors.sort(byPosition) };
+  return { updates: updates.sort(byPosition), errors: errors.sort(byPosition), held: held.sort(byPosition) };
 }

@@ -30,6 +30,17 @@ export interface PlannedUpdate {
   current: ManifestInfo | null;
 }
 
+/** An update that exists but is not proposed now, and why. */
+export interface HeldUpdate {
+  file: string;
+  line: number;
+  image: string;
+  from: { tag: string | null; digest: string | null };
+  /** The candidate: a tag (digest null when only the tag was judged) or a new digest of the same tag. */
+  to: { tag: string | null; digest: string | null };
+  reason: string;
+}
+
 export interface LookupFailure {
   file: string;
   line: number;

@@ -243,19 +243,28 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         ...base,
         isIndex: false,
         platforms: config.platform ? [config.platform] : [],
+        images: config.platform ? [{ platform: config.platform, digest }] : [],
         created: config.created,
         ...imageLabels(manifest.annotations, config.labels),
       };
     }
     const platforms = manifest.children.map((c) => c.platform);
+    const images = manifest.children.map((c) => ({ platform: c.platform, digest: c.digest }));
     const child = representativeChild(manifest.children);
     const childManifest = child ? (await manifestByDigest(s, child.digest)).manifest : null;
     if (childManifest?.kind !== 'image') {
-      return { ...base, isIndex: true, platforms, created: null, ...imageLabels(manifest.annotations) };
+      return {
+        ...base,
+        isIndex: true,
+        platforms,
+        images,
+        created: null,
+        ...imageLabels(manifest.annotations),
+      };
     }
     const config = await imageConfig(s, childManifest.configDigest);
     const labels = imageLabels(manifest.annotations, childManifest.annotations, config.labels);
-    return { ...base, isIndex: true, platforms, created: config.created, ...labels };
+    return { ...base, isIndex: true, platforms, images, created: config.created, ...labels };
   }
 
   async function resolveUncached(s: Subject, reference: string): Promise<ManifestInfo> {
@@ -271,8 +280,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return run(() => {
       const s = subject(target.registry, target.repository, target.reference);
       const byDigest = isSha256Digest(target.reference);
+      // The key names ManifestInfo's shape version: a shared Redis cache never answers an older shape.
       return lookups.get(
-        `registry:resolve:${s.image}`,
+        `registry:resolve:v2:${s.image}`,
         byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
         () => resolveUncached(s, target.reference),
         byDigest ? 0 : freshness.notBefore,

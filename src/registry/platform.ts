@@ -21,3 +21,18 @@ export function samePlatform(a: Platform, b: Platform): boolean {
 export function formatPlatform(platform: Platform): string {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
+
+/**
+ * A `--platform` value or config entry as a Platform (`linux/arm64/v8`); null for anything else,
+ * including build arguments (`$BUILDPLATFORM`) whose value only the build knows.
+ */
+export function parsePlatform(text: string): Platform | null {
+  const parts = text.trim().split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) return null;
+  const [os = '', architecture = '', variant] = parts;
+  return {
+    os: os.toLowerCase(),
+    architecture: architecture.toLowerCase(),
+    ...(variant ? { variant: variant.toLowerCase() } : {}),
+  };
+}

@@ -6,6 +6,12 @@ export interface Platform {
   variant?: string;
 }
 
+/** One runnable image of an index (or a single manifest itself) and its platform. */
+export interface PlatformImage {
+  platform: Platform;
+  digest: string;
+}
+
 export interface ManifestInfo {
   /** sha256 digest of the manifest bytes, verified against the bytes fetched. */
   digest: string;
@@ -14,6 +20,11 @@ export interface ManifestInfo {
   isIndex: boolean;
   /** Platforms of an index; the single platform of a manifest when its config says. */
   platforms: Platform[];
+  /**
+   * The image for each platform: an index's runnable children, or a single manifest itself when its
+   * platform is known. Lets the plan tell which platforms a new digest actually changed.
+   */
+  images: PlatformImage[];
   /** Image config `created`, ISO 8601, when known. */
   created: string | null;
   /** org.opencontainers.image.source / .revision / .version from labels or annotations. */

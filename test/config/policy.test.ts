@@ -27,22 +27,32 @@ describe('normaliseImagePattern', () => {
 describe('policyFor', () => {
   const rules = config({
     updates: ['digest', 'patch'],
+    platforms: ['linux/amd64'],
     rules: [
       { images: ['node', 'ghcr.io/acme/*'], updates: ['digest', 'minor'], pin: false },
       { images: ['ghcr.io/acme/legacy'], enabled: false },
-      { images: ['ghcr.io/acme/*'], pin: true },
+      { images: ['ghcr.io/acme/*'], pin: true, platforms: ['linux/arm64'] },
     ],
   });
+  const amd64 = ['linux/amd64'];
+  const arm64 = ['linux/arm64'];
 
   it.each([
-    ['docker.io/library/python', { enabled: true, pin: true, updates: ['digest', 'patch'] }],
-    ['docker.io/library/node', { enabled: true, pin: false, updates: ['digest', 'minor'] }],
-    ['docker.io/someone/node', { enabled: true, pin: true, updates: ['digest', 'patch'] }],
-    ['ghcr.io/acme/app', { enabled: true, pin: true, updates: ['digest', 'minor'] }],
-    ['ghcr.io/acme/legacy', { enabled: false, pin: true, updates: ['digest', 'minor'] }],
-    ['ghcr.io/acme/team/app', { enabled: true, pin: true, updates: ['digest', 'patch'] }],
+    [
+      'docker.io/library/python',
+      { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 },
+    ],
+    ['docker.io/library/node', { enabled: true, pin: false, updates: ['digest', 'minor'], platforms: amd64 }],
+    ['docker.io/someone/node', { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 }],
+    ['ghcr.io/acme/app', { enabled: true, pin: true, updates: ['digest', 'minor'], platforms: arm64 }],
+    ['ghcr.io/acme/legacy', { enabled: false, pin: true, updates: ['digest', 'minor'], platforms: arm64 }],
+    ['ghcr.io/acme/team/app', { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 }],
   ])('%s: later rules override earlier ones, key by key', (image, policy) => {
     expect(policyFor(rules, image)).toEqual(policy);
+  });
+
+  it('has no platforms unless configured', () => {
+    expect(policyFor(config({}), 'docker.io/library/node').platforms).toBeNull();
   });
 
   it('matches Docker Hub namespaces without a host', () => {

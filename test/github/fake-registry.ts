@@ -30,6 +30,7 @@ export class FakeRegistry implements RegistryLookup {
       mediaType: 'application/vnd.oci.image.index.v1+json',
       isIndex: true,
       platforms: [],
+      images: [],
       created: null,
       source: null,
       revision: null,

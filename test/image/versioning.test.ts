@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { parseTagVersion, pickUpdate, possibleKinds, updateKind } from '../../src/image/versioning.js';
+import { parseTagVersion, possibleKinds, rankUpdates, updateKind } from '../../src/image/versioning.js';
 
 describe('updateKind', () => {
   it.each([
@@ -91,7 +91,10 @@ describe('possibleKinds', () => {
   });
 });
 
-describe('pickUpdate', () => {
+/** The best candidate, as the plan tries it first. */
+const pickUpdate = (...args: Parameters<typeof rankUpdates>) => rankUpdates(...args)[0] ?? null;
+
+describe('rankUpdates', () => {
   const candidates = [
     '3.12.1',
     '3.12.2',
@@ -121,6 +124,15 @@ describe('pickUpdate', () => {
     expect(pickUpdate('latest', candidates, ['patch', 'minor', 'major'])).toBeNull();
     expect(pickUpdate('3.12', candidates, ['patch'])).toBeNull();
     expect(pickUpdate('20', ['20.1', '21'], ['patch', 'minor'])).toBeNull();
+  });
+
+  it('ranks every allowed candidate, newest first, for the plan to fall back on', () => {
+    expect(rankUpdates('3.12.1', candidates, ['patch', 'minor']).map((u) => u.tag)).toEqual([
+      '3.13.4',
+      '3.13.0',
+      '3.12.10',
+      '3.12.2',
+    ]);
   });
 
   it('is deterministic for equal versions written differently', () => {

@@ -52,12 +52,15 @@ export const at = (file: string, written: string, line = 1, edit?: 'reference' |
 export const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 export const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
 
+/** An index; each platform's image digest derives from `hex` and its position unless `images` is given. */
 export function index(hex: string, extra: Partial<ManifestInfo> = {}): ManifestInfo {
+  const platforms = extra.platforms ?? [AMD64, ARM64];
   return {
     digest: digest(hex),
     mediaType: 'application/vnd.oci.image.index.v1+json',
     isIndex: true,
-    platforms: [AMD64, ARM64],
+    platforms,
+    images: platforms.map((platform, i) => ({ platform, digest: digest(`${hex}${i}`) })),
     created: '2024-05-01T10:00:00Z',
     source: null,
     revision: null,
@@ -75,6 +78,7 @@ export function single(
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     isIndex: false,
     platforms: platform ? [platform] : [],
+    images: platform ? [{ platform, digest: digest(hex) }] : [],
     ...extra,
   });
 }

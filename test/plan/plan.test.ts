@@ -217,15 +217,17 @@ describe('planUpdates: failures', () => {
       ...registry,
       manifests: { ...registry.manifests, [`${PY}:3.12`]: single('9', AMD64) },
     };
-    const { updates, errors } = planOne(
+    const { updates, errors, held } = planOne(
       at('Dockerfile', `python:3.12@${digest('5')}`),
       config(),
       republished,
     );
     expect(updates).toEqual([]);
-    expect(errors).toEqual([
+    expect(errors).toEqual([]);
+    expect(held).toEqual([
       expect.objectContaining({
-        error: expect.stringContaining('linux/amd64 only, not the pinned linux/arm64/v8'),
+        to: { tag: '3.12', digest: null },
+        reason: '3.12 has no linux/arm64/v8 image',
       }),
     ]);
   });
