@@ -95,7 +95,8 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
   }
 
   if (parsed.values.json) {
-    io.stdout(`${JSON.stringify({ updates: result.updates.map(updateToJson), errors }, null, 2)}\n`);
+    const output = { updates: result.updates.map(updateToJson), held: result.held, errors };
+    io.stdout(`${JSON.stringify(output, null, 2)}\n`);
   } else {
     const images = result.extracted.reduce((n, e) => n + e.images.length, 0);
     io.stdout(`${files.length} file(s), ${images} image reference(s), ${result.updates.length} update(s)\n`);
@@ -114,6 +115,8 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
         ),
       );
     }
+    for (const h of result.held)
+      io.stdout(`held: ${h.file}:${h.line} ${h.image} ${shortRef(h.to.tag, h.to.digest)}: ${h.reason}\n`);
     for (const e of errors)
       io.stdout(`error: ${e.file}${e.line ? `:${e.line}` : ''} ${e.image} ${e.error}\n`);
     if (written.length > 0) io.stdout(`wrote ${written.join(', ')}\n`);

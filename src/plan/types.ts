@@ -79,6 +79,8 @@ export interface RepositoryScan {
   extracted: ExtractResult[];
   updates: PlannedUpdate[];
   errors: LookupFailure[];
+  /** Updates found but not proposed, with why (platforms missing, unchanged for the platforms built). */
+  held: HeldUpdate[];
   plans: BranchPlan[];
   /** Registry lookups the scan asked for (each question once per repository). */
   lookups: number;

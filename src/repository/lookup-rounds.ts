@@ -27,8 +27,11 @@ export interface LookupRoundsInput {
 /** Registry lookups in flight at once for one repository (the client also coalesces across them). */
 const LOOKUP_CONCURRENCY = 8;
 
-/** The plan asks in rounds; three suffice (tags → new tag's manifest → its platform). */
-const MAX_LOOKUP_ROUNDS = 5;
+/**
+ * The plan asks in rounds: tags → a candidate's manifest → its platform manifest, and again for each
+ * older candidate tried when a newer one lacks a platform (at most three), so eight always suffice.
+ */
+const MAX_LOOKUP_ROUNDS = 8;
 
 function asLookupError(err: unknown): LookupError {
   if (err instanceof RegistryError) return { error: err.message, code: err.code };

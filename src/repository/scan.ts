@@ -25,5 +25,5 @@ export async function scanRepository(input: ScanInput): Promise<RepositoryScan> 
   const writable = writableUpdates(input.files, planned.updates);
   const errors = [...planned.errors, ...writable.errors];
   const plans = groupPlans(writable.updates, input.config, input.repoFullName, input.now);
-  return { extracted, updates: writable.updates, errors, plans, lookups };
+  return { extracted, updates: writable.updates, errors, held: planned.held, plans, lookups };
 }

@@ -132,7 +132,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
   );
 
   const again = await scan(dir, '--json');
-  expect(JSON.parse(again.stdout)).toEqual({ updates: [], errors: [] });
+  expect(JSON.parse(again.stdout)).toEqual({ updates: [], held: [], errors: [] });
 });
 
 test('a missing image is an error for that image only; the others still update', async () => {
@@ -176,6 +176,7 @@ test('the repository config decides what is offered', async () => {
         kind: 'minor',
       },
     ],
+    held: [],
     errors: [],
   });
   expect(lib32.digest).toMatch(/^sha256:/);
@@ -222,6 +223,7 @@ test('a pin to one platform of a multi-arch tag moves to the same platform of th
         kind: 'digest',
       },
     ],
+    held: [],
     errors: [],
   });
   expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
@@ -237,5 +239,43 @@ test('a config with _extends is used alone, and the scan says so', async () => {
   const result = await scan(dir, '--json');
   expect(result.code).toBe(0);
   expect(result.stderr).toContain('_extends, which only the app resolves');
-  expect(JSON.parse(result.stdout)).toEqual({ updates: [], errors: [] });
+  expect(JSON.parse(result.stdout)).toEqual({ updates: [], held: [], errors: [] });
+});
+
+test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without linux/arm64; the scan says why', async () => {
+  const host = registry.host;
+  const both = await registry.pushIndex('acme/plat', '1.0.0');
+  await registry.pushIndex('acme/plat', '1.0.1', {
+    images: [{ platform: { os: 'linux', architecture: 'amd64' }, seed: 'plat-1.0.1' }],
+  });
+  const dir = await checkout({ Dockerfile: `FROM --platform=linux/arm64 ${host}/acme/plat:1.0.0\n` });
+  const result = await scan(dir, '--json');
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout)).toEqual({
+    updates: [
+      {
+        file: 'Dockerfile',
+        line: 1,
+        image: `${host}/acme/plat`,
+        from: { tag: '1.0.0', digest: null },
+        to: { tag: '1.0.0', digest: both.digest },
+        kind: 'pin',
+      },
+    ],
+    held: [
+      {
+        file: 'Dockerfile',
+        line: 1,
+        image: `${host}/acme/plat`,
+        from: { tag: '1.0.0', digest: null },
+        to: { tag: '1.0.1', digest: null },
+        reason: '1.0.1 has no linux/arm64 image',
+      },
+    ],
+    errors: [],
+  });
+  const table = await scan(dir);
+  expect(table.stdout).toContain(
+    `held: Dockerfile:1 ${host}/acme/plat 1.0.1: 1.0.1 has no linux/arm64 image`,
+  );
 });

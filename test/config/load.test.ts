@@ -120,6 +120,13 @@ describe('problems', () => {
     [{ ignoreImages: ['node:20'] }, 'ignoreImages.0', /without a tag/],
     [{ ignoreImages: ['ghcr.io/acme/app@sha256:00'] }, 'ignoreImages.0', /without a tag or digest/],
     [{ files: [''] }, 'files.0', /must not be empty/],
+    [{ platforms: ['amd64'] }, 'platforms.0', /os\/architecture\[\/variant\]/],
+    [{ platforms: [] }, 'platforms', /at least 1 item/],
+    [
+      { rules: [{ images: ['node'], platforms: ['linux/arm64/v8/x'] }] },
+      'rules.0.platforms.0',
+      /linux\/amd64/,
+    ],
     ['just text', '', /expected a mapping of keys to values, got the string "just text"/],
     [[1, 2], '', /expected a mapping of keys to values, got a list/],
   ])('%j → %s', (value, path, message) => {

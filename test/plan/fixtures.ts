@@ -103,7 +103,7 @@ export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegist
     needed = lookupsNeeded(uses, cfg, answers)
   ) {
     rounds.push(needed);
-    if (rounds.length > 5) throw new Error('lookups do not converge');
+    if (rounds.length > 8) throw new Error('lookups do not converge');
     for (const target of needed.manifests) {
       const key = manifestKey(target);
       answers.manifests.set(key, registry.manifests?.[key] ?? notFound(key));
