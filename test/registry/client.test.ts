@@ -42,6 +42,7 @@ describe('resolve', () => {
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       isIndex: false,
       platforms: [{ os: 'linux', architecture: 'arm', variant: 'v7' }],
+      images: [{ platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, digest: pushed.digest }],
       created: '2024-05-06T07:08:09Z',
       source: 'https://github.com/acme/app',
       revision: 'abc123',
@@ -65,6 +66,7 @@ describe('resolve', () => {
       { os: 'linux', architecture: 'arm64', variant: 'v8' },
       { os: 'linux', architecture: 'amd64' },
     ]);
+    expect(info.images.map((image) => image.digest)).toEqual(pushed.children.map((child) => child.digest));
     expect(info.created).toBe('2024-02-02T00:00:00Z');
     // Index annotations come before config labels.
     expect(info.revision).toBe('from-index');
