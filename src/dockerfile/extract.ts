@@ -106,17 +106,14 @@ class Extraction {
    * visible to that stage's later instructions, and without a value takes the global default.
    */
   private declare(instruction: Arg, scope: Variables, globals: Scope | null): void {
-    for (const property of instruction.getProperties()) {
-      const name = property.getName();
-      const valueRange = property.getValueRange();
+    for (const { name, valueRange } of this.argItems(instruction)) {
       if (valueRange === null) {
         if (globals) scope.set(name, globals.get(name) ?? null);
         else if (!scope.has(name)) scope.set(name, null);
         continue;
       }
-      const range = this.range(valueRange);
       const { escape } = this.directives;
-      const value = expandWord(this.text, range.start, range.end, escape, scope, name, this.budget);
+      const value = expandWord(this.text, valueRange.start, valueRange.end, escape, scope, name, this.budget);
       // An unresolvable default counts as none; one past a limit makes every use say so.
       // The message names the ARG that first went past the limit, not each one built on it.
       if (value.ok || !value.limit) {
@@ -126,6 +123,39 @@ class Extraction {
         scope.set(name, { error: inherited ? value.error : `ARG ${name} ${value.error}` });
       }
     }
+  }
+
+  /**
+   * An ARG's words, each `name` or `name=default`, as BuildKit reads them. The parser also accepts
+   * ENV's legacy `name value` form for ARG, which Docker does not: `ARG A b` declares A and b, both
+   * without a default, so the words after such a name are read again one by one.
+   */
+  private argItems(instruction: Arg): Array<{ name: string; valueRange: TextRange | null }> {
+    const items: Array<{ name: string; valueRange: TextRange | null }> = [];
+    for (const property of instruction.getProperties()) {
+      const name = property.getName();
+      const valueRange = property.getValueRange();
+      const nameEnd = this.offset(property.getNameRange().end);
+      if (valueRange === null || this.text[nameEnd] === '=') {
+        items.push({ name, valueRange: valueRange && this.range(valueRange) });
+        continue;
+      }
+      items.push({ name, valueRange: null });
+      const value = this.range(valueRange);
+      for (const word of instruction.getArguments()) {
+        const range = this.range(word.getRange());
+        if (range.start < value.start || range.end > value.end) continue;
+        const text = this.text.slice(range.start, range.end);
+        const equals = text.indexOf('=');
+        if (equals < 0) items.push({ name: text, valueRange: null });
+        else
+          items.push({
+            name: text.slice(0, equals),
+            valueRange: { start: range.start + equals + 1, end: range.end },
+          });
+      }
+    }
+    return items;
   }
 
   private from(instruction: From, globals: Scope, stagesSoFar: ReadonlySet<string | null>): void {

@@ -190,6 +190,21 @@ describe('ARG', () => {
     ]);
   });
 
+  test('ARG declares name[=default] words: `ARG A b` declares two arguments without defaults', () => {
+    // BuildKit splits an ARG into words; only ENV keeps the legacy `name value` form.
+    const text =
+      'ARG LINUX_VERSION ubuntu16.04\nARG CUDA=12.2.0\nARG A b=2.0 c\n' +
+      'FROM nvidia/cuda:${CUDA}-devel-${LINUX_VERSION}\nFROM alpine:$A\nFROM alpine:$b\nFROM alpine:${c:-3.19}\n';
+    expect(skips(text)).toEqual([
+      '4 variable nvidia/cuda:${CUDA}-devel-${LINUX_VERSION}',
+      '5 variable alpine:$A',
+    ]);
+    const images = extract(text).images;
+    expect(images.map((u) => u.written)).toEqual(['alpine:2.0', 'alpine:3.19']);
+    expect(at(text, images[0]!)).toBe('2.0');
+    expect(images[0]!.edit.viaArg).toBe('b');
+  });
+
   test('only global ARGs are visible to FROM; stage ARGs to later instructions of their stage', () => {
     const text =
       'ARG G=nginx:1\nFROM alpine\nARG S=redis:7\nARG G\nCOPY --from=${S} /a /b\nCOPY --from=$G /a /b\n' +
