@@ -2,6 +2,7 @@
 import picomatch from 'picomatch';
 
 import { normaliseName } from '../image/reference.js';
+import { DEFAULT_FILES } from './schema.js';
 import type { ImagePolicy, RepoConfig } from './types.js';
 
 type Matcher = (value: string) => boolean;
@@ -26,6 +27,21 @@ interface CompiledConfig {
   ignoredPath: Matcher;
 }
 
+/**
+ * Files that sit beside a Dockerfile and share its name but are something else: `Dockerfile.md`,
+ * `Dockerfile.dockerignore`, `Dockerfile.txt`, templates, scripts, patches and editor leftovers.
+ * The default `**\/Dockerfile.*` glob would select them; a repository that sets `files` gets
+ * exactly what its globs select.
+ */
+const NEIGHBOUR_EXTENSION =
+  /\.(dockerignore|md|markdown|rst|adoc|asciidoc|txt|text|log|html?|pdf|png|svg|json|ya?ml|toml|xml|csv|ini|sh|bash|ps1|bat|cmd|py|js|ts|go|rb|diff|patch|orig|rej|bak|swp|tmp|lock|sum|sig|asc|sha256|template|tmpl|tpl|j2|jinja2?|erb|mustache|hbs)$/i;
+
+const isDockerfileNeighbour = (path: string): boolean =>
+  NEIGHBOUR_EXTENSION.test(path.slice(path.lastIndexOf('/') + 1));
+
+const isDefaultFiles = (files: readonly string[]): boolean =>
+  files.length === DEFAULT_FILES.length && files.every((glob, i) => glob === DEFAULT_FILES[i]);
+
 // Compiled once per config object: a scan asks about every image and path of the repository.
 const compiled = new WeakMap<RepoConfig, CompiledConfig>();
 
@@ -37,7 +53,12 @@ function compile(config: RepoConfig): CompiledConfig {
     result = {
       ignoredImage: imageMatcher(config.ignoreImages),
       rules: config.rules.map((rule) => ({ matches: imageMatcher(rule.images), rule })),
-      selectedPath: pathGlob(config.files),
+      selectedPath: isDefaultFiles(config.files)
+        ? (
+            (glob) => (path: string) =>
+              glob(path) && !isDockerfileNeighbour(path)
+          )(pathGlob(config.files))
+        : pathGlob(config.files),
       ignoredPath: pathGlob(config.ignorePaths),
     };
     compiled.set(config, result);

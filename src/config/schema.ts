@@ -6,7 +6,7 @@ import { cronProblem, isValidTimezone } from './schedule.js';
 import { OFFERED_KINDS } from '../plan/types.js';
 import type { RepoConfig } from './types.js';
 
-const DEFAULT_FILES = [
+export const DEFAULT_FILES: readonly string[] = [
   '**/Dockerfile',
   '**/Dockerfile.*',
   '**/*.Dockerfile',
@@ -85,7 +85,7 @@ export const configObjectSchema = z
       .optional()
       .describe("Inherit from another repository's config (resolved by Probot)."),
     enabled: z.boolean().default(true).describe('false turns Freshbase off for this repository.'),
-    files: globs.default(DEFAULT_FILES).describe('Globs of the Dockerfiles to scan.'),
+    files: globs.default([...DEFAULT_FILES]).describe('Globs of the Dockerfiles to scan.'),
     ignorePaths: globs.default([]).describe('Globs of paths not to scan.'),
     ignoreImages: z
       .array(imagePattern)

@@ -86,6 +86,16 @@ describe('isPathSelected', () => {
     ['README.md', false],
     ['Dockerfile.d/notes.txt', false],
     ['dockerfile', false],
+    ['Dockerfile.md', false],
+    ['docs/Dockerfile.dockerignore', false],
+    ['Dockerfile.txt', false],
+    ['Dockerfile.prod.yml', false],
+    ['Dockerfile.template', false],
+    ['Dockerfile.orig', false],
+    ['api.Dockerfile.md', false],
+    ['Dockerfile.alpine', true],
+    ['Dockerfile.3.12', true],
+    ['Dockerfile.arm64v8', true],
   ])('%s → %s with the default files', (path, selected) => {
     expect(isPathSelected(defaults, path)).toBe(selected);
   });
@@ -95,6 +105,10 @@ describe('isPathSelected', () => {
     expect(isPathSelected(ignoring, 'vendor/x/Dockerfile')).toBe(false);
     expect(isPathSelected(ignoring, 'a/testdata/Dockerfile')).toBe(false);
     expect(isPathSelected(ignoring, 'app/Dockerfile')).toBe(true);
+  });
+
+  it('a repository that sets files gets exactly what its globs select', () => {
+    expect(isPathSelected(config({ files: ['docs/Dockerfile.*'] }), 'docs/Dockerfile.md')).toBe(true);
   });
 
   it('selects nothing with no files', () => {
