@@ -1,5 +1,6 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
+import { refuseWrites } from '../github/dry-run.js';
 import { describeError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
@@ -22,6 +23,8 @@ export interface JobRunnerDeps {
   identity: () => Promise<AppIdentity>;
   log: Logger;
   now?: () => Date;
+  /** FRESHBASE_DRY_RUN: the job's GitHub client refuses every write (see github/dry-run.ts). */
+  dryRun?: boolean;
 }
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
@@ -32,7 +35,8 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
     const repository = repositoryKey(job);
     const log = deps.log.child({ repository, installationId: job.installationId });
     try {
-      const octokit = (await deps.app.auth(job.installationId)) as GitHubClient;
+      const client = (await deps.app.auth(job.installationId)) as GitHubClient;
+      const octokit = deps.dryRun ? refuseWrites(client, log) : client;
       const report = await deps.reconcile({
         octokit,
         owner: job.owner,

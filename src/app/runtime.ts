@@ -4,6 +4,7 @@
 import type { Logger, Probot } from 'probot';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { isDryRun } from '../github/dry-run.js';
 import { reconcileRepository } from '../repository/reconcile.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
 import { createInProcessQueue, type JobQueue, type RepositoryLister } from './queue.js';
@@ -27,6 +28,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   const cron = readScanCron(env);
   const rules = hostRulesFromEnv(env);
   const redisUrl = env.REDIS_URL || undefined;
+  const dryRun = isDryRun(env);
 
   // ioredis is loaded only in Redis mode, so a single-process install never touches it.
   const registryLog = registryLogger(log.child({ name: 'registry' }));
@@ -41,6 +43,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
     reconcile: reconcileRepository,
     identity,
     log,
+    dryRun,
   });
 
   let queue: JobQueue;
@@ -59,7 +62,12 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   const scheduler = await startScheduler({ cron, sweep, log, distributed });
 
   log.info(
-    { queue: redisUrl ? 'redis' : 'in-process', schedule: cron ?? 'off', registryRules: rules.length },
+    {
+      dryRun,
+      queue: redisUrl ? 'redis' : 'in-process',
+      schedule: cron ?? 'off',
+      registryRules: rules.length,
+    },
     'Freshbase services started',
   );
   return {

@@ -3,6 +3,7 @@
 import { createProbot, type Probot } from 'probot';
 import { listInstallationJobs, listInstallations } from '../app/installations.js';
 import type { ScanJob } from '../app/queue.js';
+import { isDryRun } from '../github/dry-run.js';
 import { describeError } from '../github/request-error.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
@@ -15,6 +16,8 @@ export interface CommandIo {
 export interface AppEnvironment {
   app: Probot;
   registry: ReturnType<typeof createRegistryClient>;
+  /** FRESHBASE_DRY_RUN=true: jobs plan and log, and write nothing to GitHub. */
+  dryRun: boolean;
 }
 
 /** The app and registry client, or null (said on stderr) when the environment is incomplete. */
@@ -26,8 +29,9 @@ export async function connectApp(
 ): Promise<AppEnvironment | null> {
   try {
     // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
+    const dryRun = isDryRun(env);
     const app = await (probot ?? createProbot({ env })).ready();
-    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env) }) };
+    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env) }), dryRun };
   } catch (error) {
     io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
     io.stderr(

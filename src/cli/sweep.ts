@@ -34,7 +34,7 @@ export async function runSweep(
 ): Promise<number> {
   const connected = await connectApp('sweep', env, io, overrides.probot);
   if (!connected) return 2;
-  const { app, registry } = connected;
+  const { app, registry, dryRun } = connected;
   const log = app.log.child({ name: 'sweep' });
   const started = Date.now();
   const runner = createJobRunner({
@@ -43,6 +43,7 @@ export async function runSweep(
     reconcile: overrides.reconcile ?? reconcileRepository,
     identity: createAppIdentity(app),
     log,
+    dryRun,
   });
 
   const listing = await listFleet('sweep', app, io, started);
@@ -72,7 +73,8 @@ export async function runSweep(
     `swept ${outcomes.length} repositories in ${installationCount} installations in ${seconds}s: ` +
       `${outcomes.length - crashed.length} scanned, ${crashed.length} failed; ` +
       `${totals.updates} updates, ${totals.created} PRs created, ${totals.updated} updated, ` +
-      `${totals.closed} closed; ${totals.lookupErrors} image lookups failed\n`,
+      `${totals.closed} closed; ${totals.lookupErrors} image lookups failed` +
+      `${dryRun ? ' (dry run: nothing was written to GitHub)' : ''}\n`,
   );
   for (const line of crashed) io.stderr(`freshbase sweep: ${line}\n`);
   if (incomplete > 0) io.stderr(`freshbase sweep: ${incomplete} installations could not be listed\n`);

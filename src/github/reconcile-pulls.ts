@@ -25,6 +25,7 @@ import {
   updatePullText,
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
+import { unlessDryRun } from './dry-run.js';
 import { describeError } from './request-error.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
 
@@ -56,7 +57,7 @@ export async function reconcilePulls(
 
   const guarded = async (branch: string, step: () => Promise<void>) => {
     try {
-      await step();
+      await unlessDryRun(step, ctx.log, { branch });
     } catch (error) {
       counts.failed++;
       ctx.log.error({ branch, error: describeError(error) }, 'pull request reconcile failed');

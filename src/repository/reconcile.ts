@@ -7,6 +7,7 @@ import { listOpenAppPulls } from '../github/app-pulls.js';
 import { loadRepoConfig } from '../github/config-load.js';
 import { syncConfigStatus } from '../github/config-status.js';
 import { withoutDeclined } from '../github/declined.js';
+import { unlessDryRun } from '../github/dry-run.js';
 import { closePull } from '../github/pull-actions.js';
 import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
@@ -72,7 +73,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   if (!headSha) return skip('empty');
 
   const loaded = await loadRepoConfig({ octokit, owner, repo });
-  await syncConfigStatus(ctx, headSha, loaded);
+  await unlessDryRun(() => syncConfigStatus(ctx, headSha, loaded), ctx.log, { step: 'config status' });
   if (!loaded.ok) {
     ctx.log.warn({ problems: loaded.problems.length }, 'invalid config; repository skipped until fixed');
     return { ...report, status: 'invalid-config' };
@@ -82,13 +83,10 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   const open = await listOpenAppPulls(ctx);
   if (!config.enabled) {
     for (const pull of open) {
-      await closePull(
-        ctx,
-        pull,
-        defaultBranch,
-        'Freshbase is disabled by `.github/freshbase.yml` (`enabled: false`).',
-      );
-      report.pullRequests.closed++;
+      const reason = 'Freshbase is disabled by `.github/freshbase.yml` (`enabled: false`).';
+      const close = () => closePull(ctx, pull, defaultBranch, reason);
+      if (await unlessDryRun(close, ctx.log, { step: 'close', pull: pull.number }))
+        report.pullRequests.closed++;
     }
     return { ...skip('disabled-by-config'), pullRequests: report.pullRequests };
   }
@@ -116,6 +114,13 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   report.lookups = planned.lookups;
   report.errors = scan.errors.length;
   for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'image not updated');
+  for (const plan of scan.plans) {
+    const changes = plan.updates.map(
+      (u) =>
+        `${u.file}:${u.line} ${u.image} ${u.from.tag ?? ''}@${u.from.digest ?? ''} → ${u.to.tag ?? ''}@${u.to.digest ?? ''}`,
+    );
+    ctx.log.info({ branch: plan.branch, title: plan.title, changes }, 'planned pull request');
+  }
 
   const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {

@@ -1,11 +1,10 @@
 // `freshbase report` against the fake GitHub: the inventory of a small org, in each format, and
 // proof that reading it writes nothing — every request is a GET except the installation token.
-import { ProbotOctokit } from 'probot';
 import { runReport } from '../../src/cli/report.js';
 import { reconcileRepository } from '../../src/repository/reconcile.js';
 import { createTestProbot } from '../app/helpers.js';
 import { digest, FakeRegistry } from '../github/fake-registry.js';
-import { BOT, IDENTITY, memoryLog } from '../github/harness.js';
+import { BOT, createTestOctokit, IDENTITY, memoryLog } from '../github/harness.js';
 import { FakeGitHub } from '../support/fake-github.js';
 
 const REPOS = ['api', 'web', 'broken', 'old'];
@@ -55,13 +54,8 @@ beforeEach(async () => {
   });
   gh.createRepo('acme/old', { files: { Dockerfile: 'FROM node:22\n' }, archived: true });
   // The app already opened a PR for acme/api (writes happen here, before the report).
-  const octokit = new ProbotOctokit({
-    auth: { token: 'test' },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
   await reconcileRepository({
-    octokit,
+    octokit: createTestOctokit(),
     owner: 'acme',
     repo: 'api',
     log: memoryLog(),

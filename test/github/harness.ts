@@ -1,7 +1,7 @@
 // Shared set-up of the GitHub adapter tests: the fake GitHub, a real Probot Octokit pointed at it,
 // the fake registry, and one call to run a reconcile of acme/app.
 import { ProbotOctokit } from 'probot';
-import type { AppIdentity, Log } from '../../src/github/types.js';
+import type { AppIdentity, GitHubClient, Log } from '../../src/github/types.js';
 import { reconcileRepository, type ReconcileDeps } from '../../src/repository/reconcile.js';
 import type { RepositoryReport } from '../../src/repository/types.js';
 import { FakeGitHub } from '../support/fake-github.js';
@@ -40,18 +40,23 @@ export interface Harness {
   run(overrides?: Partial<ReconcileDeps>): Promise<RepositoryReport>;
 }
 
-export function createHarness(): Harness {
-  const gh = new FakeGitHub(BOT).install();
-  const registry = new FakeRegistry();
-  registry.digests.set('python:3.12', digest(2));
-  const logs: Array<Record<string, unknown>> = [];
+/** A real Probot Octokit as the app gets it, minus retries and throttling, logging nothing. */
+export function createTestOctokit(): GitHubClient {
   const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  const octokit = new ProbotOctokit({
+  return new ProbotOctokit({
     auth: { token: 'test' },
     retry: { enabled: false },
     throttle: { enabled: false },
     log: silent,
   });
+}
+
+export function createHarness(): Harness {
+  const gh = new FakeGitHub(BOT).install();
+  const registry = new FakeRegistry();
+  registry.digests.set('python:3.12', digest(2));
+  const logs: Array<Record<string, unknown>> = [];
+  const octokit = createTestOctokit();
   return {
     gh,
     registry,
