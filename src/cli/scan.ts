@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_PATH, parseConfigYaml } from '../config/load.js';
 import { applyUpdates } from '../plan/apply.js';
-import type { PlannedUpdate } from '../plan/types.js';
+import type { PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { scanRepository } from '../repository/scan.js';
@@ -21,6 +21,24 @@ function shortRef(tag: string | null, digest: string | null): string {
 
 function updateToJson(u: PlannedUpdate) {
   return { file: u.file, line: u.line, image: u.image, from: u.from, to: u.to, kind: u.kind };
+}
+
+/**
+ * `2 file(s), 7 image reference(s): 4 looked up, 3 not (2 stage, 1 variable); 1 update(s)`: so a
+ * file whose references were all set aside does not read as up to date.
+ */
+function summaryLine(fileCount: number, result: RepositoryScan): string {
+  const images = result.extracted.reduce((n, e) => n + e.images.length, 0);
+  const byReason = new Map<string, number>();
+  for (const s of result.skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const notImages = ['stage', 'scratch', 'variable'].reduce((n, r) => n + (byReason.get(r) ?? 0), 0);
+  const lookedUp = images - (result.skipped.length - notImages);
+  const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  const notLookedUp = result.skipped.length > 0 ? `, ${result.skipped.length} not (${reasons})` : '';
+  return (
+    `${fileCount} file(s), ${lookedUp + result.skipped.length} image reference(s): ${lookedUp} looked up` +
+    `${notLookedUp}; ${result.updates.length} update(s)\n`
+  );
 }
 
 export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
@@ -95,11 +113,15 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
   }
 
   if (parsed.values.json) {
-    const output = { updates: result.updates.map(updateToJson), held: result.held, errors };
+    const output = {
+      updates: result.updates.map(updateToJson),
+      held: result.held,
+      skipped: result.skipped,
+      errors,
+    };
     io.stdout(`${JSON.stringify(output, null, 2)}\n`);
   } else {
-    const images = result.extracted.reduce((n, e) => n + e.images.length, 0);
-    io.stdout(`${files.length} file(s), ${images} image reference(s), ${result.updates.length} update(s)\n`);
+    io.stdout(summaryLine(files.length, result));
     if (result.updates.length > 0) {
       io.stdout(
         formatTable(
@@ -117,6 +139,8 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     }
     for (const h of result.held)
       io.stdout(`held: ${h.file}:${h.line} ${h.image} ${shortRef(h.to.tag, h.to.digest)}: ${h.reason}\n`);
+    for (const s of result.skipped.filter((s) => s.reason !== 'stage' && s.reason !== 'scratch'))
+      io.stdout(`not looked up: ${s.file}:${s.line} ${s.image}: ${s.reason}\n`);
     for (const e of errors)
       io.stdout(`error: ${e.file}${e.line ? `:${e.line}` : ''} ${e.image} ${e.error}\n`);
     if (written.length > 0) io.stdout(`wrote ${written.join(', ')}\n`);

@@ -15,7 +15,14 @@ import {
   type LookupsNeeded,
 } from './lookups.js';
 import { missingPlatforms, platformList, requiredPlatforms, unchangedFor } from './platforms.js';
-import type { HeldUpdate, LookupFailure, PlannedUpdate, UpdateKind } from './types.js';
+import type {
+  HeldUpdate,
+  LookupFailure,
+  NotLookedUpReason,
+  PlannedUpdate,
+  SkippedReference,
+  UpdateKind,
+} from './types.js';
 
 export interface FileUse {
   file: string;
@@ -33,14 +40,28 @@ export interface PlanResult {
   errors: LookupFailure[];
   /** Updates found but not proposed (a platform missing, nothing changed for the platforms built). */
   held: HeldUpdate[];
+  /** Image uses the policy does not look up at all, with why. */
+  notLookedUp: SkippedReference[];
 }
 
 type Outcome =
   | { pending: true }
-  | { pending: false; update: PlannedUpdate | null; failures: string[]; held: HeldUpdate[] };
+  | {
+      pending: false;
+      update: PlannedUpdate | null;
+      failures: string[];
+      held: HeldUpdate[];
+      notLookedUp?: NotLookedUpReason;
+    };
 
 const PENDING: Outcome = { pending: true };
-const NOTHING: Outcome = { pending: false, update: null, failures: [], held: [] };
+const notLookedUp = (reason: NotLookedUpReason): Outcome => ({
+  pending: false,
+  update: null,
+  failures: [],
+  held: [],
+  notLookedUp: reason,
+});
 
 /** Older candidates tried when newer ones lack a platform; each costs a lookup round. */
 const MAX_CANDIDATES = 3;
@@ -66,11 +87,13 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   const editsReference = use.edit.kind === 'reference';
   // Digest-only references have no line to follow; under a digest that a tag-only edit cannot
   // change, a new tag would not change the image that is built.
-  if (!policy.enabled || tag === null || (!editsReference && use.digest !== null)) return NOTHING;
+  if (!policy.enabled) return notLookedUp('ignored');
+  if (tag === null) return notLookedUp('digest-only');
+  if (!editsReference && use.digest !== null) return notLookedUp('not-editable');
   const tagKinds = possibleKinds(tag).filter((kind) => policy.updates.includes(kind));
   const refreshesDigest =
     editsReference && (use.digest === null ? policy.pin : policy.updates.includes('digest'));
-  if (tagKinds.length === 0 && !refreshesDigest) return NOTHING;
+  if (tagKinds.length === 0 && !refreshesDigest) return notLookedUp('not-offered');
   const pinsDigest = editsReference && (use.digest !== null || policy.pin);
 
   // Independent questions first, all asked before any early return so they are fetched together.
@@ -180,7 +203,7 @@ export function lookupsNeeded(uses: FileUse[], config: RepoConfig, answers?: Loo
   return reader.missing();
 }
 
-function byPosition(a: { file: string; line: number }, b: { file: string; line: number }): number {
+export function byPosition(a: { file: string; line: number }, b: { file: string; line: number }): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
@@ -189,6 +212,7 @@ export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
   const updates: PlannedUpdate[] = [];
   const errors: LookupFailure[] = [];
   const held: HeldUpdate[] = [];
+  const skipped: SkippedReference[] = [];
   for (const entry of uses) {
     const outcome = planUse(entry, config, reader);
     const failures = outcome.pending
@@ -200,7 +224,20 @@ export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
     if (!outcome.pending) {
       if (outcome.update) updates.push(outcome.update);
       held.push(...outcome.held);
+      if (outcome.notLookedUp) {
+        skipped.push({
+          file: entry.file,
+          line: entry.use.line,
+          image: entry.use.written,
+          reason: outcome.notLookedUp,
+        });
+      }
     }
   }
-  return { updates: updates.sort(byPosition), errors: errors.sort(byPosition), held: held.sort(byPosition) };
+  return {
+    updates: updates.sort(byPosition),
+    errors: errors.sort(byPosition),
+    held: held.sort(byPosition),
+    notLookedUp: skipped.sort(byPosition),
+  };
 }

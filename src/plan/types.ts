@@ -41,6 +41,23 @@ export interface HeldUpdate {
   reason: string;
 }
 
+/**
+ * Why an image reference is not looked up: not an image (`stage`, `scratch`), built from ARGs
+ * without defaults (`variable`), left out by the config (`ignored`: ignoreImages, `enabled: false`),
+ * pinned to a digest with no tag to follow (`digest-only`), a digest that a variable's tag cannot
+ * change (`not-editable`), or nothing the policy offers applies (`not-offered`).
+ */
+export type NotLookedUpReason =
+  'stage' | 'scratch' | 'variable' | 'ignored' | 'digest-only' | 'not-editable' | 'not-offered';
+
+export interface SkippedReference {
+  file: string;
+  line: number;
+  /** The reference as written (after ARG substitution where that was possible). */
+  image: string;
+  reason: NotLookedUpReason;
+}
+
 export interface LookupFailure {
   file: string;
   line: number;
@@ -81,6 +98,8 @@ export interface RepositoryScan {
   errors: LookupFailure[];
   /** Updates found but not proposed, with why (platforms missing, unchanged for the platforms built). */
   held: HeldUpdate[];
+  /** References not looked up, with why: so "up to date" and "not tracked" look different. */
+  skipped: SkippedReference[];
   plans: BranchPlan[];
   /** Registry lookups the scan asked for (each question once per repository). */
   lookups: number;

@@ -5,8 +5,9 @@ import type { RepoConfig } from '../config/types.js';
 import { extractImages } from '../dockerfile/extract.js';
 import { writableUpdates } from '../plan/apply.js';
 import { groupPlans } from '../plan/group.js';
-import { planUpdates, type FileUse } from '../plan/plan.js';
-import type { RepoFile, RepositoryScan } from '../plan/types.js';
+import { byPosition, planUpdates, type FileUse } from '../plan/plan.js';
+import type { RepoFile, RepositoryScan, SkippedReference } from '../plan/types.js';
+import type { ExtractResult } from '../dockerfile/types.js';
 import { fetchAnswers, type LookupRoundsInput } from './lookup-rounds.js';
 
 export interface ScanInput extends LookupRoundsInput {
@@ -25,5 +26,17 @@ export async function scanRepository(input: ScanInput): Promise<RepositoryScan> 
   const writable = writableUpdates(input.files, planned.updates);
   const errors = [...planned.errors, ...writable.errors];
   const plans = groupPlans(writable.updates, input.config, input.repoFullName, input.now);
-  return { extracted, updates: writable.updates, errors, held: planned.held, plans, lookups };
+  const skipped = [...notImages(extracted), ...planned.notLookedUp].sort(byPosition);
+  return { extracted, updates: writable.updates, errors, held: planned.held, skipped, plans, lookups };
+}
+
+/** What extraction set aside as not an image to look up; unreadable references are errors instead. */
+function notImages(extracted: ExtractResult[]): SkippedReference[] {
+  return extracted.flatMap(({ file, skipped }) =>
+    skipped.flatMap(({ line, written, reason }) =>
+      reason === 'stage' || reason === 'scratch' || reason === 'variable'
+        ? [{ file, line, image: written, reason }]
+        : [],
+    ),
+  );
 }

@@ -132,7 +132,12 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
   );
 
   const again = await scan(dir, '--json');
-  expect(JSON.parse(again.stdout)).toEqual({ updates: [], held: [], errors: [] });
+  expect(JSON.parse(again.stdout)).toEqual({
+    updates: [],
+    held: [],
+    skipped: [{ file: 'Dockerfile', line: 6, image: 'build', reason: 'stage' }],
+    errors: [],
+  });
 });
 
 test('a missing image is an error for that image only; the others still update', async () => {
@@ -177,9 +182,49 @@ test('the repository config decides what is offered', async () => {
       },
     ],
     held: [],
+    // A floating tag without pinning: nothing the policy offers applies, and the scan says so.
+    skipped: [
+      { file: 'app.Dockerfile', line: 2, image: `${registry.host}/acme/base:1.0`, reason: 'not-offered' },
+    ],
     errors: [],
   });
   expect(lib32.digest).toMatch(/^sha256:/);
+});
+
+test('references not looked up are listed with why and counted; neighbours of a Dockerfile are not read', async () => {
+  const host = registry.host;
+  const tool = await registry.pushImage('acme/tool', '5.0', { seed: 'tool-5.0' });
+  const dir = await checkout({
+    '.github/freshbase.yml': `ignoreImages: ["${host}/acme/vendored"]\n`,
+    Dockerfile:
+      `ARG BASE\nFROM ${host}/acme/tool:5.0 AS build\nFROM scratch AS empty\nFROM build\nFROM \${BASE}\n` +
+      `FROM ${host}/acme/vendored:1.0\nFROM ${host}/acme/tool@${tool.digest}\n`,
+    'Dockerfile.md': 'FROM here we go\n',
+    'docs/Dockerfile.dockerignore': 'node_modules\n',
+  });
+  const json = await scan(dir, '--json');
+  expect(json.code).toBe(0);
+  const output = JSON.parse(json.stdout) as {
+    updates: Array<{ image: string }>;
+    skipped: unknown[];
+    errors: [];
+  };
+  expect(output.errors).toEqual([]);
+  expect(output.updates.map((u) => u.image)).toEqual([`${host}/acme/tool`]);
+  expect(output.skipped).toEqual([
+    { file: 'Dockerfile', line: 3, image: 'scratch', reason: 'scratch' },
+    { file: 'Dockerfile', line: 4, image: 'build', reason: 'stage' },
+    { file: 'Dockerfile', line: 5, image: '${BASE}', reason: 'variable' },
+    { file: 'Dockerfile', line: 6, image: `${host}/acme/vendored:1.0`, reason: 'ignored' },
+    { file: 'Dockerfile', line: 7, image: `${host}/acme/tool@${tool.digest}`, reason: 'digest-only' },
+  ]);
+
+  const table = await scan(dir);
+  expect(table.stdout).toContain(
+    '1 file(s), 6 image reference(s): 1 looked up, 5 not (1 scratch, 1 stage, 1 variable, 1 ignored, 1 digest-only); 1 update(s)\n',
+  );
+  expect(table.stdout).toContain(`not looked up: Dockerfile:6 ${host}/acme/vendored:1.0: ignored\n`);
+  expect(table.stdout).not.toContain('not looked up: Dockerfile:4');
 });
 
 test('an invalid config stops the scan with exit code 2 and names the key', async () => {
@@ -224,6 +269,7 @@ test('a pin to one platform of a multi-arch tag moves to the same platform of th
       },
     ],
     held: [],
+    skipped: [],
     errors: [],
   });
   expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
@@ -239,7 +285,14 @@ test('a config with _extends is used alone, and the scan says so', async () => {
   const result = await scan(dir, '--json');
   expect(result.code).toBe(0);
   expect(result.stderr).toContain('_extends, which only the app resolves');
-  expect(JSON.parse(result.stdout)).toEqual({ updates: [], held: [], errors: [] });
+  expect(JSON.parse(result.stdout)).toEqual({
+    updates: [],
+    held: [],
+    skipped: [
+      { file: 'Dockerfile', line: 1, image: `${registry.host}/acme/base:1.0`, reason: 'not-offered' },
+    ],
+    errors: [],
+  });
 });
 
 test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without linux/arm64; the scan says why', async () => {
@@ -272,6 +325,7 @@ test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without li
         reason: '1.0.1 has no linux/arm64 image',
       },
     ],
+    skipped: [],
     errors: [],
   });
   const table = await scan(dir);

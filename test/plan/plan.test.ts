@@ -242,6 +242,27 @@ describe('planUpdates: failures', () => {
   });
 });
 
+describe('planUpdates: not looked up', () => {
+  it.each([
+    ['python:3.12', { ignoreImages: ['python'] }, 'reference', 'ignored'],
+    ['python:3.12', { enabled: false }, 'reference', 'ignored'],
+    ['python:3.12', { rules: [{ images: ['python'], enabled: false }] }, 'reference', 'ignored'],
+    [`python@${digest('0')}`, {}, 'reference', 'digest-only'],
+    [`python:3.12@${digest('0')}`, {}, 'tag-only', 'not-editable'],
+    ['python:latest', { pin: false }, 'reference', 'not-offered'],
+  ] as const)('%s with %j (%s edit): %s, asking the registry nothing', (written, cfg, edit, reason) => {
+    const entry = at('Dockerfile', written, 3, edit);
+    expect(lookupsNeeded([entry], config(cfg))).toEqual(lookupsNeeded([], config(cfg)));
+    expect(planOne(entry, config(cfg)).notLookedUp).toEqual([
+      { file: 'Dockerfile', line: 3, image: written, reason },
+    ]);
+  });
+
+  it('a use that is looked up is not listed', () => {
+    expect(planOne(at('Dockerfile', 'python:3.12'), config()).notLookedUp).toEqual([]);
+  });
+});
+
 describe('planUpdates: order', () => {
   const cfg = config();
   const uses = [
