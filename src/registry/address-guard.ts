@@ -4,7 +4,7 @@
 // (a DNS answer that changes between check and connect cannot slip through).
 import { promises as dns } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export interface ResolvedAddress {
@@ -32,12 +32,21 @@ export class ForbiddenAddressError extends Error {
 }
 
 /**
+ * IPv4-compatible IPv6 (`::a.b.c.d`, deprecated by RFC 4291) embeds an IPv4 address like the mapped
+ * forms do, so the whole range is refused. ipaddr.js calls `::7f00:1` unicast and reads the dotted
+ * form `::8.8.8.8` as IPv4-mapped, so Node's own parser decides membership.
+ */
+const IPV4_COMPATIBLE = new BlockList();
+IPV4_COMPATIBLE.addSubnet('::', 96, 'ipv6');
+
+/**
  * Whether an address is ordinary public unicast. Everything ipaddr.js classifies otherwise is refused:
  * loopback, private, link-local (cloud metadata), CGNAT, unique-local, unspecified, multicast,
- * reserved, and IPv6 forms that embed an IPv4 address (mapped, 6to4, NAT64, Teredo).
+ * reserved, and IPv6 forms that embed an IPv4 address (mapped, compatible, 6to4, NAT64, Teredo).
  */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
+  if (isIP(address) === 6 && IPV4_COMPATIBLE.check(address, 'ipv6')) return false;
   // process() turns ::ffff:a.b.c.d into a.b.c.d so the IPv4 ranges apply to it.
   return ipaddr.process(address).range() === 'unicast';
 }

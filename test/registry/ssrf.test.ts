@@ -73,6 +73,11 @@ describe('isPublicAddress', () => {
     'fe80::1',
     '::ffff:127.0.0.1',
     '::ffff:169.254.169.254',
+    '::127.0.0.1',
+    '::7f00:1',
+    '::169.254.169.254',
+    '::a9fe:a9fe',
+    '::8.8.8.8',
     '64:ff9b::a9fe:a9fe',
     '2002:a9fe:a9fe::1',
     'not-an-ip',
@@ -111,6 +116,7 @@ describe('references without a host rule', () => {
     ['127.0.0.1:PORT4', 'IPv4 loopback'],
     ['[::1]:PORT6', 'IPv6 loopback'],
     ['[::ffff:127.0.0.1]:PORT4', 'IPv4-mapped loopback'],
+    ['[::127.0.0.1]:PORT4', 'IPv4-compatible loopback'],
     ['localhost:PORT4', 'a name resolving to loopback'],
     ['registry.evil.example:PORT4', 'a public-looking name resolving to loopback'],
     ['mixed.example:PORT4', 'a name with one public and one loopback answer'],
@@ -122,7 +128,7 @@ describe('references without a host rule', () => {
     expect(v4.connections + v6.connections).toBe(0);
   });
 
-  test.each(['10.0.0.1', '169.254.169.254', '[fd00::1]:5000'])(
+  test.each(['10.0.0.1', '169.254.169.254', '[fd00::1]:5000', '[::169.254.169.254]', '[::a9fe:a9fe]'])(
     '%s is refused before connecting or resolving',
     async (registry) => {
       const error = await resolveAt(registry).catch((e: unknown) => e);
@@ -152,7 +158,9 @@ describe('redirects and credentials', () => {
 
   test.each([
     'http://169.254.169.254/latest/meta-data/',
+    'https://[::169.254.169.254]/latest/meta-data/',
     'https://10.0.0.1/blob',
+    'https://[::127.0.0.1]:PORT4/blob',
     'https://[::1]:PORT6/blob',
     'https://localhost:PORT4/blob',
   ])('a blob redirect to %s is refused', async (location) => {
@@ -283,4 +291,16 @@ describe("an untrusted public registry cannot reach the operator's private hosts
       .reply(401, '', { 'www-authenticate': `Bearer realm="http://127.0.0.1:${v4.port}/token",service="x"` });
     await expectRefusedWithoutConnection(scope);
   });
+
+  test.each(['https://[::127.0.0.1]:PORT4/token', 'https://[::169.254.169.254]/token'])(
+    'through an IPv4-compatible token realm %s',
+    async (realm) => {
+      const scope = nock('https://untrusted.example')
+        .head('/v2/acme/app/manifests/1')
+        .reply(401, '', {
+          'www-authenticate': `Bearer realm="${realm.replace('PORT4', String(v4.port))}",service="x"`,
+        });
+      await expectRefusedWithoutConnection(scope);
+    },
+  );
 });
