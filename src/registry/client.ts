@@ -62,6 +62,8 @@ export interface RegistryClientOptions {
   logger?: RegistryLogger;
   /** DNS for the address guard; tests inject one. */
   resolver?: Resolver;
+  /** Certificates (PEM) trusted beside Node's own roots; tests trust a loopback registry's. */
+  extraCaCertificates?: readonly string[];
   limits?: Partial<RegistryLimits>;
 }
 
@@ -95,6 +97,9 @@ const DEFAULT_TAG_TTL_MS = 6 * 60 * 60 * 1000;
 const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
 const silentLogger: RegistryLogger = { debug: () => {}, warn: () => {} };
 
+/** The registry API requests the client makes itself (token fetches are the auth layer's). */
+type RegistryRequestKind = Exclude<RequestKind, 'token'>;
+
 /** One image in one repository, as requests and errors need it. */
 interface Subject {
   endpoint: RegistryEndpoint;
@@ -121,7 +126,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
   const documents = new CoalescingCache(store, cacheOptions);
   const byKind: Record<RequestKind, number> = { 'manifest-head': 0, manifest: 0, blob: 0, tags: 0, token: 0 };
-  const transport = createHttpTransport(options.resolver ?? systemResolver);
+  const transport = createHttpTransport({
+    resolver: options.resolver ?? systemResolver,
+    ...(options.extraCaCertificates ? { extraCaCertificates: options.extraCaCertificates } : {}),
+  });
+  const maxBytes: Record<RegistryRequestKind, number> = {
+    'manifest-head': 0,
+    manifest: limits.manifestBytes,
+    blob: limits.configBytes,
+    tags: limits.tagPageBytes,
+  };
   const http = new RegistryHttp({
     transport,
     timeoutMs: options.timeoutMs ?? 15_000,
@@ -155,22 +169,28 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return new URL(`/v2/${s.repository}/${path}`, s.endpoint.baseUrl);
   }
 
+  /** One registry API request for the subject; the kind decides method, Accept and size limit. */
+  function send(s: Subject, kind: RegistryRequestKind, url: URL) {
+    const manifest = kind === 'manifest-head' || kind === 'manifest';
+    return http.request({
+      endpoint: s.endpoint,
+      repository: s.repository,
+      method: kind === 'manifest-head' ? 'HEAD' : 'GET',
+      url,
+      ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
+      maxBytes: maxBytes[kind],
+      kind,
+      image: s.image,
+    });
+  }
+
   function mismatch(s: Subject, what: string): RegistryError {
     return new RegistryError(`${s.image}: ${what}; refusing to use it`, 'digest-mismatch', s.image);
   }
 
   /** The tag's current digest from HEAD; null when the registry does not say (then GET decides). */
   async function headDigest(s: Subject, tag: string): Promise<string | null> {
-    const response = await http.request({
-      endpoint: s.endpoint,
-      repository: s.repository,
-      method: 'HEAD',
-      url: apiUrl(s, `manifests/${tag}`),
-      accept: MANIFEST_ACCEPT,
-      maxBytes: 0,
-      kind: 'manifest-head',
-      image: s.image,
-    });
+    const response = await send(s, 'manifest-head', apiUrl(s, `manifests/${tag}`));
     const digest = response.headers['docker-content-digest'];
     if (typeof digest !== 'string' || digest === '') return null;
     if (!isSha256Digest(digest)) throw mismatch(s, `registry named a digest that is not sha256 (${digest})`);
@@ -183,16 +203,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     reference: string,
     expected: string | null,
   ): Promise<ManifestDocument> {
-    const response = await http.request({
-      endpoint: s.endpoint,
-      repository: s.repository,
-      method: 'GET',
-      url: apiUrl(s, `manifests/${reference}`),
-      accept: MANIFEST_ACCEPT,
-      maxBytes: limits.manifestBytes,
-      kind: 'manifest',
-      image: s.image,
-    });
+    const response = await send(s, 'manifest', apiUrl(s, `manifests/${reference}`));
     const digest = sha256Digest(response.body);
     const claimed = response.headers['docker-content-digest'];
     if (expected !== null && digest !== expected)
@@ -216,15 +227,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
   function imageConfig(s: Subject, digest: string): Promise<ImageConfig> {
     return documents.get(`registry:config:${s.name}@${digest}`, DOCUMENT_TTL_MS, async () => {
-      const response = await http.request({
-        endpoint: s.endpoint,
-        repository: s.repository,
-        method: 'GET',
-        url: apiUrl(s, `blobs/${digest}`),
-        maxBytes: limits.configBytes,
-        kind: 'blob',
-        image: s.image,
-      });
+      const response = await send(s, 'blob', apiUrl(s, `blobs/${digest}`));
       const actual = sha256Digest(response.body);
       if (actual !== digest) throw mismatch(s, `config blob hashes to ${actual}, not ${digest}`);
       try {
@@ -320,15 +323,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const tags = new Set<string>();
     let url: URL | null = apiUrl(s, `tags/list?n=${limits.tagPageSize}`);
     for (let page = 0; url && page < limits.maxTagPages; page++) {
-      const response = await http.request({
-        endpoint: s.endpoint,
-        repository: s.repository,
-        method: 'GET',
-        url,
-        maxBytes: limits.tagPageBytes,
-        kind: 'tags',
-        image: s.image,
-      });
+      const response = await send(s, 'tags', url);
       for (const tag of parseTagPage(s, response.body)) tags.add(tag);
       url = nextPage(s, url, response.headers.link);
     }

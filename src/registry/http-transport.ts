@@ -3,6 +3,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { LookupFunction } from 'node:net';
+import tls from 'node:tls';
 import {
   assertLiteralAllowed,
   ForbiddenAddressError,
@@ -48,13 +50,31 @@ export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-export function createHttpTransport(resolver: Resolver): HttpTransport {
-  // Own agents: a pooled socket from the global agent was never checked by our lookup.
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true }),
+export interface HttpTransportOptions {
+  /** DNS for the address guard. */
+  resolver: Resolver;
+  /** Certificates (PEM) trusted beside Node's own roots, for a registry behind a private CA. */
+  extraCaCertificates?: readonly string[];
+}
+
+type Scheme = 'http:' | 'https:';
+type Agents = Record<Scheme, http.Agent>;
+
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  const ca = options.extraCaCertificates?.length
+    ? [...tls.rootCertificates, ...options.extraCaCertificates]
+    : undefined;
+  const agentsWith = (connection: { lookup?: LookupFunction }): Agents => ({
+    'http:': new http.Agent({ keepAlive: true, ...connection }),
+    'https:': new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}), ...connection }),
+  });
+  // One pool per access policy (each agent pools per origin): a keep-alive socket opened for a rule
+  // that allows private addresses never carries a guarded request to the same origin, which would
+  // skip the address check. Every socket of the guarded pool was connected through the guard.
+  const pools: Record<'guarded' | 'private', Agents> = {
+    guarded: agentsWith({ lookup: guardedLookup(options.resolver) }),
+    private: agentsWith({}),
   };
-  const lookup = guardedLookup(resolver);
 
   function send(request: HttpRequest): Promise<HttpResponse> {
     const { url } = request;
@@ -82,8 +102,7 @@ export function createHttpTransport(resolver: Resolver): HttpTransport {
       const req = requestFn(url, {
         method: request.method,
         headers: request.headers,
-        agent: agents[protocol],
-        ...(request.allowPrivate ? {} : { lookup }),
+        agent: pools[request.allowPrivate ? 'private' : 'guarded'][protocol],
       });
       const deadline = setTimeout(
         () => fail(new TransportError(`no complete answer within ${request.timeoutMs} ms`, 'timeout')),
@@ -129,8 +148,7 @@ export function createHttpTransport(resolver: Resolver): HttpTransport {
   return {
     send,
     close() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
+      for (const agents of Object.values(pools)) for (const agent of Object.values(agents)) agent.destroy();
     },
   };
 }
