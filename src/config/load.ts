@@ -24,7 +24,7 @@ export function validateConfig(value: unknown): ConfigResult {
 }
 
 /** 1-based line of the YAML node at `path` (the value, or its key when the value is absent). */
-function lineOf(doc: Document, lines: LineCounter, path: string): number | undefined {
+export function lineOf(doc: Document, lines: LineCounter, path: string): number | undefined {
   const keys = path === '' ? [] : path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
   for (let depth = keys.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);

@@ -48,8 +48,9 @@ function distance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-function unknownKeyMessage(key: string, path: readonly PropertyKey[]): string {
-  const known = knownKeysAt(path).filter((name) => !name.startsWith('_'));
+/** `unknown key "ignoreImage"; did you mean "ignoreImages"? (allowed here: …)`, for any mapping's keys. */
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const known = allowed.filter((name) => !name.startsWith('_'));
   const closest = known
     .map((name) => ({ name, score: distance(key.toLowerCase(), name.toLowerCase()) }))
     .sort((a, b) => a.score - b.score)[0];
@@ -71,7 +72,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[]): ConfigP
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({
           path: formatPath([...issue.path, key]),
-          message: unknownKeyMessage(key, issue.path),
+          message: unknownKeyMessage(key, knownKeysAt(issue.path)),
         }));
       case 'invalid_type':
         return [

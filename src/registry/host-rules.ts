@@ -2,8 +2,10 @@
 // credentials, and whether it may live at a private address. Also the per-URL access policy for a
 // registry's redirects and token realms: a rule applies to its own origin only.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
+import { lineOf } from '../config/load.js';
+import { unknownKeyMessage } from '../config/problems.js';
 import { normaliseRegistry } from '../image/reference.js';
 
 export interface HostRule {
@@ -25,6 +27,8 @@ export interface Credentials {
 /** Where and how one registry is reached. */
 export interface RegistryEndpoint {
   registry: string;
+  /** Whether an operator rule names this registry (errors then point at that rule). */
+  hasRule: boolean;
   baseUrl: URL;
   allowPrivate: boolean;
   credentials: Credentials | null;
@@ -95,25 +99,45 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string): unkn
   return value;
 }
 
-/** Parses host rules YAML text; errors are prefixed with `source` and name the offending key. */
+/**
+ * `not valid YAML at line 4, column 15 (block as implicit key)`. The YAML library's own message quotes
+ * the offending line, and in this file that line may hold a literal password: only its place is named.
+ */
+function syntaxProblem(error: YAMLError): string {
+  const position = error.linePos?.[0];
+  const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+  return `not valid YAML${where} (${error.code.toLowerCase().replaceAll('_', ' ')})`;
+}
+
+/** `registries.0.allowprivate (line 5): unknown key "allowprivate"; did you mean "allowPrivate"? …` */
+function schemaProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): string[] {
+  const path = issue.path.map(String).join('.');
+  const at = (key: string) => {
+    const line = lineOf(doc, lines, key);
+    return `${key || '(root)'}${line === undefined ? '' : ` (line ${line})`}`;
+  };
+  if (issue.code !== 'unrecognized_keys') return [`${at(path)}: ${issue.message}`];
+  const allowed = Object.keys(issue.path.length === 0 ? hostRulesFileSchema.shape : hostRuleSchema.shape);
+  return issue.keys.map((key) => `${at(path ? `${path}.${key}` : key)}: ${unknownKeyMessage(key, allowed)}`);
+}
+
+/**
+ * Parses host rules YAML text; errors are prefixed with `source`, name the offending key and line, and
+ * never quote the file (it may hold credentials).
+ */
 export function parseHostRules(text: string, env: NodeJS.ProcessEnv, source: string): HostRule[] {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid YAML: ${(error as Error).message}`, { cause: error });
-  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors.map(syntaxProblem).join('; ')}`);
   let interpolated: unknown;
   try {
-    interpolated = interpolate(document ?? {}, env, '');
+    interpolated = interpolate(doc.toJS({ maxAliasCount: 100 }) ?? {}, env, '');
   } catch (error) {
     throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = hostRulesFileSchema.safeParse(interpolated);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.flatMap((issue) => schemaProblem(issue, doc, lines));
     throw new Error(`${source}: invalid registry host rules: ${problems.join('; ')}`);
   }
   const rules = parsed.data.registries.map((rule) => ({ ...rule, host: normaliseRegistry(rule.host) }));
@@ -154,7 +178,13 @@ export function endpointFor(registry: string, rules: readonly HostRule[]): Regis
     rule?.username !== undefined && rule.password !== undefined
       ? { username: rule.username, password: rule.password }
       : null;
-  return { registry: name, baseUrl, allowPrivate: rule?.allowPrivate ?? false, credentials };
+  return {
+    registry: name,
+    hasRule: rule !== undefined,
+    baseUrl,
+    allowPrivate: rule?.allowPrivate ?? false,
+    credentials,
+  };
 }
 
 /**

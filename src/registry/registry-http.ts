@@ -292,8 +292,14 @@ export class RegistryHttp {
 
   private transportError(request: RegistryRequest, url: URL, error: unknown): RegistryError {
     if (!(error instanceof TransportError)) throw error;
-    const message = `${request.image}: ${request.method} ${describeUrl(url)} failed: ${error.message}`;
     const { failure } = error;
+    const { endpoint } = request;
+    // The operator's own rule reached a private address: say how to allow it (never for a redirect).
+    const hint =
+      failure === 'forbidden-address' && endpoint.hasRule && url.origin === endpoint.baseUrl.origin
+        ? `; if ${endpoint.registry} is meant to be private, add \`allowPrivate: true\` to its rule in FRESHBASE_REGISTRIES`
+        : '';
+    const message = `${request.image}: ${request.method} ${describeUrl(url)} failed: ${error.message}${hint}`;
     return failure === 'timeout' || failure === 'network'
       ? new RetryableError(message, failure, request.image, null)
       : new RegistryError(message, failure, request.image);

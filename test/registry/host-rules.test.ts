@@ -41,7 +41,10 @@ describe('loading', () => {
 
   test.each([
     ['registries: [{url: "https://x"}]', /registries\.0\.host/],
-    ['registries: [{host: a.io, url: "ftp://x"}]', /registries\.0\.url: must be an http\(s\) origin/],
+    [
+      'registries: [{host: a.io, url: "ftp://x"}]',
+      /registries\.0\.url \(line 1\): must be an http\(s\) origin/,
+    ],
     ['registries: [{host: a.io, url: "https://x/path"}]', /registries\.0\.url/],
     ['registries: [{host: a.io, username: bot}]', /username and password must be given together/],
     ['registries: [{host: a.io, allowPrivate: "yes"}]', /registries\.0\.allowPrivate/],
@@ -50,6 +53,26 @@ describe('loading', () => {
     ['registries: [', /not valid YAML/],
   ])('%s is rejected clearly', (text, message) => {
     expect(() => parseHostRules(text, {}, 'rules.yml')).toThrow(message);
+  });
+
+  test('a syntax error names the line and column, never the line itself (it may hold a password)', () => {
+    const text = 'registries:\n  - host: a.io\n    username: bot\n    password: hunter2: secret\n';
+    let message = '';
+    try {
+      parseHostRules(text, {}, 'rules.yml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe('rules.yml: not valid YAML at line 4, column 15 (block as implicit key)');
+  });
+
+  test('an unknown key gets the closest known key, as the repository config does', () => {
+    const text = 'registries:\n  - host: a.io\n    allowprivate: true\nregistry: []\n';
+    expect(() => parseHostRules(text, {}, 'rules.yml')).toThrow(
+      'rules.yml: invalid registry host rules: registries.0.allowprivate (line 3): unknown key "allowprivate"; ' +
+        'did you mean "allowPrivate"? (allowed here: host, url, username, password, allowPrivate); ' +
+        'registry (line 4): unknown key "registry"; did you mean "registries"? (allowed here: registries)',
+    );
   });
 
   test('a password never appears in a validation error', () => {

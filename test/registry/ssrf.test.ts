@@ -139,6 +139,46 @@ describe('references without a host rule', () => {
   );
 });
 
+describe('a host rule without allowPrivate', () => {
+  test.each([
+    [
+      'a name resolving to loopback',
+      'registry.internal.example:PORT4',
+      'https://registry.internal.example:PORT4',
+    ],
+    ['a loopback address', '127.0.0.1:PORT4', 'http://127.0.0.1:PORT4'],
+  ])('reaching %s says to add allowPrivate to that rule', async (_, host, url) => {
+    const port = String(v4.port);
+    const rule = { host: host.replace('PORT4', port), url: url.replace('PORT4', port) };
+    const client = createRegistryClient({ rules: [rule], retries: 0, resolver: loopbackResolver });
+    try {
+      const error = await client
+        .resolve({ registry: rule.host, repository: 'acme/app', reference: '1' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'forbidden-address' });
+      expect(String(error)).toContain(
+        `if ${rule.host} is meant to be private, add \`allowPrivate: true\` to its rule in FRESHBASE_REGISTRIES`,
+      );
+      expect(v4.connections).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a reference without a rule gets no such advice', async () => {
+    const client = createRegistryClient({ retries: 0, resolver: loopbackResolver });
+    try {
+      const error = await client
+        .resolve({ registry: `localhost:${v4.port}`, repository: 'acme/app', reference: '1' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'forbidden-address' });
+      expect(String(error)).not.toContain('allowPrivate');
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('redirects and credentials', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
