@@ -28,6 +28,8 @@ async function startMirror(): Promise<Mirror> {
     res.writeHead(404, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
   });
   server.on('secureConnection', () => mirror.connections++);
+  // Long enough that a loaded machine never sees the pooled socket expire between the lookups.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   mirror.port = (server.address() as AddressInfo).port;
   return {
@@ -56,7 +58,7 @@ test('an unruled reference to a ruled private origin gets no pooled connection',
   const client = createRegistryClient({
     rules: [{ host: 'docker.io', url: `https://localhost:${mirror.port}`, allowPrivate: true }],
     retries: 0,
-    timeoutMs: 5000,
+    timeoutMs: 15_000,
     extraCaCertificates: [certificate],
     // What localhost is for the guard; the rule's own requests use the system's DNS.
     resolver: async () => [{ address: '127.0.0.1', family: 4 }],
