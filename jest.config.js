@@ -7,6 +7,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/unhook-http.ts'],
   // nock's interceptor is reached after jest's soft global cleanup; keep globals, silence the noise.
   testEnvironmentOptions: { globalsCleanup: 'off' },
 };
