@@ -34,7 +34,7 @@ for (const file of files) {
     for (const problem of problems) console.log(`${file.name}: ${problem}`);
   }
 }
-for (const name of unreadable) console.log(`${name}: not UTF-8 text (reported as invalid, not a failure)`);
+for (const problem of unreadable) console.log(`${problem} (reported as invalid, not a failure)`);
 console.log(
   `${files.length} files, ${images} images`,
   { sources, skips },

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { extractImages } from '../dockerfile/extract.js';
+import { readDockerfileText, type DockerfileText } from '../dockerfile/source-text.js';
 import { imageName } from '../image/reference.js';
 import type { ExtractResult } from '../dockerfile/types.js';
 import { formatTable } from './table.js';
@@ -42,10 +43,24 @@ export async function runExtract(args: string[], io: ExtractIo): Promise<number>
       exitCode = 1;
       continue;
     }
-    results.push(extractImages(file, content.toString('utf8')));
+    const read = readDockerfileText(content);
+    const result = read.ok ? extractImages(file, read.text) : unreadAs(file, read);
+    // A file that is not Dockerfile text at all fails as `scan` fails on it; its entry says why.
+    if (!read.ok || isWholeFileRefused(result)) exitCode = 1;
+    results.push(result);
   }
   io.stdout(json ? `${JSON.stringify(results.map(toContract), null, 2)}\n` : results.map(toText).join('\n'));
   return exitCode;
+}
+
+function unreadAs(file: string, read: Extract<DockerfileText, { ok: false }>): ExtractResult {
+  const reason = read.reason === 'too-large' ? 'too-large' : 'invalid';
+  return { file, images: [], skipped: [{ line: 1, written: '', reason, detail: read.detail }] };
+}
+
+/** Only whole files are refused as too large or binary; a single reference is `invalid`. */
+function isWholeFileRefused(result: ExtractResult): boolean {
+  return result.skipped.some((skip) => skip.reason === 'too-large' || skip.reason === 'binary');
 }
 
 /** Exactly the keys of the `extract --json` contract (DESIGN.md), nothing internal. */
@@ -66,11 +81,12 @@ function toContract(result: ExtractResult) {
     })),
     // The contract's reasons are stage|scratch|variable|invalid: a file too large or binary to read
     // as a Dockerfile is reported as invalid (the text output says which).
-    skipped: result.skipped.map((skip) => ({
-      line: skip.line,
-      written: skip.written,
-      reason: skip.reason === 'too-large' || skip.reason === 'binary' ? 'invalid' : skip.reason,
-    })),
+    // An invalid entry also says why (too large, binary, not UTF-8, a malformed reference), as the text does.
+    skipped: result.skipped.map((skip) => {
+      const reason = skip.reason === 'too-large' || skip.reason === 'binary' ? 'invalid' : skip.reason;
+      const entry = { line: skip.line, written: skip.written, reason };
+      return reason === 'invalid' && skip.detail ? { ...entry, detail: skip.detail } : entry;
+    }),
   };
 }
 

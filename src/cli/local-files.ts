@@ -1,5 +1,5 @@
 // Reads a local checkout the way the app reads a repository: config file, then selected files.
-import { decodeDockerfileText, MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
+import { readDockerfileText, sizeProblem } from '../dockerfile/source-text.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_PATH } from '../config/load.js';
@@ -39,14 +39,14 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
   for (const rel of (await listFiles(root)).filter((p) => isPathSelected(config, p))) {
     const abs = path.join(root, rel);
     try {
-      const { size } = await stat(abs);
-      if (size > MAX_DOCKERFILE_BYTES) {
-        unreadable.push({ path: rel, error: `larger than ${MAX_DOCKERFILE_BYTES} bytes` });
+      const tooLarge = sizeProblem((await stat(abs)).size);
+      if (tooLarge) {
+        unreadable.push({ path: rel, error: tooLarge });
         continue;
       }
-      const content = decodeDockerfileText(await readFile(abs));
-      if (content === null) unreadable.push({ path: rel, error: 'not valid UTF-8' });
-      else files.push({ path: rel, content });
+      const read = readDockerfileText(await readFile(abs));
+      if (read.ok) files.push({ path: rel, content: read.text });
+      else unreadable.push({ path: rel, error: read.detail });
     } catch (err) {
       unreadable.push({ path: rel, error: (err as Error).message });
     }

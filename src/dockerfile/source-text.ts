@@ -50,11 +50,31 @@ export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+export type DockerfileText =
+  { ok: true; text: string } | { ok: false; reason: 'too-large' | 'not-utf8'; detail: string };
+
+/** Why a file of `size` bytes is not read as a Dockerfile, or null when its size is fine. */
+export function sizeProblem(size: number): string | null {
+  return size > MAX_DOCKERFILE_BYTES ? `${size} bytes, more than the limit of ${MAX_DOCKERFILE_BYTES}` : null;
+}
+
+/**
+ * The one rule for reading a file as Dockerfile text, in `extract`, `scan` and the app: at most
+ * MAX_DOCKERFILE_BYTES, strict UTF-8, BOM kept. (NUL bytes are refused by extraction itself.)
+ */
+export function readDockerfileText(bytes: Uint8Array): DockerfileText {
+  const tooLarge = sizeProblem(bytes.length);
+  if (tooLarge) return { ok: false, reason: 'too-large', detail: tooLarge };
+  const text = decodeDockerfileText(bytes);
+  if (text === null) return { ok: false, reason: 'not-utf8', detail: 'not valid UTF-8 text' };
+  return { ok: true, text };
+}
+
 /**
  * A file's text, byte for byte: a BOM stays in the string so a rewrite writes it back. Null when the
  * bytes are not UTF-8, since a rewrite would then alter bytes it did not mean to touch.
  */
-export function decodeDockerfileText(bytes: Uint8Array): string | null {
+function decodeDockerfileText(bytes: Uint8Array): string | null {
   try {
     return strictUtf8.decode(bytes);
   } catch {

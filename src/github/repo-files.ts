@@ -1,6 +1,6 @@
 // Reading a repository without cloning: one recursive Git Trees call on a commit (walking
 // subtrees only when GitHub truncates it), then only the selected blobs.
-import { decodeDockerfileText, MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
+import { MAX_DOCKERFILE_BYTES, readDockerfileText, type DockerfileText } from '../dockerfile/source-text.js';
 import PQueue from 'p-queue';
 import type { RepoFile } from '../plan/types.js';
 import type { RepoContext } from './types.js';
@@ -43,10 +43,10 @@ export async function readRepositoryFiles(
       } else if ((entry.size ?? 0) > MAX_DOCKERFILE_BYTES) {
         snapshot.skipped.push({ path: entry.path, reason: 'too-large' });
       } else {
-        const content = await readBlobText(ctx, entry.sha);
-        if (content === null) snapshot.skipped.push({ path: entry.path, reason: 'not-utf8' });
+        const read = await readBlobText(ctx, entry.sha);
+        if (!read.ok) snapshot.skipped.push({ path: entry.path, reason: read.reason });
         else {
-          snapshot.files.push({ path: entry.path, content });
+          snapshot.files.push({ path: entry.path, content: read.text });
           snapshot.modes.set(entry.path, entry.mode);
         }
       }
@@ -92,8 +92,8 @@ function blobsOf(tree: TreeEntry[], prefix: string): TreeFile[] {
   );
 }
 
-/** A blob's text byte for byte, or null when it is not UTF-8 (see decodeDockerfileText). */
-async function readBlobText(ctx: RepoContext, sha: string): Promise<string | null> {
+/** A blob's text byte for byte, by the same rule as a local file (see readDockerfileText). */
+async function readBlobText(ctx: RepoContext, sha: string): Promise<DockerfileText> {
   const { data } = await ctx.octokit.rest.git.getBlob({ owner: ctx.owner, repo: ctx.repo, file_sha: sha });
-  return decodeDockerfileText(Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8'));
+  return readDockerfileText(Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8'));
 }

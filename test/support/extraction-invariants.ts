@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractImages } from '../../src/dockerfile/extract.js';
 import { rewrite } from '../../src/dockerfile/rewrite.js';
-import { decodeDockerfileText } from '../../src/dockerfile/source-text.js';
+import { readDockerfileText } from '../../src/dockerfile/source-text.js';
 import type { ExtractResult, ImageUse } from '../../src/dockerfile/types.js';
 
 export const FAKE_DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -22,9 +22,9 @@ export function readDockerfiles(dir: string): { files: DockerfileText[]; unreada
     .filter((name) => /(^|[.])(dockerfile|containerfile)$|^(dockerfile|containerfile)[.]/i.test(name))
     .sort();
   for (const name of names) {
-    const text = decodeDockerfileText(readFileSync(path.join(dir, name)));
-    if (text === null) unreadable.push(name);
-    else files.push({ name, text });
+    const read = readDockerfileText(readFileSync(path.join(dir, name)));
+    if (read.ok) files.push({ name, text: read.text });
+    else unreadable.push(`${name}: ${read.detail}`);
   }
   return { files, unreadable };
 }
