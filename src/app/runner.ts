@@ -1,6 +1,7 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
+import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import { describeError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { RegistryLookup } from '../registry/types.js';
@@ -25,6 +26,8 @@ export interface JobRunnerDeps {
   now?: () => Date;
   /** FRESHBASE_DRY_RUN: the job's GitHub client refuses every write (see github/dry-run.ts). */
   dryRun?: boolean;
+  /** Makes each job's GitHub reads conditional (ETag cache); without it every GET is a full one. */
+  githubCache?: ConditionalRequestCache;
 }
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
@@ -37,6 +40,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
     try {
       const client = (await deps.app.auth(job.installationId)) as GitHubClient;
       const octokit = deps.dryRun ? refuseWrites(client, log) : client;
+      deps.githubCache?.attach(octokit, { installationId: job.installationId, freshAfter: job.requestedAt });
       const report = await deps.reconcile({
         octokit,
         owner: job.owner,

@@ -6,6 +6,7 @@ import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { isDryRun } from '../github/dry-run.js';
 import { reconcileRepository } from '../repository/reconcile.js';
+import { createGitHubCache } from './github-cache.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
 import { createInProcessQueue, type JobQueue, type RepositoryLister } from './queue.js';
 import { createJobRunner } from './runner.js';
@@ -36,6 +37,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
     ? (await import('../registry/redis-cache-store.js')).createRedisCacheStore(redisUrl, registryLog)
     : undefined;
   const registry = createRegistryClient({ rules, cache, logger: registryLog });
+  const github = await createGitHubCache(env, registryLogger(log.child({ name: 'github-cache' })));
   const identity = createAppIdentity(app);
   const runner = createJobRunner({
     app,
@@ -44,6 +46,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
     identity,
     log,
     dryRun,
+    githubCache: github.cache,
   });
 
   let queue: JobQueue;
@@ -77,6 +80,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
       await scheduler.stop();
       await queue.close();
       await cache?.close();
+      await github.close();
     },
   };
 }

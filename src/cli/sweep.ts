@@ -6,8 +6,11 @@
 // listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
 import pLimit from 'p-limit';
 import type { Probot } from 'probot';
+import { createGitHubCache } from '../app/github-cache.js';
 import { createAppIdentity } from '../app/installations.js';
 import { createJobRunner, type Reconcile } from '../app/runner.js';
+import type { ConditionalRequestCache } from '../github/conditional-requests.js';
+import type { RegistryClient } from '../registry/client.js';
 import { reconcileRepository } from '../repository/reconcile.js';
 import { connectApp, listFleet, type CommandIo } from './app-environment.js';
 
@@ -18,6 +21,9 @@ export interface SweepOverrides {
   /** A ready Probot (tests); by default one is built from env like Probot's own `run`. */
   probot?: Probot;
   concurrency?: number;
+  /** Shared with earlier sweeps in this process (benchmarks); by default built from env. */
+  registry?: RegistryClient;
+  githubCache?: ConditionalRequestCache;
 }
 
 const processIo: SweepIo = {
@@ -34,8 +40,13 @@ export async function runSweep(
 ): Promise<number> {
   const connected = await connectApp('sweep', env, io, overrides.probot);
   if (!connected) return 2;
-  const { app, registry, dryRun } = connected;
+  const { app, dryRun } = connected;
+  const registry = overrides.registry ?? connected.registry;
   const log = app.log.child({ name: 'sweep' });
+  // With REDIS_URL the ETags outlive this process, so the next sweep's reads can be 304s.
+  const github = overrides.githubCache
+    ? { cache: overrides.githubCache, close: async () => {} }
+    : await createGitHubCache(env, { warn: (message) => log.warn(message) });
   const started = Date.now();
   const runner = createJobRunner({
     app,
@@ -44,10 +55,14 @@ export async function runSweep(
     identity: createAppIdentity(app),
     log,
     dryRun,
+    githubCache: github.cache,
   });
 
   const listing = await listFleet('sweep', app, io, started);
-  if (!listing) return 1;
+  if (!listing) {
+    await github.close();
+    return 1;
+  }
   const { jobs, installations: installationCount, incomplete } = listing;
 
   const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
@@ -68,6 +83,7 @@ export async function runSweep(
     totals.updated += outcome.report.pullRequests.updated;
     totals.closed += outcome.report.pullRequests.closed;
   }
+  await github.close();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   io.stdout(
     `swept ${outcomes.length} repositories in ${installationCount} installations in ${seconds}s: ` +

@@ -9,11 +9,30 @@ export interface CacheStore {
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
 }
 
+export interface MemoryCacheBounds {
+  maxEntries?: number;
+  /**
+   * Bound on the values' total size (as JSON text, a fair proxy for what they hold); the least
+   * recently used go first, and a value larger than a tenth of it is not kept at all.
+   */
+  maxBytes?: number;
+}
+
 export class MemoryCacheStore implements CacheStore {
   private readonly entries: LRUCache<string, { value: unknown }>;
 
-  constructor(maxEntries = 50_000) {
-    this.entries = new LRUCache({ max: maxEntries });
+  constructor(bounds: MemoryCacheBounds = {}) {
+    const { maxEntries = 50_000, maxBytes } = bounds;
+    this.entries = new LRUCache<string, { value: unknown }>(
+      maxBytes === undefined
+        ? { max: maxEntries }
+        : {
+            max: maxEntries,
+            maxSize: maxBytes,
+            maxEntrySize: Math.max(1, Math.floor(maxBytes / 10)),
+            sizeCalculation: (entry, key) => key.length + (JSON.stringify(entry.value)?.length ?? 1),
+          },
+    );
   }
 
   async get<T>(key: string): Promise<T | undefined> {

@@ -1,5 +1,8 @@
 // The HTTP side of the fake GitHub: nock interceptors on https://api.github.com, route matching,
-// request recording per endpoint, GitHub-shaped errors, Link-header pagination, one-shot faults.
+// request recording per endpoint, GitHub-shaped errors, Link-header pagination, one-shot faults,
+// conditional requests and rate-limit accounting as GitHub does them, and simulated latency.
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import nock from 'nock';
 
 export type Reply = [number, unknown?, Record<string, string>?];
@@ -51,6 +54,43 @@ export function page(items: unknown[], req: Request, path: string, defaultPerPag
   return [200, slice, headers];
 }
 
+/**
+ * What GitHub's primary rate limit saw: every REST request counts except a 304 answer to a
+ * conditional request; GraphQL has its own budget (one point per query or mutation here).
+ */
+export interface RateAccount {
+  limit: number;
+  /** REST requests that counted against the limit. */
+  counted: number;
+  /** 304 Not Modified answers: round trips that cost no rate limit. */
+  notModified: number;
+  graphql: number;
+  /** Seconds since the epoch when the window resets (what `x-ratelimit-reset` says). */
+  resetAt: number;
+}
+
+/**
+ * GitHub's ETag: a SHA-256 of the body prefixed with the request's `Accept` and `Authorization`
+ * values (observed, not documented), so an ETag is only good for the token that got it.
+ */
+function etagOf(body: unknown, headers: Request['headers']): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+  const prefix = [headers.accept, headers.authorization].filter((h) => h !== undefined).join(':');
+  return `W/"${createHash('sha256').update(`${prefix}:${text}`).digest('hex')}"`;
+}
+
+function header(headers: Request['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** `If-None-Match` lists the ETag (weak and strong compare equal for GET, RFC 9110). */
+function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
+}
+
 export class FakeHttp {
   private readonly routes: Route[] = [];
   private readonly faults = new Map<string, Reply[]>();
@@ -58,6 +98,15 @@ export class FakeHttp {
   /** Every request as `METHOD /template`, in order. */
   readonly log: string[] = [];
   readonly unhandled: string[] = [];
+  /** Time each request spends on the wire, half each way (0: answered synchronously). */
+  latencyMs = 0;
+  readonly rate: RateAccount = {
+    limit: 5000,
+    counted: 0,
+    notModified: 0,
+    graphql: 0,
+    resetAt: Math.floor(Date.now() / 1000) + 3600,
+  };
 
   route(method: string, template: string, handler: Handler): void {
     this.routes.push({ method, template, segments: template.split('/'), handler });
@@ -93,7 +142,12 @@ export class FakeHttp {
       // A classic function: nock binds the intercepted request to `this`.
       const fake = this; // eslint-disable-line @typescript-eslint/no-this-alias
       scope.intercept(/.*/, method).reply(function (uri, body) {
-        return fake.handle(method, uri, body, this.req.headers);
+        const headers = this.req.headers;
+        if (fake.latencyMs <= 0) return fake.answer(method, uri, body, headers);
+        const half = fake.latencyMs / 2;
+        return delay(half)
+          .then(() => fake.answer(method, uri, body, headers))
+          .then((reply) => delay(half, reply));
       });
     }
   }
@@ -101,6 +155,39 @@ export class FakeHttp {
   uninstall(): void {
     nock.cleanAll();
     nock.enableNetConnect();
+  }
+
+  /** The route's reply made conditional (ETag on every 200 GET, 304 on a match) and accounted. */
+  private answer(method: string, uri: string, rawBody: unknown, headers: Request['headers']): Reply {
+    let [status, body, replyHeaders = {}] = this.handle(method, uri, rawBody, headers);
+    const extra: Record<string, string> = {};
+    if (method === 'GET' && status === 200) {
+      // A route may give its own ETag (the commit sha for `application/vnd.github.sha`).
+      const etag = replyHeaders.etag ?? etagOf(body, headers);
+      extra.etag = etag;
+      const lastModified = replyHeaders['last-modified'];
+      const since = header(headers, 'if-modified-since');
+      const unmodified =
+        lastModified !== undefined && since !== undefined && Date.parse(lastModified) <= Date.parse(since);
+      if (etagMatches(header(headers, 'if-none-match'), etag) || unmodified) {
+        status = 304;
+        body = '';
+        replyHeaders = { etag, ...(lastModified ? { 'last-modified': lastModified } : {}) };
+      }
+    }
+    const graphql = new URL(uri, API).pathname === '/graphql';
+    if (status === 304) this.rate.notModified++;
+    else if (graphql) this.rate.graphql++;
+    else this.rate.counted++;
+    const used = graphql ? this.rate.graphql : this.rate.counted;
+    Object.assign(extra, {
+      'x-ratelimit-limit': String(this.rate.limit),
+      'x-ratelimit-used': String(used),
+      'x-ratelimit-remaining': String(Math.max(0, this.rate.limit - used)),
+      'x-ratelimit-reset': String(this.rate.resetAt),
+      'x-ratelimit-resource': graphql ? 'graphql' : 'core',
+    });
+    return [status, body, { ...extra, ...replyHeaders }];
   }
 
   private handle(method: string, uri: string, rawBody: unknown, headers: Request['headers']): Reply {

@@ -64,6 +64,21 @@ export function registerRoutes(gh: FakeGitHub): void {
     return [200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8' }];
   });
 
+  // One commit; with the `sha` media type just its sha, whose ETag is the sha itself (GitHub
+  // documents this as the cheap way to ask whether a branch moved).
+  http.route('GET', `${R}/commits/{ref}`, (req) => {
+    const r = repoOf(req);
+    if (r.refs.size === 0) fail(409, 'Git Repository is empty.');
+    const sha = resolve(r, req.params.ref!) ?? fail(422, `No commit found for SHA: ${req.params.ref}`);
+    if (/application\/vnd\.github(?:\.v3)?\.sha\b/.test(String(req.headers.accept ?? ''))) {
+      return [200, sha, { etag: `"${sha}"`, 'content-type': 'application/vnd.github.sha; charset=utf-8' }];
+    }
+    return [
+      200,
+      { sha, commit: commitJson(sha), parents: git.commit(sha)!.parents.map((p) => ({ sha: p })) },
+    ];
+  });
+
   http.route('GET', `${R}/git/ref/{*ref}`, (req) => {
     const r = repoOf(req);
     if (r.refs.size === 0) fail(409, 'Git Repository is empty.');

@@ -5,6 +5,7 @@
 import { FakeHttp, fail } from './fake-github-http.js';
 import { GitStore } from './fake-github-git.js';
 import { registerRoutes } from './fake-github-routes.js';
+import { registerAppRoutes } from './fake-github-app.js';
 
 export interface FakePull {
   number: number;
@@ -89,6 +90,8 @@ export class FakeGitHub {
   workflowsPermission = false;
   /** Recursive trees with more entries than this come back `truncated` (GitHub: 100k / 7 MB). */
   maxTreeEntries = 100_000;
+  /** Installations of the app: id → account login; each sees the repositories its account owns. */
+  readonly installations = new Map<number, string>();
   private clock = 0;
   private ids = 0;
 
@@ -97,6 +100,7 @@ export class FakeGitHub {
     readonly botLogin: string,
   ) {
     registerRoutes(this);
+    registerAppRoutes(this);
   }
 
   install(): this {
