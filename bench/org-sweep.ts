@@ -5,7 +5,6 @@
 // and peak RSS. Two sweeps in one process share their caches, as the app's scheduled sweeps do.
 import { generateKeyPairSync } from 'node:crypto';
 import Bottleneck from 'bottleneck';
-import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { runSweep } from '../src/cli/sweep.js';
 import { createConditionalRequestCache } from '../src/github/conditional-requests.js';
@@ -80,7 +79,7 @@ function registryFloor(host: string, repositories: number, c: Catalogue): number
   const listed = new Set<string>();
   for (let r = 0; r < repositories; r++) {
     for (const text of Object.values(repositoryFiles(r, host, c))) {
-      const match = /^FROM (\S+?):([\w.]+)/m.exec(text);
+      const match = /^FROM ([^@\s]+):([\w.]+)(?:@\S+)?$/m.exec(text);
       if (!match) continue;
       tags.add(`${match[1]}:${match[2]}`);
       if (/^\d+\.\d+\.\d+$/.test(match[2]!)) listed.add(match[1]!);
@@ -89,18 +88,22 @@ function registryFloor(host: string, repositories: number, c: Catalogue): number
   return tags.size + listed.size;
 }
 
-function testProbot(writeSpacingMs: number): Probot {
+function testProbot(writeSpacingMs: number, baseUrl: string): Probot {
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  // Probot's own throttling spaces writes as on GitHub, with the spacing scaled like the latency.
-  const Octokit = ProbotOctokit.defaults({
+  // Probot's own throttling spaces writes as on GitHub (1 s; 3 s for those that notify people),
+  // scaled like the latency. A function, because Probot replaces a plain `throttle` default whole.
+  const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: writeSpacingMs });
+  const notifications = new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * writeSpacingMs });
+  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
     retry: { enabled: false },
-    throttle: { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeSpacingMs }) },
-  });
-  return new Probot({ appId: 1, privateKey, secret: 'bench', Octokit, logLevel: 'fatal' });
+    throttle: { ...(options.throttle as object), write, notifications },
+  }));
+  return new Probot({ appId: 1, privateKey, secret: 'bench', Octokit, baseUrl, logLevel: 'fatal' });
 }
 
 interface SweepFigures {
@@ -116,18 +119,18 @@ interface SweepFigures {
 export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOptions): Promise<void> {
   const { repositories, latencyMs } = options;
   const catalogue = await pushCatalogue(registry);
-  const gh = new FakeGitHub(BOT).install();
-  nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host));
+  const gh = new FakeGitHub(BOT);
+  const server = await gh.http.listen();
   try {
     gh.http.rate.limit = 1_000_000; // pacing is measured apart; here the budget is not the bottleneck
-    gh.installations.set(1, 'bench');
+    gh.addInstallation(1, 'bench');
     for (let r = 0; r < repositories; r++) {
       gh.createRepo(`bench/repo${r}`, { files: repositoryFiles(r, registry.host, catalogue) });
     }
     gh.http.latencyMs = 2 * latencyMs;
     const client = createRegistryClient({ rules: [registry.hostRule()] });
     const githubCache = createConditionalRequestCache();
-    const probot = testProbot(options.writeSpacingMs);
+    const probot = testProbot(options.writeSpacingMs, server.url);
     const floor = registryFloor(registry.host, repositories, catalogue);
 
     const sweep = async (): Promise<SweepFigures> => {
@@ -156,7 +159,12 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
     };
 
     const first = await sweep();
+    const countedBefore = { ...gh.http.rate.countedBy };
     const unchanged = await sweep();
+    if (process.env.BENCH_DEBUG) {
+      const diff = Object.entries(gh.http.rate.countedBy).map(([k, v]) => [k, v - (countedBefore[k] ?? 0)]);
+      console.log('counted in the unchanged sweep', Object.fromEntries(diff.filter(([, v]) => v !== 0)));
+    }
     client.close();
     if (options.rssOnly) {
       console.log(`org sweep, ${repositories} repositories (RSS only; the fake GitHub's state included)`);
@@ -196,7 +204,7 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
       console.log(`    peak RSS: ${f.peakRssMb.toFixed(0)} MB`);
     }
   } finally {
-    gh.uninstall();
+    await server.close();
   }
 }
 

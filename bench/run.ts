@@ -11,6 +11,7 @@ import { scanRepository } from '../src/repository/scan.js';
 import { createRegistryClient } from '../src/registry/client.js';
 import { readDockerfiles } from '../test/support/extraction-invariants.js';
 import { startRegistry } from '../test/support/registry.js';
+import { benchOrgSweep } from './org-sweep.js';
 
 function benchExtraction(dir: string): void {
   const { files } = readDockerfiles(dir);
@@ -109,6 +110,32 @@ async function benchSweep(): Promise<void> {
   }
 }
 
+/** GitHub's round trip is ~50 ms and its write spacing 1 s; both are scaled down 5× and 50× here. */
+async function benchOrgSweeps(): Promise<void> {
+  const only = process.env.BENCH_ORG_REPOS ? Number(process.env.BENCH_ORG_REPOS) : undefined;
+  const registry = await startRegistry();
+  try {
+    const run = { latencyMs: 5, writeSpacingMs: 20, concurrency: 8 };
+    await benchOrgSweep(registry, { ...run, repositories: only ?? 1000 });
+    if (only === undefined)
+      await benchOrgSweep(registry, {
+        ...run,
+        repositories: 10_000,
+        latencyMs: 0,
+        writeSpacingMs: 0,
+        rssOnly: true,
+      });
+  } finally {
+    await registry.stop();
+  }
+}
+
+if (process.env.BENCH_ORG_REPOS) {
+  await benchOrgSweeps();
+  process.exit(0);
+}
+
 benchExtraction(path.resolve(process.argv[2] ?? 'fixtures/dockerfile/shapes'));
 benchHostile();
 await benchSweep();
+await benchOrgSweeps();

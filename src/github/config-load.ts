@@ -12,11 +12,16 @@ export type ConfigLoader = (target: {
   octokit: GitHubClient;
   owner: string;
   repo: string;
+  /**
+   * The commit to read the repository's own file at (its default-branch head): a file at a commit
+   * never changes, so it is read once. The org `.github` and `_extends` files are read as they are now.
+   */
+  ref?: string;
 }) => Promise<LoadedConfig>;
 
 const PLUGIN_ERROR = '[@probot/octokit-plugin-config]';
 
-export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo }) => {
+export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo, ref }) => {
   try {
     // `defaults` as a function replaces the plugin's shallow `Object.assign` of the layers.
     const { config, files } = await octokit.config.get({
@@ -24,6 +29,7 @@ export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo }) => 
       repo,
       path: CONFIG_PATH,
       defaults: mergeConfigLayers,
+      ...(ref ? { branch: ref } : {}),
     });
     const sources = files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
     const problems = layerProblems(files, repo);

@@ -4,6 +4,7 @@
 import { CONFIG_PATH } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import type { ConfigProblem } from '../config/types.js';
+import type { BotItem } from './repository-reads.js';
 import type { LoadedConfig } from './config-load.js';
 import type { RepoContext } from './types.js';
 
@@ -24,8 +25,10 @@ export async function syncConfigStatus(
   ctx: RepoContext,
   headSha: string,
   loaded: LoadedConfig,
+  /** The bot's open issues and pull requests (`listOpenBotItems`), where the config issue would be. */
+  botItems: readonly BotItem[],
 ): Promise<ConfigStatusOutcome> {
-  const issue = await findConfigIssue(ctx);
+  const issue = botItems.find((i) => i.title === CONFIG_ISSUE_TITLE && !i.pull);
   if (loaded.ok) {
     if (!issue) return { issue: 'none', checkRun: 'none' };
     const checkRun = await publishCheckRun(ctx, headSha, 'success', {
@@ -69,20 +72,6 @@ export async function syncConfigStatus(
     ctx.octokit.rest.issues.update({ owner: ctx.owner, repo: ctx.repo, issue_number: issue.number, body }),
   );
   return { issue: 'updated', checkRun };
-}
-
-async function findConfigIssue(ctx: RepoContext): Promise<{ number: number; body: string } | undefined> {
-  const issues = await ctx.octokit.paginate(ctx.octokit.rest.issues.listForRepo, {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    state: 'open',
-    creator: ctx.identity.botLogin,
-    per_page: 100,
-  });
-  const found = issues.find(
-    (i) => i.title === CONFIG_ISSUE_TITLE && !i.pull_request && i.user?.login === ctx.identity.botLogin,
-  );
-  return found && { number: found.number, body: found.body ?? '' };
 }
 
 /** One check run per head commit: re-running on the same commit updates it only when it changed. */

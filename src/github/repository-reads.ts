@@ -3,10 +3,10 @@ import { CONFIG_PATH } from '../config/load.js';
 import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 
-/** The repository itself has `.github/freshbase.yml` on its default branch. */
-export async function hasOwnConfigFile(ctx: RepoContext): Promise<boolean> {
+/** The repository itself has `.github/freshbase.yml` at `ref` (a commit: cached for good). */
+export async function hasOwnConfigFile(ctx: RepoContext, ref: string): Promise<boolean> {
   try {
-    await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path: CONFIG_PATH });
+    await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path: CONFIG_PATH, ref });
     return true;
   } catch (error) {
     if (isGitHubError(error, 404)) return false;
@@ -14,17 +14,51 @@ export async function hasOwnConfigFile(ctx: RepoContext): Promise<boolean> {
   }
 }
 
-/** Head commit of `branch`, or null for an empty repository (GitHub answers 409 or 404). */
+/**
+ * Head commit of `branch`, or null for an empty repository (GitHub answers 409, or 404/422 for a
+ * missing branch). Asked with the `sha` media type: the answer is the sha alone and its ETag is
+ * the sha itself, the same for every token — so "has the branch moved?" stays a free 304 after
+ * the installation token rotates (an ordinary ETag is per token).
+ */
 export async function readBranchHead(ctx: RepoContext, branch: string): Promise<string | null> {
   try {
-    const { data } = await ctx.octokit.rest.git.getRef({
+    const { data } = await ctx.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', {
       owner: ctx.owner,
       repo: ctx.repo,
       ref: `heads/${branch}`,
+      mediaType: { format: 'sha' },
     });
-    return data.object.sha;
+    const sha = String(data).trim();
+    if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha))
+      throw new Error(`GitHub answered no commit sha for ${branch}`);
+    return sha;
   } catch (error) {
-    if (isGitHubError(error, 409) || isGitHubError(error, 404)) return null;
+    if (isGitHubError(error, 409) || isGitHubError(error, 404) || isGitHubError(error, 422)) return null;
     throw error;
   }
+}
+
+/** One of the bot's open issues or pull requests (GitHub lists pull requests as issues too). */
+export interface BotItem {
+  number: number;
+  title: string;
+  body: string;
+  pull: boolean;
+}
+
+/**
+ * The bot's open issues and pull requests in one listing: the config issue is among them, and a
+ * repository where the bot has no open pull request needs no pull-request listing at all.
+ */
+export async function listOpenBotItems(ctx: RepoContext): Promise<BotItem[]> {
+  const items = await ctx.octokit.paginate(ctx.octokit.rest.issues.listForRepo, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    state: 'open',
+    creator: ctx.identity.botLogin,
+    per_page: 100,
+  });
+  return items
+    .filter((i) => i.user?.login === ctx.identity.botLogin)
+    .map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', pull: Boolean(i.pull_request) }));
 }

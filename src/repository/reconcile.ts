@@ -11,7 +11,7 @@ import { unlessDryRun } from '../github/dry-run.js';
 import { closePull } from '../github/pull-actions.js';
 import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
-import { hasOwnConfigFile, readBranchHead } from '../github/repository-reads.js';
+import { hasOwnConfigFile, listOpenBotItems, readBranchHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
@@ -67,20 +67,24 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   if (meta.disabled) return skip('disabled');
   // Forks mostly track an upstream that gets its own PRs. A fork opts in with its own config file;
   // an org-wide or `_extends` config alone does not count, or every fork in the org would be scanned.
-  if (meta.fork && !(await hasOwnConfigFile(ctx))) return skip('fork');
   const defaultBranch = meta.default_branch;
   const headSha = await readBranchHead(ctx, defaultBranch);
   if (!headSha) return skip('empty');
+  if (meta.fork && !(await hasOwnConfigFile(ctx, headSha))) return skip('fork');
 
-  const loaded = await loadRepoConfig({ octokit, owner, repo });
-  await unlessDryRun(() => syncConfigStatus(ctx, headSha, loaded), ctx.log, { step: 'config status' });
+  const loaded = await loadRepoConfig({ octokit, owner, repo, ref: headSha });
+  const botItems = await listOpenBotItems(ctx);
+  await unlessDryRun(() => syncConfigStatus(ctx, headSha, loaded, botItems), ctx.log, {
+    step: 'config status',
+  });
   if (!loaded.ok) {
     ctx.log.warn({ problems: loaded.problems.length }, 'invalid config; repository skipped until fixed');
     return { ...report, status: 'invalid-config' };
   }
   const config = loaded.config;
 
-  const open = await listOpenAppPulls(ctx);
+  // Without an open pull request of the bot's, there is nothing to list (one round trip less).
+  const open = botItems.some((item) => item.pull) ? await listOpenAppPulls(ctx) : [];
   if (!config.enabled) {
     for (const pull of open) {
       const reason = 'Freshbase is disabled by `.github/freshbase.yml` (`enabled: false`).';

@@ -3,7 +3,7 @@
 import type { FakeGitHub } from './fake-github.js';
 import { fail, page, user } from './fake-github-http.js';
 
-export function registerAppRoutes(gh: FakeGitHub): void {
+export function registerAppRoutes(gh: FakeGitHub, installations: Map<number, string>): void {
   const { http } = gh;
   const slug = gh.botLogin.replace(/\[bot\]$/, '');
 
@@ -11,7 +11,7 @@ export function registerAppRoutes(gh: FakeGitHub): void {
 
   http.route('GET', '/app/installations', (req) =>
     page(
-      [...gh.installations].map(([id, login]) => ({ id, account: user(login), suspended_at: null })),
+      [...installations].map(([id, login]) => ({ id, account: user(login), suspended_at: null })),
       req,
       '/app/installations',
     ),
@@ -19,7 +19,7 @@ export function registerAppRoutes(gh: FakeGitHub): void {
 
   http.route('POST', '/app/installations/{id}/access_tokens', (req) => {
     const id = Number(req.params.id);
-    if (!gh.installations.has(id)) fail(404, 'Not Found');
+    if (!installations.has(id)) fail(404, 'Not Found');
     const expires = new Date(Date.now() + 3600_000).toISOString();
     return [201, { token: `ghs_installation${id}`, expires_at: expires, permissions: {} }];
   });
@@ -27,7 +27,7 @@ export function registerAppRoutes(gh: FakeGitHub): void {
   http.route('GET', '/installation/repositories', (req) => {
     const auth = String(req.headers.authorization ?? '');
     const id = Number(/ghs_installation(\d+)/.exec(auth)?.[1]);
-    const login = gh.installations.get(id) ?? fail(401, 'Bad credentials');
+    const login = installations.get(id) ?? fail(401, 'Bad credentials');
     const repositories = [...gh.repos.values()]
       .filter((r) => r.owner === login)
       .map((r) => ({

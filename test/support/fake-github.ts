@@ -91,7 +91,7 @@ export class FakeGitHub {
   /** Recursive trees with more entries than this come back `truncated` (GitHub: 100k / 7 MB). */
   maxTreeEntries = 100_000;
   /** Installations of the app: id → account login; each sees the repositories its account owns. */
-  readonly installations = new Map<number, string>();
+  private readonly installations = new Map<number, string>();
   private clock = 0;
   private ids = 0;
 
@@ -100,7 +100,15 @@ export class FakeGitHub {
     readonly botLogin: string,
   ) {
     registerRoutes(this);
-    registerAppRoutes(this);
+  }
+
+  /**
+   * The app installed on `login`'s account: from the first call on, the fake also answers the app's
+   * own endpoints (its installations, tokens and their repositories) without checking the JWT.
+   */
+  addInstallation(id: number, login: string): void {
+    if (this.installations.size === 0) registerAppRoutes(this, this.installations);
+    this.installations.set(id, login);
   }
 
   install(): this {
@@ -215,8 +223,9 @@ export class FakeGitHub {
     return sha;
   }
 
+  /** A file's text at a branch or commit. */
   readFile(fullName: string, ref: string, path: string): string | undefined {
-    const sha = this.repo(fullName).refs.get(`heads/${ref}`);
+    const sha = this.resolveRef(this.repo(fullName), ref);
     const entry = sha ? this.git.flatten(this.git.commit(sha)!.tree).get(path) : undefined;
     return entry && this.git.blob(entry.sha)?.toString('utf8');
   }
