@@ -48,12 +48,12 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
   const { data: meta } = await octokit.rest.repos.get({ owner, repo });
   if (meta.archived) return unscannedRepository(repository, 'skipped', 'archived');
   if (meta.disabled) return unscannedRepository(repository, 'skipped', 'disabled');
-  if (meta.fork && !(await hasOwnConfigFile(ctx)))
-    return unscannedRepository(repository, 'skipped', 'fork without its own config');
   const headSha = await readBranchHead(ctx, meta.default_branch);
   if (!headSha) return unscannedRepository(repository, 'skipped', 'empty');
+  if (meta.fork && !(await hasOwnConfigFile(ctx, headSha)))
+    return unscannedRepository(repository, 'skipped', 'fork without its own config');
 
-  const loaded = await loadRepoConfig({ octokit, owner, repo });
+  const loaded = await loadRepoConfig({ octokit, owner, repo, ref: headSha });
   if (!loaded.ok)
     return unscannedRepository(repository, 'invalid-config', loaded.problems.map(formatProblem).join('; '));
   const config = loaded.config;
