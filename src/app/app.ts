@@ -7,7 +7,13 @@ import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
 import type { JobQueue } from './queue.js';
-import { isContainerPackage, pushChangesOrgConfig, pushNeedsScan, splitFullName } from './triggers.js';
+import {
+  dashboardAsksForScan,
+  isContainerPackage,
+  pushChangesOrgConfig,
+  pushNeedsScan,
+  splitFullName,
+} from './triggers.js';
 
 export interface FreshbaseAppOptions {
   addHandler: ApplicationFunctionOptions['addHandler'];
@@ -64,6 +70,13 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     // Only the bot's own pull requests; the type check spares a lookup for humans' ones.
     if (!isAppAuthoredPull((await identity()).botLogin, pr)) return;
     await enqueueRepository(installation?.id, repository.full_name, `pull_request.${action}`);
+  });
+
+  // A ticked box on a dashboard issue: the scan reads the boxes again and honours them.
+  app.on('issues.edited', async (context) => {
+    const { issue, repository, installation } = context.payload;
+    if (!dashboardAsksForScan(issue, (await identity()).botLogin)) return;
+    await enqueueRepository(installation?.id, repository.full_name, 'dashboard');
   });
 
   // Which repositories build on a freshly published image is only known after scanning them, so

@@ -2,6 +2,7 @@
 // stay thin and the decisions are tested without a server.
 import path from 'node:path';
 import { CONFIG_PATH } from '../config/load.js';
+import { DASHBOARD_MARKER, hasRequests, parseRequests } from '../dashboard/body.js';
 
 /**
  * Whether a changed path may matter to a scan. The file globs are per-repository config that a
@@ -74,4 +75,17 @@ export function isContainerPackage(pkg: { package_type?: string | null } | null 
 export function splitFullName(fullName: string): { owner: string; repo: string } {
   const slash = fullName.indexOf('/');
   return { owner: fullName.slice(0, slash), repo: fullName.slice(slash + 1) };
+}
+
+/**
+ * An edit of the app's dashboard issue that leaves a box ticked: a maintainer asked for an update
+ * now or a retry. The app's own rewrite of the dashboard unticks every box, so it never loops.
+ */
+export function dashboardAsksForScan(
+  issue: { body?: string | null; user?: { login: string } | null; pull_request?: unknown },
+  botLogin: string,
+): boolean {
+  if (issue.pull_request || issue.user?.login !== botLogin) return false;
+  const body = issue.body ?? '';
+  return body.startsWith(DASHBOARD_MARKER) && hasRequests(parseRequests(body));
 }

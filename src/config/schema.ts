@@ -118,6 +118,10 @@ export const configObjectSchema = z
       })
       .default('freshbase/'),
     commitMessagePrefix: z.string().max(100).default('chore(deps):'),
+    dashboard: z
+      .boolean()
+      .default(false)
+      .describe('Keep a "Freshbase dashboard" issue listing every base image and its state.'),
   })
   .meta({ title: 'Freshbase repository config (.github/freshbase.yml)' });
 

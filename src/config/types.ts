@@ -30,6 +30,8 @@ export interface RepoConfig {
   assignees: string[];
   branchPrefix: string;
   commitMessagePrefix: string;
+  /** Keep one dashboard issue in the repository (see src/dashboard). */
+  dashboard: boolean;
 }
 
 /** Effective policy for one image after rules. */

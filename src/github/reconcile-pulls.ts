@@ -37,6 +37,8 @@ export interface PullReconcileInput {
   config: RepoConfig;
   /** Inside the config's schedule window: PRs may be opened and updated. */
   inWindow: boolean;
+  /** Branches a maintainer asked for now (dashboard): opened or updated whatever the window or cap. */
+  forcedBranches?: ReadonlySet<string>;
 }
 
 type MetaUpdate = PlanMetadata['updates'][number];
@@ -82,6 +84,7 @@ export async function reconcilePulls(
 
   for (const plan of input.scan.plans) {
     const existing = input.open.find((p) => p.branch === plan.branch);
+    const forced = input.forcedBranches?.has(plan.branch) ?? false;
     await guarded(plan.branch, async () => {
       if (existing && sameMetadata(existing.metadata, plan.metadata)) {
         // Identical proposal: no push even if the default branch moved — the diff is the same and a
@@ -89,11 +92,11 @@ export async function reconcilePulls(
         counts.unchanged++;
       } else if (existing && dropsFailedUpdates(existing, plan, input, failedFiles)) {
         counts.unchanged++;
-      } else if (!input.inWindow) {
+      } else if (!input.inWindow && !forced) {
         holdBack(ctx, counts, plan, 'outside the schedule window');
       } else if (existing) {
         await updateExisting(ctx, counts, input, existing, plan, labels);
-      } else if (openCount >= input.config.maxOpenPullRequests) {
+      } else if (openCount >= input.config.maxOpenPullRequests && !forced) {
         holdBack(ctx, counts, plan, 'maxOpenPullRequests reached');
       } else if (await openNew(ctx, counts, input, plan, labels)) {
         openCount++;

@@ -117,9 +117,10 @@ export function classifyRepository(facts: RepositoryFacts): RepositoryInventory 
 
       let state: UseState;
       if (!policyFor(facts.config, name).enabled) state = { kind: 'ignored' };
+      // An open PR already proposes it (maybe an older release, refreshed when the window opens).
+      else if (update && pullRequest !== null) state = { kind: 'pull-request', number: pullRequest };
       else if (update && !facts.inWindow) state = { kind: 'held', reason: windowReason(facts.nextWindow) };
       else if (update && facts.heldFor?.has(key)) state = { kind: 'held', reason: facts.heldFor.get(key)! };
-      else if (update && pullRequest !== null) state = { kind: 'pull-request', number: pullRequest };
       else if (update) state = slots.has(plan!) ? { kind: 'planned' } : { kind: 'held', reason: CAP_REASON };
       else if (proposed.has(key)) state = { kind: 'declined' };
       else if (pull) state = { kind: 'pull-request', number: pull.number };

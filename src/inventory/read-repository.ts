@@ -3,7 +3,6 @@
 // check run, issue, branch or PR. The context's write queue refuses every call to make sure.
 import { isPathSelected } from '../config/policy.js';
 import { formatProblem } from '../config/problems.js';
-import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
 import { listOpenAppPulls } from '../github/app-pulls.js';
 import { loadRepoConfig } from '../github/config-load.js';
 import { withoutDeclined } from '../github/declined.js';
@@ -12,7 +11,8 @@ import { hasOwnConfigFile, readBranchHead } from '../github/repository-reads.js'
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { scanRepository } from '../repository/scan.js';
 import type { RegistryLookup } from '../registry/types.js';
-import { classifyRepository, surveyConfig, unscannedRepository } from './classify.js';
+import { unscannedRepository } from './classify.js';
+import { surveyRepository } from './survey.js';
 import type { RepositoryInventory } from './types.js';
 
 export interface InventoryDeps {
@@ -68,9 +68,7 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
     now: deps.now,
     freshAfter: deps.freshAfter,
   };
-  // The registry client answers the second scan's repeated questions from its cache.
   const proposed = await scanRepository({ ...scanInput, config });
-  const survey = await scanRepository({ ...scanInput, config: surveyConfig(config) });
   const accepted = await withoutDeclined(ctx, {
     scan: proposed,
     open,
@@ -78,15 +76,5 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
     repoFullName: repository,
     now: deps.now,
   });
-  return classifyRepository({
-    repository,
-    config,
-    extracted: proposed.extracted,
-    survey,
-    proposed,
-    accepted,
-    open,
-    inWindow: inScheduleWindow(config, deps.now),
-    nextWindow: nextScheduleWindow(config, deps.now),
-  });
+  return surveyRepository({ scanInput, config, proposed, accepted, open });
 }

@@ -8,6 +8,7 @@ import { loadRepoConfig } from '../github/config-load.js';
 import { syncConfigStatus } from '../github/config-status.js';
 import { withoutDeclined } from '../github/declined.js';
 import { unlessDryRun } from '../github/dry-run.js';
+import { describeError } from '../github/request-error.js';
 import { closePull } from '../github/pull-actions.js';
 import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
@@ -15,6 +16,7 @@ import { hasOwnConfigFile, listOpenBotItems, readBranchHead } from '../github/re
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
+import { readDashboard, writeDashboard } from './dashboard.js';
 import { scanRepository } from './scan.js';
 import type { RepositoryReport, RepositorySkipReason } from './types.js';
 
@@ -96,14 +98,13 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   }
 
   const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
-  const planned = await scanRepository({
+  const scanOptions = {
     repoFullName: repository,
-    files: snapshot.files,
-    config,
     registry: deps.registry,
     now: deps.now,
     freshAfter: deps.freshAfter,
-  });
+  };
+  const planned = await scanRepository({ ...scanOptions, files: snapshot.files, config });
   const scan = await withoutDeclined(ctx, {
     scan: planned,
     open,
@@ -126,6 +127,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     ctx.log.info({ branch: plan.branch, title: plan.title, changes }, 'planned pull request');
   }
 
+  const dashboard = await readDashboard(ctx, config, scan.plans);
   const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {
     defaultBranch,
@@ -134,7 +136,19 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     open,
     config,
     inWindow,
+    forcedBranches: dashboard?.forcedBranches,
   });
+  if (dashboard) {
+    const scanInput = { ...scanOptions, files: snapshot.files };
+    const write = () =>
+      writeDashboard(ctx, dashboard, { scanInput, config, proposed: planned, accepted: scan });
+    try {
+      await unlessDryRun(write, ctx.log, { step: 'dashboard' });
+    } catch (error) {
+      // The pull requests are done; a dashboard that could not be written waits for the next scan.
+      ctx.log.error({ error: describeError(error) }, 'dashboard update failed');
+    }
+  }
   if (!inWindow && report.pullRequests.heldBack > 0) {
     report.rescanAt = nextScheduleWindow(config, deps.now) ?? undefined;
   }

@@ -3,6 +3,7 @@
 import nock from 'nock';
 import type { Probot } from 'probot';
 import { freshbaseApp } from '../../src/app/app.js';
+import { DASHBOARD_MARKER } from '../../src/dashboard/body.js';
 import { createTestProbot, examplePayload, RecordingQueue } from './helpers.js';
 
 const identity = async () => ({ slug: 'freshbase', botLogin: 'freshbase[bot]' });
@@ -194,6 +195,36 @@ describe('package events', () => {
     payload.installation = { id: 42, node_id: 'x' };
     await receive('package', payload);
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.jobs).toEqual([]);
+  });
+});
+
+describe('dashboard issue edits', () => {
+  function dashboardEdit(body: string, login = 'freshbase[bot]') {
+    const payload = examplePayload('issues', 'edited');
+    payload.issue.user = { ...payload.issue.user, login, type: 'Bot' };
+    payload.issue.body = body;
+    payload.installation = { id: 42 };
+    return payload;
+  }
+  const ticked = `${DASHBOARD_MARKER}\n## Held updates\n\n- [x] Update now: x <!-- freshbase:update-now:0123456789abcdef -->\n`;
+
+  test('a ticked box on the app dashboard enqueues a scan of that repository', async () => {
+    await receive('issues', dashboardEdit(ticked));
+    expect(queue.jobs).toEqual([
+      expect.objectContaining({
+        installationId: 42,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        reason: 'dashboard',
+      }),
+    ]);
+  });
+
+  test("the app's own rewrite (no box ticked) and anybody else's issue enqueue nothing", async () => {
+    await receive('issues', dashboardEdit(ticked.replace('[x]', '[ ]')));
+    await receive('issues', dashboardEdit(ticked, 'Codertocat'));
+    await receive('issues', dashboardEdit(ticked.replace(DASHBOARD_MARKER, '')));
     expect(queue.jobs).toEqual([]);
   });
 });

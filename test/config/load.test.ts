@@ -18,6 +18,7 @@ const DEFAULTS: RepoConfig = {
   assignees: [],
   branchPrefix: 'freshbase/',
   commitMessagePrefix: 'chore(deps):',
+  dashboard: false,
 };
 
 function problems(result: ConfigResult): ConfigProblem[] {

@@ -1,0 +1,52 @@
+// The dashboard issue on GitHub: found again by its hidden marker among the app's own issues,
+// created once, then edited in place only when its body changes — never re-created, never a
+// comment per change. A dashboard someone closed stays closed and is still kept up to date.
+import { DASHBOARD_MARKER, DASHBOARD_TITLE } from '../dashboard/body.js';
+import type { RepoContext } from './types.js';
+
+export interface DashboardIssue {
+  number: number;
+  body: string;
+}
+
+/** The app's issues looked at, newest first; the dashboard is among its first issues. */
+const MAX_PAGES = 5;
+
+export async function findDashboardIssue(ctx: RepoContext): Promise<DashboardIssue | null> {
+  let pages = 0;
+  const iterator = ctx.octokit.paginate.iterator(ctx.octokit.rest.issues.listForRepo, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    state: 'all',
+    creator: ctx.identity.botLogin,
+    sort: 'created',
+    direction: 'asc',
+    per_page: 100,
+  });
+  for await (const { data } of iterator) {
+    const found = data.find(
+      (i) =>
+        !i.pull_request &&
+        i.user?.login === ctx.identity.botLogin &&
+        (i.body ?? '').startsWith(DASHBOARD_MARKER),
+    );
+    if (found) return { number: found.number, body: found.body ?? '' };
+    if (++pages >= MAX_PAGES) break;
+  }
+  return null;
+}
+
+export async function syncDashboardIssue(
+  ctx: RepoContext,
+  existing: DashboardIssue | null,
+  body: string,
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const { owner, repo } = ctx;
+  if (!existing) {
+    await ctx.write(() => ctx.octokit.rest.issues.create({ owner, repo, title: DASHBOARD_TITLE, body }));
+    return 'created';
+  }
+  if (existing.body === body) return 'unchanged';
+  await ctx.write(() => ctx.octokit.rest.issues.update({ owner, repo, issue_number: existing.number, body }));
+  return 'updated';
+}
