@@ -2,6 +2,7 @@
 // created once, then edited in place only when its body changes — never re-created, never a
 // comment per change. A dashboard someone closed stays closed and is still kept up to date.
 import { DASHBOARD_MARKER, DASHBOARD_TITLE } from '../dashboard/body.js';
+import type { BotItem } from './repository-reads.js';
 import type { RepoContext } from './types.js';
 
 export interface DashboardIssue {
@@ -12,7 +13,18 @@ export interface DashboardIssue {
 /** The app's issues looked at, newest first; the dashboard is among its first issues. */
 const MAX_PAGES = 5;
 
-export async function findDashboardIssue(ctx: RepoContext): Promise<DashboardIssue | null> {
+const isDashboard = (body: string | null | undefined): boolean => (body ?? '').startsWith(DASHBOARD_MARKER);
+
+/**
+ * The dashboard: among the bot's open issues the scan listed anyway, else (closed, or not made
+ * yet) among all the bot's issues.
+ */
+export async function findDashboardIssue(
+  ctx: RepoContext,
+  openBotItems: BotItem[],
+): Promise<DashboardIssue | null> {
+  const open = openBotItems.find((item) => !item.pull && isDashboard(item.body));
+  if (open) return { number: open.number, body: open.body };
   let pages = 0;
   const iterator = ctx.octokit.paginate.iterator(ctx.octokit.rest.issues.listForRepo, {
     owner: ctx.owner,

@@ -6,6 +6,7 @@ import type { RepoConfig } from '../config/types.js';
 import { parseRequests, renderDashboard, useId } from '../dashboard/body.js';
 import { listOpenAppPulls } from '../github/app-pulls.js';
 import { findDashboardIssue, syncDashboardIssue, type DashboardIssue } from '../github/dashboard-issue.js';
+import type { BotItem } from '../github/repository-reads.js';
 import type { RepoContext } from '../github/types.js';
 import { surveyRepository, type SurveyInput } from '../inventory/survey.js';
 import type { BranchPlan } from '../plan/types.js';
@@ -20,9 +21,10 @@ export async function readDashboard(
   ctx: RepoContext,
   config: RepoConfig,
   plans: BranchPlan[],
+  openBotItems: BotItem[],
 ): Promise<DashboardState | null> {
   if (!config.dashboard) return null;
-  const issue = await findDashboardIssue(ctx);
+  const issue = await findDashboardIssue(ctx, openBotItems);
   const { updateNow, retry } = parseRequests(issue?.body);
   const forcedBranches = new Set(
     plans.filter((p) => p.updates.some((u) => updateNow.has(useId(u.file, u)))).map((p) => p.branch),

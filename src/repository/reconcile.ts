@@ -127,7 +127,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     ctx.log.info({ branch: plan.branch, title: plan.title, changes }, 'planned pull request');
   }
 
-  const dashboard = await readDashboard(ctx, config, scan.plans);
+  const dashboard = await readDashboard(ctx, config, scan.plans, botItems);
   const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {
     defaultBranch,

@@ -40,6 +40,8 @@ test('held by the schedule: listed with a box; ticking it opens the PR now; the 
   let from = h.gh.http.log.length;
   await h.run();
   expect(issueWrites(from)).toEqual([]);
+  // The open dashboard is found in the listing of the bot's open issues the scan makes anyway.
+  expect(h.gh.http.log.slice(from).filter((r) => r === 'GET /repos/{owner}/{repo}/issues')).toHaveLength(1);
 
   tick('Update now');
   from = h.gh.http.log.length;
