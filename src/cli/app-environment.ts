@@ -27,6 +27,12 @@ export async function connectApp(
   io: CommandIo,
   probot?: Probot,
 ): Promise<AppEnvironment | null> {
+  const needs = `freshbase ${command}: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n`;
+  // Without an app id Probot's own message ("appId option is required") only adds noise.
+  if (!probot && !env.APP_ID) {
+    io.stderr(needs);
+    return null;
+  }
   try {
     // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
     const dryRun = isDryRun(env);
@@ -34,9 +40,7 @@ export async function connectApp(
     return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env) }), dryRun };
   } catch (error) {
     io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
-    io.stderr(
-      `freshbase ${command}: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n`,
-    );
+    io.stderr(needs);
     return null;
   }
 }

@@ -54,10 +54,10 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
   return { files, unreadable };
 }
 
-/** The config file's text, or null when the directory has none. */
-export async function readConfigText(root: string): Promise<string | null> {
+/** The config file's text (or that of `rel`), or null when the directory has none. */
+export async function readConfigText(root: string, rel = CONFIG_PATH): Promise<string | null> {
   try {
-    return await readFile(path.join(root, CONFIG_PATH), 'utf8');
+    return await readFile(path.join(root, rel), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

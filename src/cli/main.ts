@@ -1,31 +1,8 @@
 // The `freshbase` command: dispatches to extract, scan, sweep and report.
 import { readFile } from 'node:fs/promises';
 import { runExtract } from './extract.js';
+import { commandHelp, HELP } from './help.js';
 import { runScan } from './scan.js';
-
-const HELP = `freshbase — keep container base images fresh
-
-Usage:
-  freshbase extract <file>... [--json]    list the base images each Dockerfile uses (no network)
-  freshbase scan [dir] [--json] [--apply] look up updates for the Dockerfiles under dir
-                                          (config: dir/.github/freshbase.yml) and, with
-                                          --apply, write them into the files
-  freshbase sweep                         with the app's environment (APP_ID, PRIVATE_KEY...),
-                                          scan every repository of every installation once
-  freshbase report [--json | --markdown]  with the app's environment, read every repository
-                                          (never writing to GitHub) and print the inventory
-                                          of base images: a table, JSON or Markdown
-  freshbase --help | --version
-
-Environment:
-  FRESHBASE_REGISTRIES  YAML file of registry host rules (mirrors, credentials, private hosts)
-
-Exit codes: 0 done; 1 some images or files failed (the rest was still done);
-            2 usage error or invalid config. For sweep: 1 when a repository's scan
-            crashed or installations could not be listed (image lookup failures
-            are reported in its summary, not in the exit code). For report: 1
-            when some repositories could not be read (listed as failed).
-`;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -42,7 +19,7 @@ const COMMANDS = new Set(['extract', 'scan', 'sweep', 'report']);
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== undefined && COMMANDS.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
-    io.stdout(HELP);
+    io.stdout(commandHelp(command));
     return 0;
   }
   switch (command) {

@@ -1,8 +1,13 @@
 // `freshbase scan [dir] [--json] [--apply]`: the whole lookup and plan on a local checkout.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_PATH, parseConfigYaml } from '../config/load.js';
+import {
+  CONFIG_PATH,
+  MISNAMED_CONFIG_PATH,
+  MISNAMED_CONFIG_PROBLEM,
+  parseConfigYaml,
+} from '../config/load.js';
 import { applyUpdates } from '../plan/apply.js';
 import type { PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
@@ -41,6 +46,21 @@ function summaryLine(fileCount: number, result: RepositoryScan): string {
   );
 }
 
+/** Why `given` is not a checkout directory to scan, or null when it is one. */
+async function checkoutProblem(given: string, root: string): Promise<string | null> {
+  const hint =
+    'scan takes a checkout directory; to list the images of one file, use freshbase extract <file>';
+  try {
+    const stats = await stat(root);
+    if (stats.isDirectory()) return null;
+    return `${given} is not a directory: ${hint}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `${given} does not exist: ${hint}`;
+    return `cannot read ${given} (${code ?? (error as Error).message}): ${hint}`;
+  }
+}
+
 export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   let parsed;
   try {
@@ -58,7 +78,20 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     return 2;
   }
   const root = path.resolve(parsed.positionals[0] ?? '.');
-  const configText = (await readConfigText(root)) ?? '';
+  const notADirectory = await checkoutProblem(parsed.positionals[0] ?? '.', root);
+  if (notADirectory) {
+    io.stderr(`freshbase scan: ${notADirectory}\n`);
+    return 2;
+  }
+  const configFile = await readConfigText(root);
+  const configText = configFile ?? '';
+  const misnamed = await readConfigText(root, MISNAMED_CONFIG_PATH);
+  if (misnamed !== null && configFile === null) {
+    io.stderr(`freshbase scan: ${MISNAMED_CONFIG_PROBLEM.message}\n`);
+    return 2;
+  }
+  if (misnamed !== null)
+    io.stderr(`freshbase scan: ${MISNAMED_CONFIG_PATH} is not read; using ${CONFIG_PATH}\n`);
   const configResult = parseConfigYaml(configText);
   if (!configResult.ok) {
     io.stderr(`freshbase scan: ${CONFIG_PATH} is invalid:\n`);

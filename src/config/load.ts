@@ -14,6 +14,14 @@ export function yamlErrorSummary(message: string): string {
 /** Where a repository keeps its Freshbase config. */
 export const CONFIG_PATH = '.github/freshbase.yml';
 
+/** The other extension. Never read, but reported: a config there was meant to apply. */
+export const MISNAMED_CONFIG_PATH = '.github/freshbase.yaml';
+
+export const MISNAMED_CONFIG_PROBLEM: ConfigProblem = {
+  path: '',
+  message: `${MISNAMED_CONFIG_PATH} is not read: Freshbase reads ${CONFIG_PATH}; rename the file`,
+};
+
 /** Larger than any sensible config; refusing it keeps a hostile file from costing much. */
 const MAX_CONFIG_CHARS = 256 * 1024;
 

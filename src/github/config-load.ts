@@ -1,9 +1,16 @@
 // The repository config as GitHub serves it: read through Probot's config plugin, so `_extends`
 // and the org `.github` repository work. Problems in the files come back as data (never a
 // partial config); reporting them is config-status.ts's job.
-import { CONFIG_PATH, validateConfig, yamlErrorSummary } from '../config/load.js';
+import {
+  CONFIG_PATH,
+  MISNAMED_CONFIG_PATH,
+  MISNAMED_CONFIG_PROBLEM,
+  validateConfig,
+  yamlErrorSummary,
+} from '../config/load.js';
 import type { ConfigProblem, ConfigResult } from '../config/types.js';
 import { layerProblems, mergeConfigLayers } from './config-layers.js';
+import { hasOwnConfigFile } from './repository-reads.js';
 import type { GitHubClient } from './types.js';
 
 /** A loaded config, with the files it was composed from (`owner/repo:path`), for messages. */
@@ -32,6 +39,12 @@ export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo, ref }
       ...(ref ? { branch: ref } : {}),
     });
     const sources = files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
+    // Without its own file, a repository whose config sits under the other extension is told so
+    // rather than scanned with defaults it did not mean.
+    const own = files.find((f) => f.owner === owner && f.repo === repo && f.path === CONFIG_PATH);
+    if (!own?.config && (await hasOwnConfigFile({ octokit, owner, repo }, ref, MISNAMED_CONFIG_PATH))) {
+      return { ok: false, problems: [MISNAMED_CONFIG_PROBLEM], sources };
+    }
     const problems = layerProblems(files, repo);
     if (problems.length > 0) return { ok: false, problems, sources };
     return { ...validateConfig(config), sources };

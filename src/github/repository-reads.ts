@@ -3,10 +3,22 @@ import { CONFIG_PATH } from '../config/load.js';
 import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 
-/** The repository itself has `.github/freshbase.yml` at `ref` (a commit: cached for good). */
-export async function hasOwnConfigFile(ctx: RepoContext, ref: string): Promise<boolean> {
+/**
+ * The repository itself has `.github/freshbase.yml` (or `path`) at `ref` (a commit: cached for
+ * good; without one, the default branch).
+ */
+export async function hasOwnConfigFile(
+  ctx: Pick<RepoContext, 'octokit' | 'owner' | 'repo'>,
+  ref: string | undefined,
+  path = CONFIG_PATH,
+): Promise<boolean> {
   try {
-    await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path: CONFIG_PATH, ref });
+    await ctx.octokit.rest.repos.getContent({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      path,
+      ...(ref ? { ref } : {}),
+    });
     return true;
   } catch (error) {
     if (isGitHubError(error, 404)) return false;

@@ -60,6 +60,20 @@ test('a YAML syntax error is an invalid config, not a crash', async () => {
   expect(h.gh.repo(REPO).issues[0]!.body).toContain('invalid YAML');
 });
 
+test('a config under the other extension (.github/freshbase.yaml) is reported, not ignored', async () => {
+  h.gh.createRepo(REPO, { files: { '.github/freshbase.yaml': 'enabled: false\n', Dockerfile: PY_312 } });
+  const report = await h.run();
+  expect(report.status).toBe('invalid-config');
+  expect(h.gh.pulls(REPO)).toHaveLength(0);
+  expect(h.gh.repo(REPO).checkRuns[0]).toMatchObject({ name: CONFIG_CHECK_NAME, conclusion: 'failure' });
+  expect(h.gh.repo(REPO).issues[0]!.body).toContain(
+    '.github/freshbase.yaml is not read: Freshbase reads .github/freshbase.yml; rename the file',
+  );
+  // Renamed: the config applies.
+  h.gh.pushAs('octocat', REPO, 'main', { '.github/freshbase.yml': 'enabled: false\n' });
+  expect(await h.run()).toMatchObject({ status: 'skipped', reason: 'disabled-by-config' });
+});
+
 test('the org .github repository config applies through the config plugin', async () => {
   h.gh.createRepo('acme/.github', { files: { '.github/freshbase.yml': 'enabled: false\n' } });
   h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
