@@ -129,7 +129,7 @@ function workflowRefusal(error: unknown): string | null {
 }
 
 /** Runs a ref write, turning GitHub's workflow-permission refusal into `WorkflowChangeRefused`. */
-async function refWrite<T>(branch: string, call: () => Promise<T>): Promise<T> {
+export async function refWrite<T>(branch: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -193,7 +193,7 @@ interface GraphqlErrorShape {
   errors?: Array<{ type?: string; message?: string; extensions?: { code?: string } }>;
 }
 
-function graphqlErrors(error: unknown): NonNullable<GraphqlErrorShape['errors']> | null {
+export function graphqlErrors(error: unknown): NonNullable<GraphqlErrorShape['errors']> | null {
   const errors = typeof error === 'object' && error !== null ? (error as GraphqlErrorShape).errors : null;
   return Array.isArray(errors) ? errors : null;
 }

@@ -64,14 +64,31 @@ export async function decoratePull(
 ): Promise<void> {
   const { owner, repo, octokit } = ctx;
   const steps: Array<[string, () => Promise<unknown>]> = [];
-  if (config.labels.length > 0) {
+  if (config.labels.length > 0 || config.assignees.length > 0) {
+    // One issue update sets both (the PR has none yet): one write instead of two.
     steps.push([
-      'labels',
+      'labels and assignees',
       async () => {
-        await labels.ensure(config.labels);
-        await ctx.write(() =>
-          octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: config.labels }),
-        );
+        if (config.labels.length > 0) await labels.ensure(config.labels);
+        const update = (withAssignees: boolean) =>
+          ctx.write(() =>
+            octokit.rest.issues.update({
+              owner,
+              repo,
+              issue_number: number,
+              ...(config.labels.length > 0 ? { labels: config.labels } : {}),
+              ...(withAssignees && config.assignees.length > 0 ? { assignees: config.assignees } : {}),
+            }),
+          );
+        try {
+          await update(true);
+        } catch (error) {
+          // An assignee GitHub refuses must not cost the labels too.
+          if (!isGitHubError(error, 422) || config.labels.length === 0 || config.assignees.length === 0)
+            throw error;
+          ctx.log.warn({ pull: number, error: describeError(error) }, 'assignees refused; labels set alone');
+          await update(false);
+        }
       },
     ]);
   }
@@ -89,20 +106,6 @@ export async function decoratePull(
             pull_number: number,
             reviewers: users,
             team_reviewers: teams,
-          }),
-        ),
-    ]);
-  }
-  if (config.assignees.length > 0) {
-    steps.push([
-      'assignees',
-      () =>
-        ctx.write(() =>
-          octokit.rest.issues.addAssignees({
-            owner,
-            repo,
-            issue_number: number,
-            assignees: config.assignees,
           }),
         ),
     ]);

@@ -4,7 +4,7 @@
 import type { RepoConfig } from '../config/types.js';
 import type { ExtractResult } from '../dockerfile/types.js';
 import { applyUpdates } from '../plan/apply.js';
-import type { BranchPlan, PlanMetadata, RepositoryScan } from '../plan/types.js';
+import type { BranchPlan, PlanMetadata, RepoFile, RepositoryScan } from '../plan/types.js';
 import { type AppPull, sameMetadata } from './app-pulls.js';
 import {
   type BranchOwnership,
@@ -25,6 +25,7 @@ import {
   updatePullText,
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
+import { commitOnNewBranch } from './verified-commit.js';
 import { unlessDryRun } from './dry-run.js';
 import { describeError } from './request-error.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
@@ -231,10 +232,27 @@ async function openNew(
   labels: LabelEnsurer,
 ): Promise<boolean> {
   // A branch without a PR is left over from a run that stopped before opening it: reuse it.
-  const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
+  let ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
   if (ownership.kind === 'foreign') {
     holdBack(ctx, counts, plan, 'branch exists with commits by others');
     return false;
+  }
+  if (ownership.kind === 'missing') {
+    const made = await commitOnNewBranch(
+      ctx,
+      input.defaultBranch,
+      plan.branch,
+      input.snapshot.commitSha,
+      changedFiles(input, plan),
+      input.snapshot.modes,
+      plan.commitMessage,
+    );
+    if (made.made) return openAndDecorate(ctx, counts, input, plan, made.sha, labels);
+    if (!made.unsupported) {
+      holdBack(ctx, counts, plan, 'branch exists with commits by others');
+      return false;
+    }
+    if (made.branchAt) ownership = { kind: 'app', head: made.branchAt };
   }
   const sha = await commitPlan(ctx, input, plan, ownership);
   if (sha !== null && !(await pointLeftOver(ctx, input, plan.branch, sha, ownership)).pointed) {
@@ -294,10 +312,15 @@ async function commitPlan(
   plan: BranchPlan,
   ownership: BranchOwnership,
 ): Promise<string | null> {
+  const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
+  const changed = changedFiles(input, plan);
+  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage, currentTree);
+}
+
+function changedFiles(input: PullReconcileInput, plan: BranchPlan): RepoFile[] {
   const changed = applyUpdates(input.snapshot.files, plan.updates);
   if (changed.length === 0) throw new Error(`plan for ${plan.branch} changes no file`);
-  const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
-  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage, currentTree);
+  return changed;
 }
 
 function usesOf(extracted: ExtractResult[], u: MetaUpdate) {

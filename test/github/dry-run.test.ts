@@ -35,7 +35,7 @@ test('an update is planned and logged, and nothing is written', async () => {
     expect.objectContaining({
       msg: 'dry run: write not sent to GitHub',
       method: 'POST',
-      route: '/repos/{owner}/{repo}/git/trees',
+      route: '/repos/{owner}/{repo}/git/refs',
       repository: REPO,
     }),
   );

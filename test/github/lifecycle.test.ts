@@ -266,14 +266,14 @@ describe('repository metadata', () => {
 
 test('a rate-limited write is retried after retry-after, once the queue slot frees', async () => {
   h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
-  h.gh.http.failNext(`POST ${T}/git/trees`, [
+  h.gh.http.failNext(`POST ${T}/git/refs`, [
     403,
     { message: 'You have exceeded a secondary rate limit.' },
     { 'retry-after': '0' },
   ]);
   const report = await h.run();
   expect(report.pullRequests.created).toBe(1);
-  expect(h.gh.http.count(`POST ${T}/git/trees`)).toBe(2);
+  expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(2);
 });
 
 test('commits are made as the bot on top of the default head', async () => {
@@ -391,7 +391,7 @@ test('a human push between the ownership check and the branch move survives and 
   expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
   expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, heldBack: 1, failed: 0 });
   expect(h.gh.comments(REPO, 1)).toMatchObject([{ body: expect.stringContaining('@alice') }]);
-  expect(h.gh.http.count('POST /graphql')).toBe(1);
+  expect(h.gh.http.count('POST /graphql')).toBe(2); // the PR's first commit, then the rejected move
   expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
 });
 
@@ -466,8 +466,9 @@ describe('a workflow change on the default branch (the app has no `workflows` pe
 
     const report = await h.run();
     expect(report.pullRequests).toMatchObject({ closed: 1, created: 1, updated: 0, failed: 0 });
-    // One refused updateRefs, no retry of the move; the fresh branch is created over REST.
-    expect(h.gh.http.count('POST /graphql')).toBe(1);
+    // The first PR's commit, then one refused updateRefs and no retry of the move; the fresh
+    // branch is created over REST.
+    expect(h.gh.http.count('POST /graphql')).toBe(2);
     expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(2);
     expect(h.logs.some((l) => l.msg === 'pull request reconcile failed')).toBe(false);
     await expectReplaced();

@@ -160,14 +160,31 @@ export function registerIssueRoutes(gh: FakeGitHub): void {
     return [201, issueJson(issue)];
   });
 
+  // Issues and pull requests alike (a PR is an issue): labels and assignees replace the set, and
+  // labels that do not exist yet are created, as GitHub does.
   http.route('PATCH', `${R}/issues/{number}`, (req) => {
     const r = repoOf(req);
-    const issue = r.issues.find((i) => i.number === Number(req.params.number)) ?? fail(404, 'Not Found');
+    const pull = r.pulls.find((p) => p.number === Number(req.params.number));
+    const issue =
+      pull ?? r.issues.find((i) => i.number === Number(req.params.number)) ?? fail(404, 'Not Found');
     for (const key of ['title', 'body', 'state'] as const) {
       if (req.body[key] !== undefined) Object.assign(issue, { [key]: req.body[key] });
     }
-    if (req.body.state_reason !== undefined) issue.stateReason = String(req.body.state_reason);
-    return [200, issueJson(issue)];
+    if (Array.isArray(req.body.labels)) {
+      issue.labels = (req.body.labels as string[]).map(String);
+      for (const name of issue.labels) {
+        if (!r.labels.has(name.toLowerCase())) r.labels.set(name.toLowerCase(), { name, color: 'ededed' });
+      }
+    }
+    if (pull && Array.isArray(req.body.assignees))
+      pull.assignees = (req.body.assignees as string[]).map(String);
+    if (pull) {
+      pull.updatedAt = gh.tick();
+      return [200, { ...issueJson({ ...pull, stateReason: null }), pull_request: {} }];
+    }
+    const plain = issue as FakeIssue;
+    if (req.body.state_reason !== undefined) plain.stateReason = String(req.body.state_reason);
+    return [200, issueJson(plain)];
   });
 
   http.route('GET', `${R}/issues/{number}/comments`, (req) => {

@@ -6,6 +6,13 @@ import { registerIssueRoutes } from './fake-github-routes-issues.js';
 const R = '/repos/{owner}/{repo}';
 const ZERO_OID = '0'.repeat(40);
 
+interface CreateCommitInput {
+  branch: { repositoryNameWithOwner: string; branchName: string };
+  expectedHeadOid: string;
+  message: { headline: string; body?: string };
+  fileChanges: { additions?: Array<{ path: string; contents: string }>; deletions?: Array<{ path: string }> };
+}
+
 interface UpdateRefsInput {
   repositoryId: string;
   refUpdates: Array<{ name: string; beforeOid?: string; afterOid: string; force?: boolean }>;
@@ -114,6 +121,7 @@ export function registerRoutes(gh: FakeGitHub): void {
   // GraphQL: only `updateRefs`, the one mutation that moves refs with an expected old value.
   http.route('POST', '/graphql', (req) => {
     const query = String(req.body.query ?? '');
+    if (/\bcreateCommitOnBranch\b/.test(query)) return createCommitOnBranch(req);
     if (!/\bupdateRefs\b/.test(query)) {
       http.unhandled.push(`GraphQL ${query.slice(0, 60)}`);
       return [200, { errors: [{ message: 'fake GitHub answers no such GraphQL operation' }] }];
@@ -155,6 +163,59 @@ export function registerRoutes(gh: FakeGitHub): void {
     }
     return [200, { data: { updateRefs: { clientMutationId: null } } }];
   });
+
+  /**
+   * GraphQL `createCommitOnBranch`: GitHub itself commits on an existing branch whose head must be
+   * `expectedHeadOid` (author the app's bot, committer GitHub, which signs it: Verified).
+   */
+  function createCommitOnBranch(req: Request): Reply {
+    if (!gh.createCommitOnBranchMutation) {
+      const message = "Field 'createCommitOnBranch' doesn't exist on type 'Mutation'";
+      return [200, { errors: [{ message, extensions: { code: 'undefinedField' } }] }];
+    }
+    const input = (req.body.variables as { input: CreateCommitInput }).input;
+    const rejected = (message: string): Reply => [
+      200,
+      {
+        data: { createCommitOnBranch: null },
+        errors: [{ type: 'UNPROCESSABLE', path: ['createCommitOnBranch'], message }],
+      },
+    ];
+    const r = gh.repos.get(input.branch.repositoryNameWithOwner);
+    if (!r)
+      return [
+        200,
+        { data: null, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a Repository' }] },
+      ];
+    const ref = `heads/${input.branch.branchName}`;
+    const head = r.refs.get(ref);
+    if (!head) return rejected(`A ref named "refs/${ref}" does not exist`);
+    if (head !== input.expectedHeadOid)
+      return rejected(
+        `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`,
+      );
+    const flat = git.flatten(git.commit(head)!.tree);
+    for (const a of input.fileChanges.additions ?? []) {
+      flat.set(a.path, {
+        mode: flat.get(a.path)?.mode ?? '100644',
+        sha: git.putBlob(Buffer.from(a.contents, 'base64')),
+      });
+    }
+    for (const d of input.fileChanges.deletions ?? []) flat.delete(d.path);
+    const { headline, body } = input.message;
+    const sha = git.writeCommit({
+      tree: git.writeTree(flat),
+      parents: [head],
+      message: body ? `${headline}\n\n${body}` : headline,
+      author: gh.botLogin,
+      committer: 'web-flow',
+    });
+    const refused = gh.workflowRefusal(r, head, sha);
+    if (refused) return rejected(refused);
+    r.refs.set(ref, sha);
+    gh.verifiedCommits.add(sha);
+    return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
+  }
 
   http.route('DELETE', `${R}/git/refs/{*ref}`, (req) => {
     const r = repoOf(req);

@@ -81,6 +81,10 @@ export class FakeGitHub {
    * and the app falls back to the REST ref update.
    */
   updateRefsMutation = true;
+  /** Whether GraphQL has `createCommitOnBranch` (older GitHub Enterprise Server: off). */
+  createCommitOnBranchMutation = true;
+  /** Commits GitHub made and signed itself (`createCommitOnBranch`): shown as Verified. */
+  readonly verifiedCommits = new Set<string>();
   /**
    * Whether the app has the `workflows` permission. Without it (Freshbase never asks for it) GitHub
    * refuses a ref creation or move that would bring in commits changing `.github/workflows/*` — over
