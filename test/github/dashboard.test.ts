@@ -49,7 +49,11 @@ test('held by the schedule: listed with a box; ticking it opens the PR now; the 
   const [pull] = h.gh.pulls(REPO, 'open');
   expect(pull).toBeDefined();
   expect(h.gh.readFile(REPO, pull!.head, 'Dockerfile')).toContain(`python:3.12@${digest(2)}`);
-  expect(issueWrites(from)).toEqual(['PATCH /repos/{owner}/{repo}/issues/{number}']);
+  // The new PR's labels (one issue update sets them), then the dashboard edited in place.
+  expect(issueWrites(from)).toEqual([
+    'PATCH /repos/{owner}/{repo}/issues/{number}',
+    'PATCH /repos/{owner}/{repo}/issues/{number}',
+  ]);
   expect(dashboards()).toHaveLength(1);
   expect(dashboards()[0]!.number).toBe(issue.number);
   expect(dashboards()[0]!.body).toContain(`## Open pull requests\n\n- #${pull!.number} `);
