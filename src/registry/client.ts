@@ -9,7 +9,8 @@ import {
   type CacheStore,
   type LookupCounts,
 } from './cache-store.js';
-import { endpointFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
+import { credentialSources } from './credentials/index.js';
+import { endpointFor, ruleFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
 import { createHttpTransport } from './http-transport.js';
 import {
   imageLabels,
@@ -43,6 +44,8 @@ export interface RegistryLimits {
 
 export interface RegistryClientOptions {
   rules?: HostRule[];
+  /** Environment the rules' credential sources read (DOCKER_CONFIG, …). Default process.env. */
+  env?: NodeJS.ProcessEnv;
   cache?: CacheStore;
   /** Per HTTP request, connect to last byte. Default 15 s. */
   timeoutMs?: number;
@@ -74,7 +77,13 @@ export interface RegistryStats {
   lookups: LookupCounts;
 }
 
+/**
+ * Lookups for no installation in particular (rules that serve every installation only), and for the
+ * repositories of one GitHub account (its own rules first). Both share one cache; answers read with an
+ * account's own credentials are cached for that account alone.
+ */
 export interface RegistryClient extends RegistryLookup {
+  forAccount(login: string): RegistryLookup;
   stats(): RegistryStats;
   /** Closes pooled connections. */
   close(): void;
@@ -103,9 +112,10 @@ type RegistryRequestKind = Exclude<RequestKind, 'token'>;
 /** One image in one repository, as requests and errors need it. */
 interface Subject {
   endpoint: RegistryEndpoint;
-  repository: string;
-  /** `registry/repository`, the cache and error prefix. */
-  name: string;
+  /** The repository as the endpoint serves it: under a mirror's prefix (`hub/library/python`). */
+  remote: string;
+  /** `registry/repository` (with the rule's credential scope), the cache prefix. */
+  key: string;
   /** `registry/repository:tag` or `@digest`, named in errors. */
   image: string;
 }
@@ -136,6 +146,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     blob: limits.configBytes,
     tags: limits.tagPageBytes,
   };
+  const sourceOf = credentialSources(options.env ?? process.env);
   const http = new RegistryHttp({
     transport,
     timeoutMs: options.timeoutMs ?? 15_000,
@@ -147,8 +158,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     onRequest: (kind) => byKind[kind]++,
   });
 
-  function subject(registry: string, rawRepository: string, reference: string | null): Subject {
-    const endpoint = endpointFor(registry, rules);
+  function subject(
+    account: string | null,
+    registry: string,
+    rawRepository: string,
+    reference: string | null,
+  ): Subject {
+    const rule = ruleFor(registry, rules, account);
+    const endpoint = endpointFor(registry, rule, sourceOf(rule));
     // Docker Hub's official images live under library/ (`python` is `library/python`).
     const repository =
       endpoint.registry === DOCKER_HUB && !rawRepository.includes('/')
@@ -162,11 +179,12 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (reference !== null && !isValidTag(reference) && !isSha256Digest(reference)) {
       throw new RegistryError(`${image}: invalid tag or digest`, 'protocol', image);
     }
-    return { endpoint, repository, name, image };
+    const remote = endpoint.repositoryPrefix ? `${endpoint.repositoryPrefix}/${repository}` : repository;
+    return { endpoint, remote, key: `${endpoint.credentialScope}${name}`, image };
   }
 
   function apiUrl(s: Subject, path: string): URL {
-    return new URL(`/v2/${s.repository}/${path}`, s.endpoint.baseUrl);
+    return new URL(`/v2/${s.remote}/${path}`, s.endpoint.baseUrl);
   }
 
   /** One registry API request for the subject; the kind decides method, Accept and size limit. */
@@ -174,7 +192,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const manifest = kind === 'manifest-head' || kind === 'manifest';
     return http.request({
       endpoint: s.endpoint,
-      repository: s.repository,
+      repository: s.remote,
       method: kind === 'manifest-head' ? 'HEAD' : 'GET',
       url,
       ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
@@ -220,13 +238,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   function manifestByDigest(s: Subject, digest: string): Promise<ManifestDocument> {
-    return documents.get(`registry:manifest:${s.name}@${digest}`, DOCUMENT_TTL_MS, () =>
+    return documents.get(`registry:manifest:${s.key}@${digest}`, DOCUMENT_TTL_MS, () =>
       fetchManifest(s, digest, digest),
     );
   }
 
   function imageConfig(s: Subject, digest: string): Promise<ImageConfig> {
-    return documents.get(`registry:config:${s.name}@${digest}`, DOCUMENT_TTL_MS, async () => {
+    return documents.get(`registry:config:${s.key}@${digest}`, DOCUMENT_TTL_MS, async () => {
       const response = await send(s, 'blob', apiUrl(s, `blobs/${digest}`));
       const actual = sha256Digest(response.body);
       if (actual !== digest) throw mismatch(s, `config blob hashes to ${actual}, not ${digest}`);
@@ -279,13 +297,17 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return describe(s, document);
   }
 
-  function resolve(target: LookupTarget, freshness: Freshness = {}): Promise<ManifestInfo> {
+  function resolve(
+    account: string | null,
+    target: LookupTarget,
+    freshness: Freshness = {},
+  ): Promise<ManifestInfo> {
     return run(() => {
-      const s = subject(target.registry, target.repository, target.reference);
+      const s = subject(account, target.registry, target.repository, target.reference);
       const byDigest = isSha256Digest(target.reference);
       // The key names ManifestInfo's shape version: a shared Redis cache never answers an older shape.
       return lookups.get(
-        `registry:resolve:v2:${s.image}`,
+        `registry:resolve:v2:${s.endpoint.credentialScope}${s.image}`,
         byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
         () => resolveUncached(s, target.reference),
         byDigest ? 0 : freshness.notBefore,
@@ -294,12 +316,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   async function resolvePlatform(
+    account: string | null,
     target: LookupTarget,
     platform: Platform,
     freshness: Freshness = {},
   ): Promise<ManifestInfo> {
-    const info = await resolve(target, freshness);
-    const s = subject(target.registry, target.repository, target.reference);
+    const info = await resolve(account, target, freshness);
+    const s = subject(account, target.registry, target.repository, target.reference);
     const wanted = formatPlatform(platform);
     if (!info.isIndex) {
       const own = info.platforms[0];
@@ -316,7 +339,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const child =
       manifest.kind === 'index' ? manifest.children.find((c) => samePlatform(c.platform, platform)) : null;
     if (!child) throw new RegistryError(`${s.image}: has no ${wanted} image`, 'not-found', s.image);
-    return resolve({ registry: target.registry, repository: target.repository, reference: child.digest });
+    return resolve(account, {
+      registry: target.registry,
+      repository: target.repository,
+      reference: child.digest,
+    });
   }
 
   async function listTagsUncached(s: Subject): Promise<string[]> {
@@ -331,17 +358,29 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return [...tags];
   }
 
-  function listTags(registry: string, repository: string, freshness: Freshness = {}): Promise<string[]> {
+  function listTags(
+    account: string | null,
+    registry: string,
+    repository: string,
+    freshness: Freshness = {},
+  ): Promise<string[]> {
     return run(() => {
-      const s = subject(registry, repository, null);
-      return lookups.get(`registry:tags:${s.name}`, tagTtlMs, () => listTagsUncached(s), freshness.notBefore);
+      const s = subject(account, registry, repository, null);
+      return lookups.get(`registry:tags:${s.key}`, tagTtlMs, () => listTagsUncached(s), freshness.notBefore);
     });
   }
 
+  function lookupFor(account: string | null): RegistryLookup {
+    return {
+      resolve: (target, freshness) => resolve(account, target, freshness),
+      resolvePlatform: (target, platform, freshness) => resolvePlatform(account, target, platform, freshness),
+      listTags: (registry, repository, freshness) => listTags(account, registry, repository, freshness),
+    };
+  }
+
   return {
-    resolve,
-    resolvePlatform,
-    listTags,
+    ...lookupFor(null),
+    forAccount: (login) => lookupFor(login),
     stats: () => ({
       requests: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind: { ...byKind } },
       lookups: lookups.stats(),

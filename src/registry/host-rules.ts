@@ -1,20 +1,32 @@
-// Operator registry host rules (FRESHBASE_REGISTRIES): where a registry's requests go, with which
-// credentials, and whether it may live at a private address. Also the per-URL access policy for a
-// registry's redirects and token realms: a rule applies to its own origin only.
+// Operator registry host rules (FRESHBASE_REGISTRIES): where a registry's requests go (an origin, or a
+// mirror's path prefix), with which credentials, for which installations, and whether it may live at a
+// private address. Also the per-URL access policy for a registry's redirects and token realms: a rule
+// applies to its own origin only.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { lineOf } from '../config/load.js';
 import { unknownKeyMessage } from '../config/problems.js';
-import { normaliseRegistry } from '../image/reference.js';
+import { isValidRepository, normaliseRegistry } from '../image/reference.js';
+import type { CredentialSource } from './credentials/source.js';
+
+/** Credentials a rule takes from elsewhere than its own username and password. */
+export const CREDENTIAL_KINDS = ['docker-config', 'aws-ecr', 'google', 'azure'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export interface HostRule {
   /** Registry as normalised from a Dockerfile (`docker.io`, `registry.internal:5000`). */
   host: string;
-  /** Origin requests go to (mirror / pull-through cache); `http:` only where an operator says so. */
+  /**
+   * Where requests go (mirror / pull-through cache); `http:` only where an operator says so. A path
+   * is a repository prefix: `https://harbor.internal/hub` serves `python` as `hub/library/python`.
+   */
   url?: string;
   username?: string;
   password?: string;
+  credentials?: CredentialKind;
+  /** GitHub account logins (lower case) whose repositories this rule serves; absent: every one. */
+  installations?: string[];
   /** May resolve to loopback/private addresses. */
   allowPrivate?: boolean;
 }
@@ -29,9 +41,17 @@ export interface RegistryEndpoint {
   registry: string;
   /** Whether an operator rule names this registry (errors then point at that rule). */
   hasRule: boolean;
+  /** The origin requests go to. */
   baseUrl: URL;
+  /** Repository prefix of a path-prefixed mirror (`hub`), or ''. */
+  repositoryPrefix: string;
   allowPrivate: boolean;
-  credentials: Credentials | null;
+  credentials: CredentialSource | null;
+  /**
+   * Tells apart answers read with one installation-scoped rule's credentials from everyone else's
+   * (`@acme`), so caches never hand them to another installation; '' for rules that serve all.
+   */
+  credentialScope: string;
 }
 
 /** How a given URL may be contacted. */
@@ -41,14 +61,21 @@ export interface UrlAccess {
   sendCredentials: boolean;
 }
 
-const originUrl = z.string().refine(
+/** The repository prefix a rule url's path names; '' for a bare origin. */
+function repositoryPrefixOf(url: URL): string {
+  return url.pathname.replace(/^\/+|\/+$/g, '');
+}
+
+const baseUrl = z.string().refine(
   (value) => {
     try {
       const url = new URL(value);
+      const prefix = repositoryPrefixOf(url);
       return (
         (url.protocol === 'https:' || url.protocol === 'http:') &&
-        url.pathname === '/' &&
+        (prefix === '' || isValidRepository(prefix)) &&
         !url.search &&
+        !url.hash &&
         !url.username &&
         !url.password
       );
@@ -56,8 +83,18 @@ const originUrl = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an http(s) origin such as https://mirror.internal (no path, query or credentials)' },
+  {
+    message:
+      'must be an http(s) origin such as https://mirror.internal, optionally with a repository prefix ' +
+      'path such as https://harbor.internal/dockerhub-proxy (no query or credentials)',
+  },
 );
+
+/** A GitHub user or organisation login. */
+const accountLogin = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub account login such as acme')
+  .transform((login) => login.toLowerCase());
 
 const hostRuleSchema = z
   .strictObject({
@@ -65,13 +102,18 @@ const hostRuleSchema = z
       .string()
       .min(1)
       .regex(/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/, 'must be a registry host[:port]'),
-    url: originUrl.optional(),
+    url: baseUrl.optional(),
     username: z.string().min(1).optional(),
     password: z.string().optional(),
+    credentials: z.enum(CREDENTIAL_KINDS).optional(),
+    installations: z.array(accountLogin).min(1).optional(),
     allowPrivate: z.boolean().optional(),
   })
   .refine((rule) => (rule.username === undefined) === (rule.password === undefined), {
     message: 'username and password must be given together',
+  })
+  .refine((rule) => rule.username === undefined || rule.credentials === undefined, {
+    message: 'give either username and password or credentials, not both',
   });
 
 const hostRulesFileSchema = z.strictObject({ registries: z.array(hostRuleSchema).default([]) });
@@ -141,10 +183,17 @@ export function parseHostRules(text: string, env: NodeJS.ProcessEnv, source: str
     throw new Error(`${source}: invalid registry host rules: ${problems.join('; ')}`);
   }
   const rules = parsed.data.registries.map((rule) => ({ ...rule, host: normaliseRegistry(rule.host) }));
+  // One rule per host for everyone, and at most one more per host and installation.
   const seen = new Set<string>();
   for (const rule of rules) {
-    if (seen.has(rule.host)) throw new Error(`${source}: registry host ${rule.host} has more than one rule`);
-    seen.add(rule.host);
+    for (const account of rule.installations ?? ['']) {
+      const key = `${rule.host} ${account}`;
+      if (seen.has(key)) {
+        const whom = account ? ` for installation ${account}` : '';
+        throw new Error(`${source}: registry host ${rule.host} has more than one rule${whom}`);
+      }
+      seen.add(key);
+    }
   }
   return rules;
 }
@@ -170,20 +219,43 @@ export function hostRulesFromEnv(env: NodeJS.ProcessEnv = process.env): HostRule
 /** Docker Hub's API lives on another host than its name. */
 const API_HOSTS: Record<string, string> = { 'docker.io': 'registry-1.docker.io' };
 
-export function endpointFor(registry: string, rules: readonly HostRule[]): RegistryEndpoint {
+/**
+ * The rule for `registry` as seen from the repositories of GitHub account `account` (null: no
+ * installation, as in the command line): a rule naming that account, else the rule for everyone.
+ * A rule naming other accounts only is never used, so their credentials never read this account's
+ * images.
+ */
+export function ruleFor(
+  registry: string,
+  rules: readonly HostRule[],
+  account: string | null,
+): HostRule | null {
   const name = normaliseRegistry(registry);
-  const rule = rules.find((r) => r.host === name);
-  const baseUrl = new URL(rule?.url ?? `https://${API_HOSTS[name] ?? name}`);
-  const credentials =
-    rule?.username !== undefined && rule.password !== undefined
-      ? { username: rule.username, password: rule.password }
-      : null;
+  const login = account?.toLowerCase() ?? null;
+  const forHost = rules.filter((r) => r.host === name);
+  return (
+    (login !== null && forHost.find((r) => r.installations?.includes(login))) ||
+    forHost.find((r) => r.installations === undefined) ||
+    null
+  );
+}
+
+/** Where `registry` is reached under `rule` (see ruleFor); `credentials` is its source, if any. */
+export function endpointFor(
+  registry: string,
+  rule: HostRule | null,
+  credentials: CredentialSource | null = null,
+): RegistryEndpoint {
+  const name = normaliseRegistry(registry);
+  const url = new URL(rule?.url ?? `https://${API_HOSTS[name] ?? name}`);
   return {
     registry: name,
-    hasRule: rule !== undefined,
-    baseUrl,
+    hasRule: rule !== null,
+    baseUrl: new URL(url.origin),
+    repositoryPrefix: repositoryPrefixOf(url),
     allowPrivate: rule?.allowPrivate ?? false,
     credentials,
+    credentialScope: rule?.installations ? `@${[...rule.installations].sort().join(',')}` : '',
   };
 }
 

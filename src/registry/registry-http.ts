@@ -13,6 +13,7 @@ import {
   tokenRequestUrl,
   type Challenge,
 } from './auth.js';
+import { CredentialError } from './credentials/source.js';
 import { accessFor, type RegistryEndpoint } from './host-rules.js';
 import { describeUrl, TransportError, type HttpResponse, type HttpTransport } from './http-transport.js';
 import { RegistryError } from './types.js';
@@ -179,21 +180,21 @@ export class RegistryHttp {
     refresh: boolean,
   ): Promise<{ header: string | undefined; fresh: boolean }> {
     const { endpoint } = request;
-    const origin = endpoint.baseUrl.origin;
-    const challenge = this.challenges.get(origin);
+    const challenge = this.challenges.get(endpoint.baseUrl.origin);
     if (!challenge) return { header: undefined, fresh: false };
     if (challenge.scheme === 'basic') {
-      return endpoint.credentials
-        ? { header: basicAuthorization(endpoint.credentials), fresh: true }
-        : { header: undefined, fresh: false };
+      const basic = await this.basicCredentials(request);
+      return { header: basic, fresh: basic !== undefined };
     }
+    // Tokens are per credentials too: one installation's token never serves another's request.
+    const holder = endpoint.baseUrl.origin + endpoint.credentialScope;
     if (!refresh) {
-      const cached = this.tokens.get(origin, scope);
+      const cached = this.tokens.get(holder, scope);
       if (cached) return { header: `Bearer ${cached}`, fresh: false };
     } else {
-      this.tokens.delete(origin, scope);
+      this.tokens.delete(holder, scope);
     }
-    const key = `${origin} ${scope}`;
+    const key = `${holder} ${scope}`;
     let fetching = this.tokenFetches.get(key);
     if (!fetching) {
       fetching = this.fetchToken(request, challenge, scope).finally(() => this.tokenFetches.delete(key));
@@ -218,7 +219,7 @@ export class RegistryHttp {
     };
     // The realm was named by the configured registry's own challenge (see attempt), so its credentials
     // may go there; follow() still checks the realm's address and keeps them from its redirects.
-    const credentials = endpoint.credentials ? basicAuthorization(endpoint.credentials) : undefined;
+    const credentials = await this.basicCredentials(request);
     const { response } = await this.follow(tokenRequest, url, credentials, { realmCredentials: true });
     if (response.status === 401 || response.status === 403) {
       throw this.authError(
@@ -235,8 +236,20 @@ export class RegistryHttp {
         request.image,
       );
     }
-    this.tokens.set(endpoint.baseUrl.origin, scope, issued);
+    this.tokens.set(endpoint.baseUrl.origin + endpoint.credentialScope, scope, issued);
     return issued.token;
+  }
+
+  /** `Basic …` from the endpoint's credential source; a source's failure is this image's auth error. */
+  private async basicCredentials(request: RegistryRequest): Promise<string | undefined> {
+    const source = request.endpoint.credentials;
+    if (!source) return undefined;
+    try {
+      return basicAuthorization(await source.get());
+    } catch (error) {
+      if (!(error instanceof CredentialError)) throw error;
+      throw this.authError(request, `credentials unavailable: ${error.message}`);
+    }
   }
 
   /**

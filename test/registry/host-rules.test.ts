@@ -7,6 +7,8 @@ import {
   hostRulesFromEnv,
   loadHostRules,
   parseHostRules,
+  ruleFor,
+  type HostRule,
 } from '../../src/registry/host-rules.js';
 
 const DESIGN_EXAMPLE = `
@@ -45,7 +47,22 @@ describe('loading', () => {
       'registries: [{host: a.io, url: "ftp://x"}]',
       /registries\.0\.url \(line 1\): must be an http\(s\) origin/,
     ],
-    ['registries: [{host: a.io, url: "https://x/path"}]', /registries\.0\.url/],
+    ['registries: [{host: a.io, url: "https://x/path?q=1"}]', /registries\.0\.url/],
+    [
+      'registries: [{host: a.io, url: "https://x/Upper/Case"}]',
+      /registries\.0\.url \(line 1\): .*repository prefix/,
+    ],
+    ['registries: [{host: a.io, credentials: vault}]', /registries\.0\.credentials/],
+    [
+      'registries: [{host: a.io, username: u, password: p, credentials: docker-config}]',
+      /either username and password or credentials/,
+    ],
+    ['registries: [{host: a.io, installations: []}]', /registries\.0\.installations/],
+    ['registries: [{host: a.io, installations: ["acme/x"]}]', /GitHub account login/],
+    [
+      'registries: [{host: a.io, installations: [acme]}, {host: a.io, installations: [ACME, b]}]',
+      /a\.io has more than one rule for installation acme/,
+    ],
     ['registries: [{host: a.io, username: bot}]', /username and password must be given together/],
     ['registries: [{host: a.io, allowPrivate: "yes"}]', /registries\.0\.allowPrivate/],
     ['registries: [{host: a.io, typo: 1}]', /typo/],
@@ -89,29 +106,28 @@ describe('loading', () => {
 
 describe('endpoints and access', () => {
   const rules = parseHostRules(DESIGN_EXAMPLE, { REGISTRY_PASSWORD: 'pw' }, 'r');
+  const endpoint = (registry: string, from: HostRule[] = rules) =>
+    endpointFor(registry, ruleFor(registry, from, null));
 
   test('without a rule: https to the host itself; Docker Hub to registry-1.docker.io', () => {
-    expect(endpointFor('ghcr.io', rules)).toMatchObject({
+    expect(ruleFor('ghcr.io', rules, null)).toBeNull();
+    expect(endpoint('ghcr.io')).toMatchObject({
       baseUrl: new URL('https://ghcr.io'),
+      repositoryPrefix: '',
       allowPrivate: false,
       credentials: null,
     });
-    expect(endpointFor('docker.io', []).baseUrl.origin).toBe('https://registry-1.docker.io');
+    expect(endpoint('docker.io', []).baseUrl.origin).toBe('https://registry-1.docker.io');
   });
 
   test('a rule sends requests to its url, with its credentials and private allowance', () => {
-    expect(endpointFor('docker.io', rules)).toMatchObject({
-      baseUrl: new URL('https://mirror.internal'),
-      credentials: { username: 'bot', password: 'pw' },
-    });
-    expect(endpointFor('registry.internal:5000', rules)).toMatchObject({
-      allowPrivate: true,
-      credentials: null,
-    });
+    expect(ruleFor('index.docker.io', rules, null)).toMatchObject({ username: 'bot', password: 'pw' });
+    expect(endpoint('docker.io')).toMatchObject({ baseUrl: new URL('https://mirror.internal') });
+    expect(endpoint('registry.internal:5000')).toMatchObject({ allowPrivate: true, credentials: null });
   });
 
   test('other origins get public https access without credentials; http there is refused', () => {
-    const hub = endpointFor('docker.io', rules);
+    const hub = endpoint('docker.io');
     expect(accessFor(new URL('https://mirror.internal/v2/x'), hub)).toEqual({
       allowPrivate: false,
       sendCredentials: true,
@@ -124,19 +140,67 @@ describe('endpoints and access', () => {
   });
 
   test('a rule applies to its own origin only, never to hops other registries point at', () => {
-    const internal = endpointFor('registry.internal:5000', rules);
+    const internal = endpoint('registry.internal:5000');
     expect(accessFor(new URL('http://10.0.0.5:5000/v2/token'), internal)).toEqual({
       allowPrivate: true,
       sendCredentials: true,
     });
     // The operator's private registry, named by another registry's redirect or realm: not reachable.
-    const hub = endpointFor('docker.io', rules);
-    const ghcr = endpointFor('ghcr.io', rules);
+    const hub = endpoint('docker.io');
+    const ghcr = endpoint('ghcr.io');
     expect(accessFor(new URL('http://10.0.0.5:5000/v2/'), hub)).toBeNull();
     expect(accessFor(new URL('http://10.0.0.5:5000/v2/'), ghcr)).toBeNull();
     expect(accessFor(new URL('https://mirror.internal/v2/'), ghcr)).toEqual({
       allowPrivate: false,
       sendCredentials: false,
     });
+  });
+});
+
+describe('mirrors, credential sources and installations', () => {
+  const rules = parseHostRules(
+    `
+registries:
+  - host: docker.io
+    url: https://harbor.internal/dockerhub-proxy/
+    credentials: docker-config
+  - host: ghcr.io
+    installations: [Acme, acme-labs]
+    username: acme-bot
+    password: acme-token
+  - host: ghcr.io
+    installations: [globex]
+    credentials: docker-config
+  - host: 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+    installations: [acme]
+    credentials: aws-ecr
+`,
+    {},
+    'r',
+  );
+
+  test('a url path is a repository prefix; the origin alone is where requests go', () => {
+    const hub = endpointFor('docker.io', ruleFor('docker.io', rules, null));
+    expect(hub.baseUrl).toEqual(new URL('https://harbor.internal'));
+    expect(hub.repositoryPrefix).toBe('dockerhub-proxy');
+    expect(hub.credentialScope).toBe('');
+  });
+
+  test("an installation's own rule is chosen; other installations' rules never are", () => {
+    expect(ruleFor('ghcr.io', rules, 'ACME')).toMatchObject({ username: 'acme-bot' });
+    expect(ruleFor('ghcr.io', rules, 'acme-labs')).toMatchObject({ username: 'acme-bot' });
+    expect(ruleFor('ghcr.io', rules, 'globex')).toMatchObject({ credentials: 'docker-config' });
+    expect(ruleFor('ghcr.io', rules, 'initech')).toBeNull();
+    expect(ruleFor('ghcr.io', rules, null)).toBeNull();
+    expect(ruleFor('123456789012.dkr.ecr.eu-west-1.amazonaws.com', rules, 'globex')).toBeNull();
+    // A rule for everyone serves every installation.
+    expect(ruleFor('docker.io', rules, 'initech')).toMatchObject({ credentials: 'docker-config' });
+  });
+
+  test('answers read under an installation-scoped rule are cached under its installations', () => {
+    const acme = endpointFor('ghcr.io', ruleFor('ghcr.io', rules, 'acme'));
+    const globex = endpointFor('ghcr.io', ruleFor('ghcr.io', rules, 'globex'));
+    expect(acme.credentialScope).toBe('@acme,acme-labs');
+    expect(globex.credentialScope).toBe('@globex');
   });
 });
