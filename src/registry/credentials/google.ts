@@ -18,7 +18,7 @@ export function googleSource(host: string): CredentialSource {
       const { GoogleAuth } = await import('google-auth-library');
       auth ??= new GoogleAuth({ scopes: [SCOPE] });
       let token: string | null | undefined;
-      let expiresAt: number | null = null;
+      let expiresAt: number | null;
       try {
         const client = await auth.getClient();
         token = (await client.getAccessToken()).token;
