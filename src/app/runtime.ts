@@ -36,7 +36,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   const cache = redisUrl
     ? (await import('../registry/redis-cache-store.js')).createRedisCacheStore(redisUrl, registryLog)
     : undefined;
-  const registry = createRegistryClient({ rules, cache, logger: registryLog });
+  const registry = createRegistryClient({ rules, env, cache, logger: registryLog });
   const github = await createGitHubCache(env, registryLogger(log.child({ name: 'github-cache' })));
   const identity = createAppIdentity(app);
   const runner = createJobRunner({

@@ -37,7 +37,7 @@ export async function connectApp(
     // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
     const dryRun = isDryRun(env);
     const app = await (probot ?? createProbot({ env })).ready();
-    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env) }), dryRun };
+    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env), env }), dryRun };
   } catch (error) {
     io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
     io.stderr(needs);

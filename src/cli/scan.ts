@@ -109,7 +109,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     );
   }
   const rules = hostRulesFromEnv(env);
-  const registry = createRegistryClient({ rules });
+  const registry = createRegistryClient({ rules, env });
 
   const { files, unreadable } = await readSelectedFiles(root, config);
   const started = Date.now();

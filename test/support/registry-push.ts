@@ -12,6 +12,8 @@ export interface PushTarget {
   /** Registry origin, e.g. http://127.0.0.1:5000 */
   url: string;
   auth: RegistryAuth | null;
+  /** Authorization for pushing to `repository` (token auth); wins over `auth`. */
+  authorization?: (repository: string) => string;
 }
 
 export interface ImageSpec {
@@ -76,7 +78,12 @@ function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-function headers(target: PushTarget, extra: Record<string, string> = {}): Record<string, string> {
+function headers(
+  target: PushTarget,
+  repository: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  if (target.authorization) return { authorization: target.authorization(repository), ...extra };
   if (!target.auth) return extra;
   const basic = Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
   return { authorization: `Basic ${basic}`, ...extra };
@@ -93,14 +100,14 @@ export async function pushBlob(target: PushTarget, repository: string, bytes: Bu
   const digest = sha256(bytes);
   const start = await fetch(`${target.url}/v2/${repository}/blobs/uploads/`, {
     method: 'POST',
-    headers: headers(target),
+    headers: headers(target, repository),
   });
   await expectStatus(start, 202, `start upload to ${repository}`);
   const location = new URL(start.headers.get('location')!, target.url);
   location.searchParams.set('digest', digest);
   const put = await fetch(location, {
     method: 'PUT',
-    headers: headers(target, { 'content-type': 'application/octet-stream' }),
+    headers: headers(target, repository, { 'content-type': 'application/octet-stream' }),
     body: new Uint8Array(bytes),
   });
   await expectStatus(put, 201, `upload ${digest} to ${repository}`);
@@ -116,7 +123,7 @@ export async function pushManifest(
 ): Promise<string> {
   const response = await fetch(`${target.url}/v2/${repository}/manifests/${reference}`, {
     method: 'PUT',
-    headers: headers(target, { 'content-type': mediaType }),
+    headers: headers(target, repository, { 'content-type': mediaType }),
     body: new Uint8Array(bytes),
   });
   await expectStatus(response, 201, `put manifest ${repository}:${reference}`);

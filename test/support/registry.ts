@@ -20,6 +20,7 @@ import {
   type PushedIndex,
   type RegistryAuth,
 } from './registry-push.js';
+import type { TokenService } from './token-service.js';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
@@ -39,6 +40,8 @@ export interface TestRegistry {
 export interface StartRegistryOptions {
   /** Require Basic auth (htpasswd, bcrypt). */
   auth?: RegistryAuth;
+  /** Require Bearer tokens from this token service (`auth: token`). */
+  token?: TokenService;
 }
 
 export async function freePort(): Promise<number> {
@@ -52,8 +55,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(storage: string, port: number, htpasswd: string | null): string {
-  const auth = htpasswd ? `auth:\n  htpasswd:\n    realm: freshbase-test\n    path: ${htpasswd}\n` : '';
+function authYaml(htpasswd: string | null, token: TokenService | undefined): string {
+  if (token) {
+    return [
+      'auth:',
+      '  token:',
+      `    realm: ${token.realm}`,
+      `    service: ${token.service}`,
+      `    issuer: ${token.issuer}`,
+      `    rootcertbundle: ${token.certPath}`,
+      '',
+    ].join('\n');
+  }
+  return htpasswd ? `auth:\n  htpasswd:\n    realm: freshbase-test\n    path: ${htpasswd}\n` : '';
+}
+
+function configYaml(storage: string, port: number, auth: string): string {
   return [
     'version: 0.1',
     'log:',
@@ -98,7 +115,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     await writeFile(htpasswd, `${options.auth.username}:${bcrypt.hashSync(options.auth.password, 5)}\n`);
   }
   const configPath = join(dir, 'config.yml');
-  await writeFile(configPath, configYaml(join(dir, 'storage'), port, htpasswd));
+  await writeFile(configPath, configYaml(join(dir, 'storage'), port, authYaml(htpasswd, options.token)));
   const child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -119,7 +136,14 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     await stop();
     throw error;
   }
-  const target = { url, auth: options.auth ?? null };
+  const { token } = options;
+  const target = {
+    url,
+    auth: options.auth ?? null,
+    ...(token
+      ? { authorization: (repository: string) => `Bearer ${token.mint(repository, ['pull', 'push'])}` }
+      : {}),
+  };
   return {
     url,
     host,

@@ -88,10 +88,16 @@ function fromAuthEntry(entry: NonNullable<DockerConfig['auths']>[string], where:
 }
 
 /** Runs `docker-credential-<name> get` with a deadline and bounded output. */
-export function runCredentialHelper(name: string, server: string, timeoutMs: number): Promise<Credentials> {
+export function runCredentialHelper(
+  name: string,
+  server: string,
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Credentials> {
   const program = `docker-credential-${name}`;
+  const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Found on the environment's PATH, as Docker finds it; no shell.
+    const child = spawn(program, ['get'], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let received = 0;
     let failure: CredentialError | null = null;
@@ -160,11 +166,11 @@ export async function dockerConfigCredentials(
   const path = configPath(options.env);
   const config = await readConfig(path);
   const server = dockerServerKey(host);
-  const timeout = options.helperTimeoutMs ?? HELPER_TIMEOUT_MS;
+  const helperOptions = { env: options.env, timeoutMs: options.helperTimeoutMs ?? HELPER_TIMEOUT_MS };
   const helper = config.credHelpers?.[host] ?? config.credHelpers?.[server];
-  if (helper !== undefined) return runCredentialHelper(helperName(helper, path), server, timeout);
+  if (helper !== undefined) return runCredentialHelper(helperName(helper, path), server, helperOptions);
   if (config.credsStore !== undefined && config.credsStore !== '') {
-    return runCredentialHelper(helperName(config.credsStore, path), server, timeout);
+    return runCredentialHelper(helperName(config.credsStore, path), server, helperOptions);
   }
   const auths = config.auths ?? {};
   const wanted = keyHost(server);
