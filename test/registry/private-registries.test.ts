@@ -12,7 +12,7 @@ import { RegistryError } from '../../src/registry/types.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startMirror, type Mirror } from '../support/mirror.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { startTokenService, type TokenService } from '../support/token-service.js';
+import { startTokenService } from '../support/token-service.js';
 
 const FIXTURES = path.resolve('fixtures/registry');
 const USER = { username: 'acme-bot', password: 'acme-registry-secret' };

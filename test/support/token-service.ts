@@ -96,6 +96,7 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
   } catch (error) {
     throw new Error(
       `openssl could not make the token signing certificate (apt-get install openssl): ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const key = createPrivateKey(readFileSync(keyPath));
