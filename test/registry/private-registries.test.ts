@@ -241,7 +241,7 @@ async function tokenRegistry(prefix: string, mapName?: (name: string) => string 
   const tokens = await startTokenService({ ...USER, mapName, realm: `${front.origin}/token` });
   const registry = await startRegistry({ token: tokens });
   front.upstream = registry.url;
-  front.tokenService = tokens.origin;
+  front.routes.set('/token', tokens.origin);
   return {
     front,
     tokens,

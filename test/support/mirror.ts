@@ -1,8 +1,9 @@
 // The registry's front door as tests need it. With a prefix it is a path-prefixed mirror, as a Harbor
 // proxy-cache project or an Artifactory remote repository serves one: `/v2/<prefix>/<repository>/…`
 // is the upstream's `/v2/<repository>/…`, tag paging links are rewritten back under the prefix, and
-// anything outside the prefix is not found (`/v2/` itself, the API check, passes). It can also serve a
-// token service's realm on its own origin (`/token`), where Harbor, GHCR and GAR serve theirs.
+// anything outside the prefix is not found (`/v2/` itself, the API check, passes). It can also serve
+// other paths from other servers on its own origin: a token realm (`/token`), where Harbor, GHCR and
+// GAR serve theirs, or ACR's `/oauth2/…` endpoints.
 import http from 'node:http';
 
 export interface Mirror {
@@ -11,9 +12,10 @@ export interface Mirror {
   origin: string;
   /** Request paths received, in order. */
   paths: string[];
-  /** Where `/v2/…` and `/token` go; settable after start (a registry's config names the realm first). */
+  /** Where `/v2/…` goes; settable after start (a registry's config names the realm first). */
   upstream: string | null;
-  tokenService: string | null;
+  /** Path prefix → origin of the server that answers it (`/token` → a token service). */
+  routes: Map<string, string>;
   stop(): Promise<void>;
 }
 
@@ -25,12 +27,12 @@ export async function startMirror(prefix: string, upstream: string | null = null
     origin: '',
     paths,
     upstream,
-    tokenService: null,
+    routes: new Map(),
     stop: async () => {},
   };
 
   function target(path: string): URL | null {
-    if (path.startsWith('/token')) return mirror.tokenService ? new URL(path, mirror.tokenService) : null;
+    for (const [start, origin] of mirror.routes) if (path.startsWith(start)) return new URL(path, origin);
     if (!mirror.upstream) return null;
     if (path === '/v2/' || path.startsWith('/v2/?')) return new URL(path, mirror.upstream);
     if (path.startsWith(under)) return new URL(`/v2/${path.slice(under.length)}`, mirror.upstream);

@@ -21,7 +21,7 @@ export interface TokenServiceOptions {
   password: string;
   /** The repository name a scope names → the name the registry knows, or null to grant nothing. */
   mapName?: (name: string) => string | null;
-  /** The realm the registry names, when another origin serves `/token` for this service. */
+  /** The realm the registry names, when another origin serves this service (at the realm's path). */
   realm?: string;
 }
 
@@ -103,6 +103,7 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
   const certDer = new X509Certificate(readFileSync(certPath)).raw.toString('base64');
   const mapName = options.mapName ?? ((name: string) => name);
   const requests: TokenRequest[] = [];
+  let realmPath = '/token'; // the realm's path, known once the server listens
   const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
 
   const server = http.createServer((req, res) => {
@@ -113,7 +114,7 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
       : null;
     const scope = url.searchParams.get('scope');
     requests.push({ scope, service: url.searchParams.get('service'), username });
-    if (url.pathname !== '/token') {
+    if (url.pathname !== realmPath) {
       res.writeHead(404).end();
       return;
     }
@@ -132,9 +133,11 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
+  const realm = options.realm ?? `${origin}/token`;
+  realmPath = new URL(realm).pathname;
   return {
     origin,
-    realm: options.realm ?? `${origin}/token`,
+    realm,
     service: SERVICE,
     issuer: ISSUER,
     certPath,
