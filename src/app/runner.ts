@@ -4,7 +4,7 @@ import { refuseWrites } from '../github/dry-run.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import { describeError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
-import type { RegistryLookup } from '../registry/types.js';
+import type { AccountRegistries } from '../registry/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
 import type { RepositoryReport } from '../repository/types.js';
 import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
@@ -19,7 +19,7 @@ export type JobOutcome = (
 
 export interface JobRunnerDeps {
   app: Probot;
-  registry: RegistryLookup;
+  registry: AccountRegistries;
   reconcile: Reconcile;
   identity: () => Promise<AppIdentity>;
   log: Logger;
@@ -46,7 +46,9 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         owner: job.owner,
         repo: job.repo,
         log,
-        registry: deps.registry,
+        // The repository is read with this installation's token, so its owner is the installation's
+        // account: that account's registry rules, and no other's, serve its lookups.
+        registry: deps.registry.forAccount(job.owner),
         now: now(),
         freshAfter: new Date(job.requestedAt),
         identity: await deps.identity(),

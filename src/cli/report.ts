@@ -13,13 +13,13 @@ import { unscannedRepository } from '../inventory/classify.js';
 import { readRepositoryInventory } from '../inventory/read-repository.js';
 import { reportJson, reportMarkdown, reportTable } from '../inventory/render.js';
 import type { Inventory, RepositoryInventory } from '../inventory/types.js';
-import type { RegistryLookup } from '../registry/types.js';
+import type { AccountRegistries } from '../registry/types.js';
 import { connectApp, listFleet, type CommandIo } from './app-environment.js';
 
 export interface ReportOverrides {
   /** A ready Probot (tests); by default one is built from env like Probot's own `run`. */
   probot?: Probot;
-  registry?: RegistryLookup;
+  registry?: AccountRegistries;
   now?: () => Date;
 }
 
@@ -69,7 +69,7 @@ export async function runReport(
             owner: job.owner,
             repo: job.repo,
             log,
-            registry,
+            registry: registry.forAccount(job.owner),
             now: now(),
             identity: await identity(),
             freshAfter: started,

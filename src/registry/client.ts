@@ -26,6 +26,7 @@ import { formatPlatform, samePlatform } from './platform.js';
 import { RegistryHttp, type RegistryLogger, type RequestKind } from './registry-http.js';
 import {
   RegistryError,
+  type AccountRegistries,
   type LookupTarget,
   type ManifestInfo,
   type Freshness,
@@ -82,8 +83,7 @@ export interface RegistryStats {
  * repositories of one GitHub account (its own rules first). Both share one cache; answers read with an
  * account's own credentials are cached for that account alone.
  */
-export interface RegistryClient extends RegistryLookup {
-  forAccount(login: string): RegistryLookup;
+export interface RegistryClient extends RegistryLookup, AccountRegistries {
   stats(): RegistryStats;
   /** Closes pooled connections. */
   close(): void;

@@ -57,6 +57,14 @@ export interface RegistryLookup {
   listTags(registry: string, repository: string, freshness?: Freshness): Promise<string[]>;
 }
 
+/**
+ * Lookups on behalf of one GitHub account's repositories: host rules that name installations serve
+ * only theirs, so one organisation's registry credentials never read images for another's.
+ */
+export interface AccountRegistries {
+  forAccount(login: string): RegistryLookup;
+}
+
 export type RegistryErrorCode =
   | 'auth'
   | 'not-found'

@@ -5,6 +5,10 @@ import type { Reconcile } from '../../src/app/runner.js';
 import { runSweep } from '../../src/cli/sweep.js';
 import type { RepositoryReport } from '../../src/repository/types.js';
 import { createTestProbot } from '../app/helpers.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRegistry } from '../support/registry.js';
 
 const token = { token: 'ghs_test', expires_at: '2999-01-01T00:00:00Z', permissions: {} };
 
@@ -110,4 +114,71 @@ test('without the app credentials it exits 2 and says which variables', async ()
   const { io, err } = capture();
   expect(await runSweep({}, io)).toBe(2);
   expect(err.join('')).toContain('APP_ID');
+});
+
+test("an installation's registry rule serves its own repositories only", async () => {
+  nock.enableNetConnect('127.0.0.1');
+  const registry = await startRegistry({ auth: { username: 'acme-bot', password: 'acme-secret' } });
+  const dir = await mkdtemp(path.join(tmpdir(), 'freshbase-sweep-'));
+  try {
+    const pushed = await registry.pushImage('acme/base', '1');
+    const rules = path.join(dir, 'registries.yml');
+    await writeFile(
+      rules,
+      [
+        'registries:',
+        `  - host: ${registry.host}`,
+        `    url: ${registry.url}`,
+        '    allowPrivate: true',
+        '    installations: [acme]',
+        '    username: acme-bot',
+        '    password: acme-secret',
+        `  - host: ${registry.host}`,
+        `    url: ${registry.url}`,
+        '    allowPrivate: true',
+        '',
+      ].join('\n'),
+    );
+    const github = nock('https://api.github.com')
+      .get('/app')
+      .reply(200, { id: 123, slug: 'freshbase' })
+      .get('/app/installations')
+      .query(true)
+      .reply(200, [
+        { id: 1, account: { login: 'acme' }, suspended_at: null },
+        { id: 2, account: { login: 'globex' }, suspended_at: null },
+      ])
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { ...token, token: 'ghs_acme' })
+      .post('/app/installations/2/access_tokens')
+      .reply(201, { ...token, token: 'ghs_globex' });
+    for (const [login, repo] of [
+      ['acme', 'api'],
+      ['globex', 'web'],
+    ] as const) {
+      github
+        .get('/installation/repositories')
+        .query(true)
+        .matchHeader('authorization', `token ghs_${login}`)
+        .reply(200, { total_count: 1, repositories: [{ name: repo, owner: { login }, archived: false }] });
+    }
+    const answers: Record<string, string> = {};
+    const reconcile: Reconcile = async (deps) => {
+      const target = { registry: registry.host, repository: 'acme/base', reference: '1' };
+      answers[deps.owner] = await deps.registry.resolve(target).then(
+        (info) => info.digest,
+        (error: Error) => error.message,
+      );
+      return report(`${deps.owner}/${deps.repo}`);
+    };
+    const { io } = capture();
+    const env = { FRESHBASE_REGISTRIES: rules };
+    expect(await runSweep(env, io, { probot: createTestProbot(), reconcile })).toBe(0);
+    expect(answers.acme).toBe(pushed.digest);
+    expect(answers.globex).toMatch(/requires credentials; add a host rule for it/);
+    github.done();
+  } finally {
+    await registry.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

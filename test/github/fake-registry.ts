@@ -3,11 +3,12 @@
 import {
   RegistryError,
   type LookupTarget,
+  type AccountRegistries,
   type ManifestInfo,
   type RegistryLookup,
 } from '../../src/registry/types.js';
 
-export class FakeRegistry implements RegistryLookup {
+export class FakeRegistry implements RegistryLookup, AccountRegistries {
   /** `name:tag` → digest (name without `library/`). */
   readonly digests = new Map<string, string>();
   /** Names whose lookups fail (as a registry outage would). */
@@ -15,6 +16,13 @@ export class FakeRegistry implements RegistryLookup {
   /** Name (without `library/`) → its tags, for tag updates; none by default. */
   readonly tags = new Map<string, string[]>();
   lookups = 0;
+  /** Accounts lookups were asked for, in order. */
+  readonly accounts: string[] = [];
+
+  forAccount(login: string): RegistryLookup {
+    this.accounts.push(login);
+    return this;
+  }
 
   async resolve(target: LookupTarget): Promise<ManifestInfo> {
     this.lookups++;
