@@ -87,7 +87,7 @@ describe('loading', () => {
     const text = 'registries:\n  - host: a.io\n    allowprivate: true\nregistry: []\n';
     expect(() => parseHostRules(text, {}, 'rules.yml')).toThrow(
       'rules.yml: invalid registry host rules: registries.0.allowprivate (line 3): unknown key "allowprivate"; ' +
-        'did you mean "allowPrivate"? (allowed here: host, url, username, password, allowPrivate); ' +
+        'did you mean "allowPrivate"? (allowed here: host, url, username, password, credentials, installations, allowPrivate); ' +
         'registry (line 4): unknown key "registry"; did you mean "registries"? (allowed here: registries)',
     );
   });
