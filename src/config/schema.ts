@@ -122,6 +122,12 @@ export const configObjectSchema = z
       .boolean()
       .default(false)
       .describe('Keep a "Freshbase dashboard" issue listing every base image and its state.'),
+    orgDashboard: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Only in the org's .github repository: keep an issue there with the fleet table of every repository.",
+      ),
   })
   .meta({ title: 'Freshbase repository config (.github/freshbase.yml)' });
 

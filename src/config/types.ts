@@ -32,6 +32,8 @@ export interface RepoConfig {
   commitMessagePrefix: string;
   /** Keep one dashboard issue in the repository (see src/dashboard). */
   dashboard: boolean;
+  /** In the org's `.github` repository only: keep the fleet dashboard issue there. */
+  orgDashboard: boolean;
 }
 
 /** Effective policy for one image after rules. */

@@ -17,6 +17,7 @@ import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/type
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
 import { readDashboard, writeDashboard } from './dashboard.js';
+import { ORG_CONFIG_REPOSITORY, writeOrgDashboard } from './org-dashboard.js';
 import { scanRepository } from './scan.js';
 import type { RepositoryReport, RepositorySkipReason } from './types.js';
 
@@ -142,12 +143,19 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     const scanInput = { ...scanOptions, files: snapshot.files };
     const write = () =>
       writeDashboard(ctx, dashboard, { scanInput, config, proposed: planned, accepted: scan });
-    try {
-      await unlessDryRun(write, ctx.log, { step: 'dashboard' });
-    } catch (error) {
-      // The pull requests are done; a dashboard that could not be written waits for the next scan.
-      ctx.log.error({ error: describeError(error) }, 'dashboard update failed');
-    }
+    await keepDashboard(ctx, 'dashboard', write);
+  }
+  if (config.orgDashboard && repo === ORG_CONFIG_REPOSITORY) {
+    const inventoryDeps = {
+      octokit,
+      log: ctx.log,
+      registry: deps.registry,
+      now: deps.now,
+      identity: deps.identity,
+      freshAfter: deps.freshAfter,
+    };
+    const write = () => writeOrgDashboard(ctx, inventoryDeps, botItems);
+    await keepDashboard(ctx, 'org dashboard', write);
   }
   if (!inWindow && report.pullRequests.heldBack > 0) {
     report.rescanAt = nextScheduleWindow(config, deps.now) ?? undefined;
@@ -157,4 +165,13 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     'repository reconciled',
   );
   return report;
+}
+
+/** A dashboard is written after the pull requests: one that fails waits for the next scan. */
+async function keepDashboard(ctx: RepoContext, step: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await unlessDryRun(write, ctx.log, { step });
+  } catch (error) {
+    ctx.log.error({ step, error: describeError(error) }, 'dashboard update failed');
+  }
 }

@@ -19,6 +19,7 @@ const DEFAULTS: RepoConfig = {
   branchPrefix: 'freshbase/',
   commitMessagePrefix: 'chore(deps):',
   dashboard: false,
+  orgDashboard: false,
 };
 
 function problems(result: ConfigResult): ConfigProblem[] {
