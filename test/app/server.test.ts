@@ -1,5 +1,5 @@
 // End to end through Probot's real HTTP server: signed deliveries are accepted and enqueue,
-// mis-signed ones are rejected before any handler runs, and the health route answers.
+// mis-signed ones are rejected before any handler runs, and the health and readiness routes answer.
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { Probot, Server } from 'probot';
@@ -98,9 +98,15 @@ test('a wrongly signed delivery is rejected and enqueues nothing', async () => {
   expect(queue.jobs).toEqual([]);
 });
 
-test.each(['/health', '/healthz'])('GET %s answers 200 with the queue counts', async (path) => {
+test.each(['/health', '/healthz'])('GET %s answers 200 without asking the queue', async (path) => {
   const response = await fetch(`${base}${path}`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/json');
-  expect(await response.json()).toEqual({ status: 'ok', queue: { waiting: 0, running: 0 } });
+  expect(await response.json()).toEqual({ status: 'ok' });
+});
+
+test('GET /ready answers 200 with the queue counts', async () => {
+  const response = await fetch(`${base}/ready`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ready', queue: { waiting: 0, running: 0 } });
 });
