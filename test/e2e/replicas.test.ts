@@ -160,24 +160,24 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
     logs(),
   );
 
-  // B scanned every repository that A had started and that was still unfinished when A died.
+  // A's repositories (any request for them came from A before the kill) that B worked on after it:
+  // the jobs A held when it died. The first such request of B for each is its handover.
   const startedByA = new Set(
-    requests
-      .filter((r) => r.replica === 'A' && r.endpoint === 'GET /repos/{owner}/{repo}')
-      .map((r) => r.repository),
+    requests.filter((r) => r.replica === 'A' && r.at <= killedAt && r.repository).map((r) => r.repository),
   );
-  const takenOver = requests.filter(
-    (r) =>
-      r.replica === 'B' &&
-      r.at > killedAt &&
-      r.endpoint === 'GET /repos/{owner}/{repo}' &&
-      startedByA.has(r.repository),
-  );
+  const takenOver = [
+    ...new Map(
+      requests
+        .filter((r) => r.replica === 'B' && r.at > killedAt && startedByA.has(r.repository))
+        .map((r) => [r.repository, r] as const)
+        .reverse(),
+    ).values(),
+  ];
   const handoverMs = Math.max(...takenOver.map((r) => r.at - killedAt));
   console.log(
     `replicas: both serving ${((swept - started) / 1000).toFixed(1)} s after start; ` +
       `A killed ${((killedAt - swept) / 1000).toFixed(1)} s into the sweep; ` +
-      `${new Set(takenOver.map((r) => r.repository)).size} of A's repositories taken over by B, ` +
+      `${takenOver.length} of A's ${startedByA.size} repositories taken over by B, ` +
       `the last ${(handoverMs / 1000).toFixed(1)} s after the kill (bound ${LOCK_DURATION_MS + STALLED_INTERVAL_MS} ms); ` +
       `all ${REPOSITORIES.length} PRs open ${((Date.now() - swept) / 1000).toFixed(1)} s into the sweep`,
   );
