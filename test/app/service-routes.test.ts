@@ -1,21 +1,10 @@
 // The routes an orchestrator and Prometheus call, through Probot's real HTTP server: /health
 // answers at once while the queue (Redis) does not answer at all, /ready then says unavailable
 // within its bound, and /metrics serves the Prometheus text format with the app's own metrics.
-import nock from 'nock';
-import { Probot, Server } from 'probot';
-import { freshbaseApp } from '../../src/app/app.js';
 import { createMetrics } from '../../src/app/metrics.js';
 import type { QueueStats } from '../../src/app/queue.js';
 import { QUEUE_ANSWER_TIMEOUT_MS } from '../../src/app/service-routes.js';
-import {
-  APP_ID,
-  freePort,
-  privateKey,
-  quietLog,
-  RecordingQueue,
-  TestOctokit,
-  WEBHOOK_SECRET,
-} from './helpers.js';
+import { RecordingQueue, startAppServer } from './helpers.js';
 
 /** A queue whose Redis is gone: stats() never settles. */
 class UnansweringQueue extends RecordingQueue {
@@ -25,41 +14,15 @@ class UnansweringQueue extends RecordingQueue {
 }
 
 const metrics = createMetrics();
-let server: Server;
+let app: Awaited<ReturnType<typeof startAppServer>>;
 let base: string;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  const port = await freePort();
-  server = new Server({
-    host: '127.0.0.1',
-    port,
-    log: await quietLog(),
-    Probot: Probot.defaults({
-      appId: APP_ID,
-      privateKey,
-      secret: WEBHOOK_SECRET,
-      Octokit: TestOctokit,
-      logLevel: 'fatal',
-    }),
-  });
-  await server.load((app, options) =>
-    freshbaseApp(app, {
-      addHandler: options.addHandler,
-      queue: new UnansweringQueue(),
-      identity: async () => ({ slug: 'freshbase', botLogin: 'freshbase[bot]' }),
-      metrics,
-    }),
-  );
-  await server.start();
-  base = `http://127.0.0.1:${port}`;
+  app = await startAppServer({ queue: new UnansweringQueue(), metrics });
+  base = app.base;
 });
 
-afterAll(async () => {
-  await server.stop();
-  nock.enableNetConnect();
-});
+afterAll(() => app.stop());
 
 test('/health answers at once although the queue does not answer', async () => {
   const started = Date.now();
