@@ -1,6 +1,7 @@
 // The Probot application: webhook handlers that only decide which repositories to scan and
 // enqueue them (GitHub gives a delivery 10 s; a scan happens later, in the queue), and the
 // service routes (health, readiness, metrics).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
@@ -86,6 +87,14 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
       'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;
     if (!isContainerPackage(pkg)) return;
     enqueueInstallation(context.payload.installation?.id, context.name);
+  });
+
+  // Probot's setup flow registers the app with its server's root as the webhook URL, while Probot
+  // serves deliveries at WEBHOOK_PATH (/api/github/webhooks): the root takes them too, verified alike.
+  const rootDeliveries = app.getNodeMiddleware({ path: '/' });
+  options.addHandler(async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/') return false;
+    return (await rootDeliveries)(req, res);
   });
 
   options.addHandler(serviceRoutes({ queueStats: () => queue.stats(), metrics: options.metrics }));

@@ -1,6 +1,6 @@
 // The app's long-lived services, built from the environment: registry client, job runner, queue
 // (in-process, or BullMQ when REDIS_URL is set), schedule and the metrics they report to. Startup fails here, before the
-// server takes webhooks, when a Freshbase variable is invalid.
+// server takes webhooks, when a Freshbase variable is invalid or the webhook secret is missing.
 import type { Logger, Probot } from 'probot';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
@@ -33,6 +33,23 @@ function registryLogger(log: Logger) {
   return { debug: (message: string) => log.debug(message), warn: (message: string) => log.warn(message) };
 }
 
+/** Probot's fallback secret: public, so a delivery signed with it proves nothing. */
+const PROBOT_DEFAULT_SECRET = 'development';
+
+/**
+ * Why the webhook secret leaves the server open, or null. Only the running app is checked: the
+ * setup flow (no APP_ID or key yet) is what writes WEBHOOK_SECRET.
+ */
+export function webhookSecretProblem(env: NodeJS.ProcessEnv): string | null {
+  const secret = env.WEBHOOK_SECRET;
+  if (secret && secret !== PROBOT_DEFAULT_SECRET) return null;
+  return (
+    `WEBHOOK_SECRET is ${secret ? `Probot's public default "${PROBOT_DEFAULT_SECRET}"` : 'not set'}: ` +
+    'anyone could send this app deliveries it would accept. Set it to the webhook secret of the ' +
+    "GitHub App (the app's settings, or the .env the setup flow wrote)."
+  );
+}
+
 export interface ServiceOptions {
   /** The metrics the GitHub client already reports to (see serviceOctokit); a new set by default. */
   metrics?: Metrics;
@@ -46,6 +63,8 @@ export async function startServices(
   options: ServiceOptions = {},
 ): Promise<Services> {
   const metrics = options.metrics ?? createMetrics();
+  const secretProblem = webhookSecretProblem(env);
+  if (secretProblem) throw new Error(secretProblem);
   const log = app.log.child({ name: 'freshbase' });
   const cron = readScanCron(env);
   const rules = hostRulesFromEnv(env);

@@ -16,8 +16,8 @@ afterAll(() => app.stop());
 
 beforeEach(() => queue.jobs.splice(0));
 
-function deliver(body: string, signature: string) {
-  return fetch(`${base}/api/github/webhooks`, {
+function deliver(body: string, signature: string, path = '/api/github/webhooks') {
+  return fetch(`${base}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -59,6 +59,18 @@ test('a wrongly signed delivery is rejected and enqueues nothing', async () => {
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
   expect(queue.jobs).toEqual([]);
+});
+
+test('deliveries at the root, where the setup flow points the app, are verified and accepted alike', async () => {
+  const body = dockerfilePush();
+  expect((await deliver(body, sign(body, 'not-the-secret'), '/')).status).toBeGreaterThanOrEqual(400);
+  expect(queue.jobs).toEqual([]);
+  const response = await deliver(body, sign(body), '/');
+  expect(response.status).toBe(200);
+  expect(queue.jobs).toMatchObject([{ owner: 'Codertocat', repo: 'Hello-World', reason: 'push' }]);
+  // Other methods and paths are not deliveries.
+  expect((await fetch(`${base}/`)).status).toBe(404);
+  expect((await deliver(body, sign(body), '/elsewhere')).status).toBe(404);
 });
 
 test.each(['/health', '/healthz'])('GET %s answers 200 without asking the queue', async (path) => {
