@@ -4,6 +4,7 @@ import { run } from 'probot';
 import { freshbaseApp } from './app.js';
 import { serviceOctokit } from './github-client.js';
 import { createMetrics } from './metrics.js';
+import { createAppLog } from './log.js';
 import { startServices, type Services } from './runtime.js';
 
 /** Running scans get this long to finish on shutdown; the reconcile is safe to interrupt. */
@@ -22,7 +23,7 @@ async function start(): Promise<void> {
       const { queue, identity } = services;
       freshbaseApp(app, { addHandler: options.addHandler, queue, identity, metrics });
     },
-    { Octokit },
+    { Octokit, log: await createAppLog(process.env) },
   );
 
   // Probot's SIGINT handler exits as soon as the HTTP server stops; ours also drains the queue.

@@ -1,6 +1,7 @@
 // What the commands that run with the app's environment (`sweep`, `report`) share: a Probot and
 // a registry client built from env, and the list of every repository of every installation.
 import { createProbot, type Probot } from 'probot';
+import { createAppLog } from '../app/log.js';
 import { listInstallationJobs, listInstallations } from '../app/installations.js';
 import type { ScanJob } from '../app/queue.js';
 import { isDryRun } from '../github/dry-run.js';
@@ -36,7 +37,7 @@ export async function connectApp(
   try {
     // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
     const dryRun = isDryRun(env);
-    const app = await (probot ?? createProbot({ env })).ready();
+    const app = await (probot ?? createProbot({ env, overrides: { log: await createAppLog(env) } })).ready();
     return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env), env }), dryRun };
   } catch (error) {
     io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
