@@ -72,7 +72,7 @@ beforeAll(async () => {
     log: (await new ProbotWithApp().ready()).log,
     Probot: ProbotWithApp,
   });
-  const env = { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_SCAN_CRON: 'off' };
+  const env = { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_SCAN_CRON: 'off', WEBHOOK_SECRET };
   await server.load(async (app, options) => {
     services = await startServices(app, env, { metrics, retry: RETRY });
     freshbaseApp(app, { addHandler: options.addHandler, queue: services.queue, metrics });
