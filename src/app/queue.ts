@@ -4,6 +4,7 @@
 // runs queues exactly one more scan after it (so a push during a scan is not lost).
 import PQueue from 'p-queue';
 import type { Logger } from 'probot';
+import { describeError } from '../errors.js';
 
 export interface ScanJob {
   installationId: number;
@@ -127,7 +128,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       const followUp = await runner(job);
       if (followUp?.rescanAt && !closed) scheduleRescan(key, job, followUp.rescanAt);
     } catch (error) {
-      log.error({ err: error, repository: key }, 'scan job crashed');
+      log.error({ err: describeError(error), repository: key }, 'scan job crashed');
     } finally {
       running.delete(key);
       const next = again.get(key);
@@ -163,7 +164,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
           for (const job of jobs) await enqueue(job);
           log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
         } catch (error) {
-          log.error({ err: error, ...installation }, 'could not list the installation');
+          log.error({ err: describeError(error), ...installation }, 'could not list the installation');
         }
       });
     },

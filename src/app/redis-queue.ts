@@ -30,6 +30,7 @@ import {
   type RepositoryLister,
   type ScanJob,
 } from './queue.js';
+import { describeError } from '../errors.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
@@ -114,7 +115,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
         else await runScan(job.data as ScanJob);
       } catch (error) {
         // Logged, not rethrown: a failed BullMQ job would only be retried blindly.
-        log.error({ err: error, job: job.name, id: job.id }, 'queue job crashed');
+        log.error({ err: describeError(error), job: job.name, id: job.id }, 'queue job crashed');
       }
     },
     {
@@ -124,7 +125,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     },
   );
   // Connection errors are retried by ioredis; log them instead of crashing the process.
-  const logError = (error: Error) => log.error({ err: { message: error.message } }, 'redis queue error');
+  const logError = (error: Error) => log.error({ err: describeError(error) }, 'redis queue error');
   queue.on('error', logError);
   worker.on('error', logError);
 

@@ -1,8 +1,8 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
+import { describeError } from '../errors.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
-import { describeError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AccountRegistries } from '../registry/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';

@@ -9,8 +9,9 @@ import {
   UPDATES_STOPPED_MARKER,
 } from './app-pulls.js';
 import { branchOwnership, deleteBranch } from './branch-writer.js';
-import { describeError, isGitHubError } from './request-error.js';
+import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
+import { describeError } from '../errors.js';
 
 /**
  * Opens the PR for `plan.branch`. When one already exists (a concurrent or redelivered run opened
@@ -114,7 +115,7 @@ export async function decoratePull(
     try {
       await step();
     } catch (error) {
-      ctx.log.warn({ pull: number, what, error: describeError(error) }, 'could not decorate pull request');
+      ctx.log.warn({ pull: number, what, err: describeError(error) }, 'could not decorate pull request');
     }
   }
 }

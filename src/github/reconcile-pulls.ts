@@ -27,8 +27,8 @@ import {
 import type { RepoSnapshot } from './repo-files.js';
 import { commitOnNewBranch } from './verified-commit.js';
 import { unlessDryRun } from './dry-run.js';
-import { describeError } from './request-error.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
+import { describeError } from '../errors.js';
 
 export interface PullReconcileInput {
   defaultBranch: string;
@@ -63,7 +63,7 @@ export async function reconcilePulls(
       await unlessDryRun(step, ctx.log, { branch });
     } catch (error) {
       counts.failed++;
-      ctx.log.error({ branch, error: describeError(error) }, 'pull request reconcile failed');
+      ctx.log.error({ branch, err: describeError(error) }, 'pull request reconcile failed');
     }
   };
 

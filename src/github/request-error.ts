@@ -23,13 +23,3 @@ export function responseHeader(error: unknown, name: string): string | undefined
   if (typeof error !== 'object' || error === null) return undefined;
   return (error as ErrorShape).response?.headers?.[name];
 }
-
-/**
- * What a log line may carry about a failed call: name, status and message — never its request,
- * whose headers carry the token.
- */
-export function describeError(error: unknown): { name: string; message: string; status?: number } {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const status = httpStatus(error);
-  return { name: error.name, message: error.message, ...(status !== undefined ? { status } : {}) };
-}

@@ -33,6 +33,7 @@ import {
   type Platform,
   type RegistryLookup,
 } from './types.js';
+import { errorMessage } from '../errors.js';
 
 export interface RegistryLimits {
   manifestBytes: number;
@@ -233,7 +234,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     try {
       return { digest, manifest: parseManifest(response.body, contentType) };
     } catch (error) {
-      throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+      throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
     }
   }
 
@@ -251,7 +252,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       try {
         return parseImageConfig(response.body);
       } catch (error) {
-        throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+        throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
       }
     });
   }
