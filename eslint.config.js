@@ -33,6 +33,7 @@ const layers = [
   { target: './src/github', from: ['./src/repository', './src/app', './src/cli', './src/registry'] },
   { target: './src/repository', from: ['./src/app', './src/cli'] },
   { target: './src/app', from: ['./src/cli'] },
+  { target: './src/inventory', from: ['./src/app'] },
 ];
 
 export default tseslint.config(
