@@ -62,7 +62,7 @@ function isWholeFileRefused(result: ExtractResult): boolean {
   return result.skipped.some((skip) => skip.reason === 'too-large' || skip.reason === 'binary');
 }
 
-/** Exactly the keys of the `extract --json` contract (DESIGN.md), nothing internal. */
+/** Exactly the keys of the `extract --json` contract (README.md), nothing internal. */
 function toContract(result: ExtractResult) {
   return {
     file: result.file,
