@@ -23,6 +23,7 @@ import {
   type PullDecision,
   type PullFacts,
 } from './pull-decision.js';
+import { unlessDryRun } from './dry-run.js';
 import {
   closePull,
   decoratePull,
