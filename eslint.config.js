@@ -14,7 +14,7 @@ const layers = [
   { target: './src/image', from: './src', except: ['./image', './errors.ts'] },
   { target: './src/dockerfile', from: './src', except: ['./dockerfile', './image', './errors.ts'] },
   { target: './src/config', from: './src', except: ['./config', './image', './errors.ts'] },
-  { target: './src/registry', from: './src', except: ['./registry', './image', './errors.ts'] },
+  { target: './src/registry', from: './src', except: ['./registry', './image', './config', './errors.ts'] },
   // The plan is pure: registry shapes and pure helpers only, never the client.
   {
     target: './src/plan',
