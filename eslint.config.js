@@ -30,7 +30,7 @@ const layers = [
     ],
   },
   // Adapters and the use case: nothing above them.
-  { target: './src/github', from: ['./src/repository', './src/app', './src/cli', './src/registry'] },
+  { target: './src/github', from: ['./src/repository', './src/app', './src/cli'] },
   { target: './src/repository', from: ['./src/app', './src/cli'] },
   { target: './src/app', from: ['./src/cli'] },
   { target: './src/inventory', from: ['./src/app'] },
