@@ -58,7 +58,7 @@ async function checkoutProblem(given: string, root: string): Promise<string | nu
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `${given} does not exist: ${hint}`;
-    return `cannot read ${given} (${code ?? (error as Error).message}): ${hint}`;
+    return `cannot read ${given} (${code ?? errorMessage(error)}): ${hint}`;
   }
 }
 
