@@ -87,7 +87,7 @@ export async function decoratePull(
           // An assignee GitHub refuses must not cost the labels too.
           if (!isGitHubError(error, 422) || config.labels.length === 0 || config.assignees.length === 0)
             throw error;
-          ctx.log.warn({ pull: number, error: describeError(error) }, 'assignees refused; labels set alone');
+          ctx.log.warn({ pull: number, err: describeError(error) }, 'assignees refused; labels set alone');
           await update(false);
         }
       },
