@@ -1,13 +1,13 @@
 // The Probot application: webhook handlers that only decide which repositories to scan and
 // enqueue them (GitHub gives a delivery 10 s; a scan happens later, in the queue), and the
-// health route.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
+// service routes (health, readiness, metrics).
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { describeError } from '../errors.js';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
+import type { Metrics } from './metrics.js';
 import type { JobQueue } from './queue.js';
+import { serviceRoutes } from './service-routes.js';
 import {
   dashboardAsksForScan,
   isContainerPackage,
@@ -21,10 +21,9 @@ export interface FreshbaseAppOptions {
   queue: JobQueue;
   /** Who the app is (its PRs' author); looked up from GitHub by default. */
   identity?: () => Promise<AppIdentity>;
+  /** Served on /metrics when given. */
+  metrics?: Metrics;
 }
-
-/** A health check must answer even when Redis does not. */
-const HEALTH_TIMEOUT_MS = 2000;
 
 export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   const { queue } = options;
@@ -102,14 +101,5 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     await enqueueInstallation(context.payload.installation?.id, context.name);
   });
 
-  options.addHandler(async (req: IncomingMessage, res: ServerResponse) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET' || (pathname !== '/health' && pathname !== '/healthz')) return false;
-    const stats = await Promise.race([queue.stats(), delay(HEALTH_TIMEOUT_MS, null, { ref: false })]).catch(
-      () => null,
-    );
-    res.writeHead(stats ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(stats ? { status: 'ok', queue: stats } : { status: 'unavailable' }));
-    return true;
-  });
+  options.addHandler(serviceRoutes({ queueStats: () => queue.stats(), metrics: options.metrics }));
 }

@@ -2,6 +2,8 @@
 // registers the app from app.yml; with them it serves webhooks and starts the queue and schedule.
 import { run } from 'probot';
 import { freshbaseApp } from './app.js';
+import { serviceOctokit } from './github-client.js';
+import { createMetrics } from './metrics.js';
 import { startServices, type Services } from './runtime.js';
 import { errorMessage } from '../errors.js';
 
@@ -13,10 +15,16 @@ async function start(): Promise<void> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const listenersBefore = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
 
-  const server = await run(async (app, options) => {
-    services = await startServices(app, process.env);
-    freshbaseApp(app, { addHandler: options.addHandler, queue: services.queue, identity: services.identity });
-  });
+  const metrics = createMetrics();
+  const Octokit = serviceOctokit({ metrics });
+  const server = await run(
+    async (app, options) => {
+      services = await startServices(app, process.env, { metrics });
+      const { queue, identity } = services;
+      freshbaseApp(app, { addHandler: options.addHandler, queue, identity, metrics });
+    },
+    { Octokit },
+  );
 
   // Probot's SIGINT handler exits as soon as the HTTP server stops; ours also drains the queue.
   for (const signal of signals) {

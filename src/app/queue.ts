@@ -5,6 +5,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'probot';
 import { describeError } from '../errors.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 
 export interface ScanJob {
   installationId: number;
@@ -52,6 +53,27 @@ export interface JobQueue {
 export interface JobFollowUp {
   /** The repository's schedule window held updates back; scan again when it next opens. */
   rescanAt?: Date;
+  /** GitHub was unavailable: run the job again after a backoff (see retryDelayMs). */
+  retryable?: boolean;
+}
+
+/**
+ * How a job that met an unavailable GitHub is retried: exponential backoff from `baseMs`, each delay
+ * capped at `maxDelayMs`, at most `attempts` runs in all. The defaults ride out about an hour of
+ * outage (30 s, 1, 2, 4, 8 min, then every 10 min) on top of Octokit's own per-request retries.
+ */
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 30_000, maxDelayMs: 10 * 60_000 };
+
+/** Wait before run `attempt + 1`, after `attempt` runs failed (attempt ≥ 1); ±10 % jitter spreads replicas. */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const exact = Math.min(policy.baseMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  return Math.round(exact * (0.9 + 0.2 * random()));
 }
 
 /** Runs one job. Expected to report its own failures; a throw is logged by the queue. */
@@ -87,6 +109,7 @@ export interface InProcessQueueOptions {
   log: Logger;
   /** Repositories scanned at once (default 4). */
   concurrency?: number;
+  retry?: RetryPolicy;
 }
 
 export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
@@ -99,7 +122,32 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
   const again = new Map<string, ScanJob>();
   /** One pending re-scan per repository, for the next opening of its schedule window. */
   const rescans = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Jobs waiting out a backoff after GitHub was unavailable, by repository (or installation). */
+  const retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
+  const retryPolicy = options.retry ?? DEFAULT_RETRY;
   let closed = false;
+
+  /** Runs `again` after a backoff, or gives up after the policy's last attempt; false then. */
+  const retryLater = (key: string, again: () => void): boolean => {
+    const attempt = (retries.get(key)?.attempt ?? 0) + 1;
+    if (attempt >= retryPolicy.attempts) {
+      retries.delete(key);
+      return false;
+    }
+    const delay = retryDelayMs(attempt, retryPolicy);
+    const timer = setTimeout(() => {
+      retries.set(key, { attempt });
+      again();
+    }, delay);
+    timer.unref();
+    retries.set(key, { attempt, timer });
+    log.warn({ key, attempt, delayMs: delay }, 'GitHub unavailable: job retried later');
+    return true;
+  };
+  const succeeded = (key: string): void => {
+    clearTimeout(retries.get(key)?.timer);
+    retries.delete(key);
+  };
 
   const scheduleRescan = (key: string, job: ScanJob, at: Date): void => {
     const pending = rescans.get(key);
@@ -127,6 +175,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     try {
       const followUp = await runner(job);
       if (followUp?.rescanAt && !closed) scheduleRescan(key, job, followUp.rescanAt);
+      if (!followUp?.retryable) succeeded(key);
+      else if (!closed && !retryLater(key, () => void enqueue(job))) {
+        log.error({ repository: key }, 'GitHub unavailable through every retry: scan given up');
+      }
     } catch (error) {
       log.error({ err: describeError(error), repository: key }, 'scan job crashed');
     } finally {
@@ -154,22 +206,31 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     }
   };
 
+  const enqueueInstallation = async (installation: InstallationJob): Promise<void> => {
+    if (closed) return;
+    const key = `installation:${installation.installationId}`;
+    void pool.add(async () => {
+      try {
+        const jobs = await options.listRepositories(installation);
+        succeeded(key);
+        for (const job of jobs) await enqueue(job);
+        log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
+      } catch (error) {
+        const retried =
+          isTransientGitHubError(error) &&
+          !closed &&
+          retryLater(key, () => void enqueueInstallation(installation));
+        log.error({ err: describeError(error), ...installation, retried }, 'could not list the installation');
+      }
+    });
+  };
+
   return {
     enqueue,
-    async enqueueInstallation(installation) {
-      if (closed) return;
-      void pool.add(async () => {
-        try {
-          const jobs = await options.listRepositories(installation);
-          for (const job of jobs) await enqueue(job);
-          log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
-        } catch (error) {
-          log.error({ err: describeError(error), ...installation }, 'could not list the installation');
-        }
-      });
-    },
+    enqueueInstallation,
     async stats() {
-      return { waiting: waiting.size + again.size, running: running.size };
+      const backingOff = [...retries.values()].filter((retry) => retry.timer).length;
+      return { waiting: waiting.size + again.size + backingOff, running: running.size };
     },
     async close() {
       closed = true;
@@ -177,6 +238,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       again.clear();
       for (const { timer } of rescans.values()) clearTimeout(timer);
       rescans.clear();
+      for (const { timer } of retries.values()) clearTimeout(timer);
+      retries.clear();
       pool.clear();
       await pool.onIdle();
     },

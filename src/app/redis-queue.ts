@@ -6,8 +6,11 @@
 // merged into it; while it runs, the latest trigger is parked in Redis and becomes a new job
 // only when the running one finishes. So at most one job per repository is active and one
 // waiting, cluster-wide, decided atomically in BullMQ's Lua scripts; no lock of our own to renew.
-// A replica that dies mid-scan loses its job lock; BullMQ's stalled check hands the job to
-// another replica after `lockDuration`, and the reconcile is idempotent (GitHub is the state).
+// A replica that dies mid-scan stops renewing its job lock (renewed every lockDuration / 2); once
+// it expires, the next stalled check of a live replica puts the job back in the queue, so a job is
+// handed over within LOCK_DURATION_MS + STALLED_INTERVAL_MS (20 s), and the reconcile is
+// idempotent (GitHub is the state). A job that met an unavailable GitHub is retried by BullMQ with
+// the backoff of RetryPolicy.
 //
 // Deduplication keeps the waiting job's data, so a newer trigger's time (how fresh its registry
 // answers must be) is kept apart, in a sorted set raised atomically (ZADD GT); a job reads it when
@@ -20,8 +23,12 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
+import { isTransientGitHubError } from '../github/request-error.js';
 import {
+  DEFAULT_RETRY,
   MAX_RESCAN_DELAY_MS,
+  retryDelayMs,
+  type RetryPolicy,
   repositoryKey,
   rescanJob,
   type InstallationJob,
@@ -37,6 +44,17 @@ const SWEEP = 'sweep';
 const WAKE = 'wake';
 const INSTALLATION = 'installation';
 const SWEEP_SCHEDULER_ID = 'freshbase-sweep';
+/**
+ * A job's lock lives this long without renewal. Shorter hands a dead replica's jobs over sooner, but
+ * a replica whose event loop stalls longer than this loses its job to another replica (harmless:
+ * the reconcile is idempotent, only work is repeated).
+ */
+export const LOCK_DURATION_MS = 15_000;
+/** How often each replica looks for jobs whose lock expired. */
+export const STALLED_INTERVAL_MS = 5_000;
+/** Handovers a job survives (replicas dying under it) before it is failed as poison. */
+const MAX_STALLED_COUNT = 3;
+const BACKOFF = 'freshbase';
 /** Failed jobs are rare (the runner reports its own failures); keep a few for inspection. */
 const KEEP_FAILED = 100;
 
@@ -51,8 +69,19 @@ export interface RedisQueueOptions {
   concurrency?: number;
   /** Queue name; tests give each run its own. */
   name?: string;
-  /** How long a job stays owned without a heartbeat (BullMQ default 30 s). */
+  /** How long a job stays owned without a heartbeat (default LOCK_DURATION_MS). */
   lockDuration?: number;
+  /** How often stalled jobs are looked for (default STALLED_INTERVAL_MS). */
+  stalledInterval?: number;
+  retry?: RetryPolicy;
+}
+
+/** Thrown to BullMQ so that it retries the job after the policy's backoff. */
+class GitHubUnavailable extends Error {
+  constructor(what: string) {
+    super(`GitHub unavailable while ${what}`);
+    this.name = 'GitHubUnavailable';
+  }
 }
 
 export interface RedisJobQueue extends JobQueue {
@@ -73,29 +102,32 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const requestedAtKey = `${name}:requested-at`;
   type JobData = ScanJob | InstallationJob | Record<string, never>;
   const queue = new Queue<JobData>(name, { connection: queueConnection });
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const jobOptions = {
+    attempts: retry.attempts,
+    backoff: { type: BACKOFF },
+    removeOnComplete: true,
+    removeOnFail: KEEP_FAILED,
+  };
 
   const enqueue = async (job: ScanJob): Promise<void> => {
     const key = repositoryKey(job);
     await queueConnection.zadd(requestedAtKey, 'GT', job.requestedAt, key);
-    await queue.add(SCAN, job, {
-      deduplication: { id: key, keepLastIfActive: true },
-      removeOnComplete: true,
-      removeOnFail: KEEP_FAILED,
-    });
+    await queue.add(SCAN, job, { ...jobOptions, deduplication: { id: key, keepLastIfActive: true } });
   };
 
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
     const latest = Number(await queueConnection.zscore(requestedAtKey, key)) || 0;
     const followUp = await runner({ ...queued, requestedAt: Math.max(queued.requestedAt, latest) });
+    if (followUp?.retryable) throw new GitHubUnavailable(`scanning ${key}`);
     if (!followUp?.rescanAt) return;
     const at = followUp.rescanAt.getTime();
     // One wake-up per repository and window opening, however many replicas ask for it.
     await queue.add(WAKE, rescanJob(queued, followUp.rescanAt), {
       jobId: `${WAKE}:${key}:${at}`,
       delay: Math.min(Math.max(0, at - Date.now()), MAX_RESCAN_DELAY_MS),
-      removeOnComplete: true,
-      removeOnFail: KEEP_FAILED,
+      ...jobOptions,
     });
   };
 
@@ -114,14 +146,20 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
         else if (job.name === WAKE) await enqueue(job.data as ScanJob);
         else await runScan(job.data as ScanJob);
       } catch (error) {
-        // Logged, not rethrown: a failed BullMQ job would only be retried blindly.
-        log.error({ err: describeError(error), job: job.name, id: job.id }, 'queue job crashed');
+        const transient = error instanceof GitHubUnavailable || isTransientGitHubError(error);
+        const attempt = { attempt: job.attemptsMade + 1, of: retry.attempts };
+        log.error({ err: describeError(error), job: job.name, id: job.id, ...attempt }, 'queue job failed');
+        // Only an unavailable GitHub is worth BullMQ's retry; anything else would fail the same way.
+        if (transient) throw error;
       }
     },
     {
       connection: workerConnection,
       concurrency: options.concurrency ?? 4,
-      ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+      lockDuration: options.lockDuration ?? LOCK_DURATION_MS,
+      stalledInterval: options.stalledInterval ?? STALLED_INTERVAL_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, retry) },
     },
   );
   // Connection errors are retried by ioredis; log them instead of crashing the process.
@@ -133,7 +171,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     enqueue,
     async enqueueInstallation(installation) {
       // Not deduplicated: a second listing only re-enqueues scans, which are deduplicated per repository.
-      await queue.add(INSTALLATION, installation, { removeOnComplete: true, removeOnFail: KEEP_FAILED });
+      await queue.add(INSTALLATION, installation, jobOptions);
     },
     async stats() {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
@@ -150,7 +188,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
       await queue.upsertJobScheduler(
         SWEEP_SCHEDULER_ID,
         { pattern, tz: 'UTC' },
-        { name: SWEEP, data: {}, opts: { removeOnComplete: true, removeOnFail: KEEP_FAILED } },
+        { name: SWEEP, data: {}, opts: jobOptions },
       );
     },
     async close() {

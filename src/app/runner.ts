@@ -3,6 +3,7 @@ import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
 import { describeError } from '../errors.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AccountRegistries } from '../registry/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
@@ -13,7 +14,13 @@ export type Reconcile = typeof reconcileRepository;
 
 export type JobOutcome = (
   | { ok: true; durationMs: number; report: RepositoryReport }
-  | { ok: false; durationMs: number; error: string }
+  | {
+      ok: false;
+      durationMs: number;
+      error: string;
+      /** GitHub was unavailable (5xx, no answer, rate limited): the queue retries the job later. */
+      retryable: boolean;
+    }
 ) &
   JobFollowUp;
 
@@ -62,8 +69,9 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
     } catch (error) {
       const durationMs = Date.now() - started;
       const described = describeError(error);
-      log.error({ reason: job.reason, durationMs, err: described }, 'repository scan failed');
-      return { ok: false, durationMs, error: described.message };
+      const retryable = isTransientGitHubError(error);
+      log.error({ reason: job.reason, durationMs, err: described, retryable }, 'repository scan failed');
+      return { ok: false, durationMs, error: described.message, retryable };
     }
   };
 }

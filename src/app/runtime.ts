@@ -1,5 +1,5 @@
 // The app's long-lived services, built from the environment: registry client, job runner, queue
-// (in-process, or BullMQ when REDIS_URL is set) and schedule. Startup fails here, before the
+// (in-process, or BullMQ when REDIS_URL is set), schedule and the metrics they report to. Startup fails here, before the
 // server takes webhooks, when a Freshbase variable is invalid.
 import type { Logger, Probot } from 'probot';
 import { createRegistryClient } from '../registry/client.js';
@@ -8,12 +8,21 @@ import { isDryRun } from '../github/dry-run.js';
 import { reconcileRepository } from '../repository/reconcile.js';
 import { createGitHubCache } from './github-cache.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
-import { createInProcessQueue, type JobQueue, type RepositoryLister } from './queue.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import {
+  createInProcessQueue,
+  type JobQueue,
+  type RepositoryLister,
+  type RetryPolicy,
+  type ScanJob,
+} from './queue.js';
 import { createJobRunner } from './runner.js';
 import { enqueueAllInstallations, readScanCron, startScheduler } from './scheduler.js';
+import { queueStatsWithin } from './service-routes.js';
 
 export interface Services {
   queue: JobQueue;
+  metrics: Metrics;
   identity: () => Promise<AppIdentity>;
   /** Stops the schedule, lets running scans finish, closes connections. */
   close(): Promise<void>;
@@ -24,7 +33,19 @@ function registryLogger(log: Logger) {
   return { debug: (message: string) => log.debug(message), warn: (message: string) => log.warn(message) };
 }
 
-export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promise<Services> {
+export interface ServiceOptions {
+  /** The metrics the GitHub client already reports to (see serviceOctokit); a new set by default. */
+  metrics?: Metrics;
+  /** How jobs that met an unavailable GitHub are retried (tests shorten it). */
+  retry?: RetryPolicy;
+}
+
+export async function startServices(
+  app: Probot,
+  env: NodeJS.ProcessEnv,
+  options: ServiceOptions = {},
+): Promise<Services> {
+  const metrics = options.metrics ?? createMetrics();
   const log = app.log.child({ name: 'freshbase' });
   const cron = readScanCron(env);
   const rules = hostRulesFromEnv(env);
@@ -36,10 +57,17 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   const cache = redisUrl
     ? (await import('../registry/redis-cache-store.js')).createRedisCacheStore(redisUrl, registryLog)
     : undefined;
-  const registry = createRegistryClient({ rules, env, cache, logger: registryLog });
+  const registry = createRegistryClient({
+    rules,
+    env,
+    cache,
+    logger: registryLog,
+    onExchange: (exchange) => metrics.recordRegistryExchange(exchange),
+  });
+  metrics.observeLookups(() => registry.stats().lookups);
   const github = await createGitHubCache(env, registryLogger(log.child({ name: 'github-cache' })));
   const identity = createAppIdentity(app);
-  const runner = createJobRunner({
+  const scan = createJobRunner({
     app,
     registry,
     reconcile: reconcileRepository,
@@ -48,6 +76,13 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
     dryRun,
     githubCache: github.cache,
   });
+  // The queue's seam to the scans: every finished job is counted on its way back to the queue.
+  const runner = async (job: ScanJob) => {
+    const outcome = await scan(job);
+    metrics.recordJob(outcome);
+    return outcome;
+  };
+  const { retry } = options;
 
   let queue: JobQueue;
   const sweep = () => enqueueAllInstallations(app, queue, log);
@@ -56,12 +91,13 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   let distributed: { scheduleSweep(pattern: string | null): Promise<void> } | undefined;
   if (redisUrl) {
     const { createRedisQueue } = await import('./redis-queue.js');
-    const redisQueue = createRedisQueue({ url: redisUrl, runner, listRepositories, log, sweep });
+    const redisQueue = createRedisQueue({ url: redisUrl, runner, listRepositories, log, sweep, retry });
     queue = redisQueue;
     distributed = redisQueue;
   } else {
-    queue = createInProcessQueue({ runner, listRepositories, log });
+    queue = createInProcessQueue({ runner, listRepositories, log, retry });
   }
+  metrics.observeQueue(() => queueStatsWithin(() => queue.stats()));
   const scheduler = await startScheduler({ cron, sweep, log, distributed });
 
   log.info(
@@ -75,6 +111,7 @@ export async function startServices(app: Probot, env: NodeJS.ProcessEnv): Promis
   );
   return {
     queue,
+    metrics,
     identity,
     async close() {
       await scheduler.stop();

@@ -11,7 +11,7 @@ import {
 } from './cache-store.js';
 import { credentialSources } from './credentials/index.js';
 import { endpointFor, ruleFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
-import { createHttpTransport } from './http-transport.js';
+import { createHttpTransport, observeTransport, type TransportExchange } from './http-transport.js';
 import {
   imageLabels,
   MANIFEST_ACCEPT,
@@ -65,6 +65,8 @@ export interface RegistryClientOptions {
    */
   errorTtlMs?: number;
   logger?: RegistryLogger;
+  /** Sees every HTTP exchange (metrics). */
+  onExchange?: (exchange: TransportExchange) => void;
   /** DNS for the address guard; tests inject one. */
   resolver?: Resolver;
   /** Certificates (PEM) trusted beside Node's own roots; tests trust a loopback registry's. */
@@ -137,10 +139,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
   const documents = new CoalescingCache(store, cacheOptions);
   const byKind: Record<RequestKind, number> = { 'manifest-head': 0, manifest: 0, blob: 0, tags: 0, token: 0 };
-  const transport = createHttpTransport({
+  const direct = createHttpTransport({
     resolver: options.resolver ?? systemResolver,
     ...(options.extraCaCertificates ? { extraCaCertificates: options.extraCaCertificates } : {}),
   });
+  const transport = options.onExchange ? observeTransport(direct, options.onExchange) : direct;
   const maxBytes: Record<RegistryRequestKind, number> = {
     'manifest-head': 0,
     manifest: limits.manifestBytes,

@@ -46,6 +46,32 @@ export interface HttpTransport {
   close(): void;
 }
 
+/** One exchange as an observer (metrics) sees it: where it went and how it ended. */
+export interface TransportExchange {
+  url: URL;
+  status: number | TransportFailure;
+}
+
+/** The transport, reporting every exchange to `observe` (which must not throw). */
+export function observeTransport(
+  transport: HttpTransport,
+  observe: (exchange: TransportExchange) => void,
+): HttpTransport {
+  return {
+    async send(request) {
+      try {
+        const response = await transport.send(request);
+        observe({ url: request.url, status: response.status });
+        return response;
+      } catch (error) {
+        observe({ url: request.url, status: error instanceof TransportError ? error.failure : 'network' });
+        throw error;
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
 /** URL safe to show in logs and errors: signed CDN redirects carry credentials in the query. */
 export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;

@@ -2,10 +2,15 @@
 // example payloads, a recording queue, and a real redis-server.
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Probot, ProbotOctokit } from 'probot';
+import nock from 'nock';
+import { Probot, ProbotOctokit, Server } from 'probot';
+import { freshbaseApp } from '../../src/app/app.js';
+import type { Metrics } from '../../src/app/metrics.js';
 import type { InstallationJob, JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';
 
-export { freePort } from '../support/registry.js';
+import { freePort } from '../support/registry.js';
+
+export { freePort };
 
 export const APP_ID = 123;
 export const WEBHOOK_SECRET = 'test-secret';
@@ -83,3 +88,40 @@ export const job = (repo: string, reason = 'push'): ScanJob => ({
   reason,
   requestedAt: 0,
 });
+
+/**
+ * The app on Probot's real HTTP server on loopback (nock lets only loopback through), with `queue`
+ * and optional metrics; a fixed identity spares GitHub lookups.
+ */
+export async function startAppServer(options: { queue: JobQueue; metrics?: Metrics }) {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  const port = await freePort();
+  const server = new Server({
+    host: '127.0.0.1',
+    port,
+    log: await quietLog(),
+    Probot: Probot.defaults({
+      appId: APP_ID,
+      privateKey,
+      secret: WEBHOOK_SECRET,
+      Octokit: TestOctokit,
+      logLevel: 'fatal',
+    }),
+  });
+  await server.load((app, { addHandler }) =>
+    freshbaseApp(app, {
+      addHandler,
+      ...options,
+      identity: async () => ({ slug: 'freshbase', botLogin: 'freshbase[bot]' }),
+    }),
+  );
+  await server.start();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      await server.stop();
+      nock.enableNetConnect();
+    },
+  };
+}

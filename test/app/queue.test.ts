@@ -4,6 +4,7 @@ import type { Logger } from 'probot';
 import {
   createInProcessQueue,
   mergeJobs,
+  retryDelayMs,
   type JobRunner,
   type RepositoryLister,
   type ScanJob,
@@ -238,4 +239,77 @@ test('an installation that cannot be listed is logged and the queue goes on', as
   await queue.enqueue(job('api'));
   await waitFor(() => runs.length === 1 && errors.length === 1, 3000);
   await queue.close();
+});
+
+describe('GitHub unavailable', () => {
+  const retry = { attempts: 4, baseMs: 40, maxDelayMs: 100 };
+
+  test('the backoff doubles from its base up to its cap, with at most 10 % jitter', () => {
+    const exact = [1, 2, 3, 4].map((attempt) => retryDelayMs(attempt, retry, () => 0.5));
+    expect(exact).toEqual([40, 80, 100, 100]);
+    expect(retryDelayMs(1, retry, () => 0)).toBe(36);
+    expect(retryDelayMs(1, retry, () => 1)).toBe(44);
+  });
+
+  test('a job that met an unavailable GitHub runs again after its backoff, waiting meanwhile', async () => {
+    const runs: number[] = [];
+    const queue = createInProcessQueue({
+      listRepositories: noListing,
+      runner: async () => {
+        runs.push(Date.now());
+        return runs.length < 3 ? { retryable: true } : undefined;
+      },
+      log: silentLog,
+      retry,
+    });
+    await queue.enqueue(job('api'));
+    await waitFor(() => runs.length === 1);
+    await waitFor(async () => (await queue.stats()).waiting === 1); // backing off, not lost
+    await waitFor(() => runs.length === 3);
+    expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(35);
+    expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(70);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runs).toHaveLength(3); // succeeded: no more runs
+    expect(await queue.stats()).toEqual({ waiting: 0, running: 0 });
+    await queue.close();
+  });
+
+  test("retries stop after the policy's last attempt: bounded work, never a spin", async () => {
+    let runs = 0;
+    const queue = createInProcessQueue({
+      listRepositories: noListing,
+      runner: async () => {
+        runs += 1;
+        return { retryable: true };
+      },
+      log: silentLog,
+      retry,
+    });
+    await queue.enqueue(job('api'));
+    await waitFor(() => runs === retry.attempts);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(runs).toBe(retry.attempts);
+    expect(await queue.stats()).toEqual({ waiting: 0, running: 0 });
+    await queue.close();
+  });
+
+  test('an installation that cannot be listed while GitHub is unavailable is listed again later', async () => {
+    let listings = 0;
+    const runs: ScanJob[] = [];
+    const unavailable = Object.assign(new Error('Bad Gateway'), { status: 502 });
+    const queue = createInProcessQueue({
+      listRepositories: async (installation) => {
+        listings += 1;
+        if (listings < 3) throw unavailable;
+        return [{ ...job('api'), requestedAt: installation.requestedAt }];
+      },
+      runner: async (j) => void runs.push(j),
+      log: silentLog,
+      retry,
+    });
+    await queue.enqueueInstallation({ installationId: 1, reason: 'schedule', requestedAt: 5 });
+    await waitFor(() => runs.length === 1);
+    expect(listings).toBe(3);
+    await queue.close();
+  });
 });

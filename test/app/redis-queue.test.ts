@@ -2,7 +2,7 @@
 // repository at the same time, coalesce triggers, and run the schedule once per tick.
 import type { Logger } from 'probot';
 import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
-import type { JobRunner, ScanJob } from '../../src/app/queue.js';
+import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { job, waitFor } from './helpers.js';
 
@@ -47,7 +47,10 @@ function recorder(delayMs: number) {
   return { runs, runnerFor, overlap: () => overlap };
 }
 
-function replica(runner: JobRunner, extra: { sweep?: () => Promise<unknown> } = {}) {
+function replica(
+  runner: JobRunner,
+  extra: { sweep?: () => Promise<unknown>; retry?: RetryPolicy; lockDuration?: number } = {},
+) {
   const queue = createRedisQueue({
     url: redis.url,
     runner,
@@ -185,4 +188,22 @@ test('an installation job fans out to its repositories on whichever replica take
     'api package 4321',
     'web package 4321',
   ]);
+});
+
+test('a scan that met an unavailable GitHub is retried by BullMQ after its backoff, then done', async () => {
+  const runs: number[] = [];
+  const runner: JobRunner = async () => {
+    runs.push(Date.now());
+    return runs.length < 3 ? { retryable: true } : undefined;
+  };
+  const one = replica(runner, { retry: { attempts: 5, baseMs: 200, maxDelayMs: 400 } });
+  await one.enqueue(job('api'));
+  await waitFor(() => runs.length === 1, 5000);
+  await waitFor(async () => (await one.stats()).waiting === 1, 2000); // delayed, not lost
+  await waitFor(() => runs.length === 3, 5000);
+  expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(170);
+  expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(340);
+  await sleep(800);
+  expect(runs).toHaveLength(3);
+  expect(await one.stats()).toEqual({ waiting: 0, running: 0 });
 });

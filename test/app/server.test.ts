@@ -1,55 +1,18 @@
 // End to end through Probot's real HTTP server: signed deliveries are accepted and enqueue,
-// mis-signed ones are rejected before any handler runs, and the health route answers.
+// mis-signed ones are rejected before any handler runs, and the health and readiness routes answer.
 import { createHmac } from 'node:crypto';
-import nock from 'nock';
-import { Probot, Server } from 'probot';
-import { freshbaseApp } from '../../src/app/app.js';
-import {
-  APP_ID,
-  examplePayload,
-  freePort,
-  privateKey,
-  quietLog,
-  RecordingQueue,
-  TestOctokit,
-  WEBHOOK_SECRET,
-} from './helpers.js';
+import { examplePayload, RecordingQueue, startAppServer, WEBHOOK_SECRET } from './helpers.js';
 
-let server: Server;
+let app: Awaited<ReturnType<typeof startAppServer>>;
 let base: string;
 const queue = new RecordingQueue();
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  const port = await freePort();
-  server = new Server({
-    host: '127.0.0.1',
-    port,
-    log: await quietLog(),
-    Probot: Probot.defaults({
-      appId: APP_ID,
-      privateKey,
-      secret: WEBHOOK_SECRET,
-      Octokit: TestOctokit,
-      logLevel: 'fatal',
-    }),
-  });
-  await server.load((app, options) =>
-    freshbaseApp(app, {
-      addHandler: options.addHandler,
-      queue,
-      identity: async () => ({ slug: 'freshbase', botLogin: 'freshbase[bot]' }),
-    }),
-  );
-  await server.start();
-  base = `http://127.0.0.1:${port}`;
+  app = await startAppServer({ queue });
+  base = app.base;
 });
 
-afterAll(async () => {
-  await server.stop();
-  nock.enableNetConnect();
-});
+afterAll(() => app.stop());
 
 beforeEach(() => queue.jobs.splice(0));
 
@@ -98,9 +61,15 @@ test('a wrongly signed delivery is rejected and enqueues nothing', async () => {
   expect(queue.jobs).toEqual([]);
 });
 
-test.each(['/health', '/healthz'])('GET %s answers 200 with the queue counts', async (path) => {
+test.each(['/health', '/healthz'])('GET %s answers 200 without asking the queue', async (path) => {
   const response = await fetch(`${base}${path}`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/json');
-  expect(await response.json()).toEqual({ status: 'ok', queue: { waiting: 0, running: 0 } });
+  expect(await response.json()).toEqual({ status: 'ok' });
+});
+
+test('GET /ready answers 200 with the queue counts', async () => {
+  const response = await fetch(`${base}/ready`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ready', queue: { waiting: 0, running: 0 } });
 });

@@ -95,10 +95,21 @@ function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
 }
 
+/** The fake served on loopback: its first port, more ports for it, and shutdown. */
+export interface ServedFake {
+  url: string;
+  port: number;
+  /** Another port for the same fake (another process's own way in). */
+  addPort(): Promise<number>;
+  close(): Promise<void>;
+}
+
 export class FakeHttp {
   private readonly routes: Route[] = [];
   private readonly faults = new Map<string, Reply[]>();
   private readonly hooks = new Map<string, Array<() => void>>();
+  /** While set, every request (still logged) gets this answer: GitHub is down. */
+  outage: Reply | null = null;
   /** Every request as `METHOD /template`, in order. */
   readonly log: string[] = [];
   readonly unhandled: string[] = [];
@@ -164,23 +175,39 @@ export class FakeHttp {
 
   /**
    * Serves the fake on a loopback port instead of through nock (far less overhead per request, for
-   * benchmarks); returns the base URL to give Octokit. Link headers point back at it.
+   * benchmarks, and reachable from other processes); returns the base URL to give Octokit. Link
+   * headers point back at it. A GitHub Enterprise Server client is served too (GHE_HOST=<host>,
+   * GHE_PROTOCOL=http: REST under `/api/v3`, GraphQL at `/api/graphql`). `afterHandled` runs once a
+   * request is handled (its effects are in the fake) and before its answer is sent, with the port it
+   * came in on: a test that gives each process its own port (addPort) knows who asked, and can act
+   * (kill it) between GitHub's doing and answering.
    */
-  async listen(): Promise<{ url: string; close(): Promise<void> }> {
-    const server = http.createServer((req, res) => {
+  async listen(
+    options: { afterHandled?: (endpoint: string, port: number, path: string) => void } = {},
+  ): Promise<ServedFake> {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        const raw = req.url ?? '/';
+        const path = raw.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api(?=\/graphql)/, '');
+        const linkBase = `http://${req.headers.host}${raw.startsWith('/api/v3/') ? '/api/v3' : ''}`;
         const respond = ([status, body, headers = {}]: Reply) => {
           const payload =
             body === undefined || body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body);
           const out = { ...headers };
-          if (out.link) out.link = out.link.replaceAll(API, base);
+          if (out.link) out.link = out.link.replaceAll(API, linkBase);
           if (!out['content-type'] && payload !== '') out['content-type'] = 'application/json; charset=utf-8';
           res.writeHead(status, out).end(payload);
         };
-        const answer = () => this.answer(req.method ?? 'GET', req.url ?? '/', text, req.headers);
+        const answer = () => {
+          const before = this.log.length;
+          const reply = this.answer(req.method ?? 'GET', path, text, req.headers);
+          const endpoint = this.log.length > before ? this.log.at(-1)! : `${req.method} ${path}`;
+          options.afterHandled?.(endpoint, (req.socket.address() as AddressInfo).port, path);
+          return reply;
+        };
         if (this.latencyMs <= 0) respond(answer());
         else {
           const half = this.latencyMs / 2;
@@ -190,16 +217,30 @@ export class FakeHttp {
             .then(respond);
         }
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const servers: http.Server[] = [];
+    const open = async () => {
+      const server = http.createServer(onRequest);
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as AddressInfo).port;
+    };
+    const port = await open();
     return {
-      url: base,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
+      url: `http://127.0.0.1:${port}`,
+      port,
+      addPort: open,
+      close: async () => {
+        await Promise.all(
+          servers.map(
+            (server) =>
+              new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+              }),
+          ),
+        );
+      },
     };
   }
 
@@ -250,6 +291,7 @@ export class FakeHttp {
       const endpoint = `${method} ${route.template}`;
       this.log.push(endpoint);
       this.hooks.get(endpoint)?.shift()?.();
+      if (this.outage) return this.outage;
       const fault = this.faults.get(endpoint)?.shift();
       if (fault) return fault;
       const body = typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : (rawBody ?? {});

@@ -1,0 +1,81 @@
+// The app as operators run it (`npm start` = build, then `node dist/app/main.js`), in child
+// processes: the build is made once per test run and only when src/ changed since, then each
+// replica is started from it with its own environment, and its JSON log lines are kept for failures.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT, 'dist/app/main.js');
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm run build` (what `npm start` runs first), skipped when dist/ is newer than every source. */
+export async function buildOnce(): Promise<void> {
+  const built = await stat(MAIN).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  if (built > (await newestMtime(path.join(ROOT, 'src')))) return;
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+}
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Log output so far (stdout and stderr). */
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<number | null>;
+}
+
+export function startService(name: string, env: NodeJS.ProcessEnv): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name,
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Waits until GET `url` answers 200 (the service is up), failing with the process's log. */
+export async function waitUntilServing(service: ServiceProcess, url: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) {
+      throw new Error(`${service.name} exited (${service.child.exitCode}):\n${service.output()}`);
+    }
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${service.name} did not serve ${url} within ${timeoutMs} ms:\n${service.output()}`);
+}
