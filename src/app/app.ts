@@ -3,6 +3,7 @@
 // service routes (health, readiness, metrics).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { describeError } from '../errors.js';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
 import type { Metrics } from './metrics.js';
@@ -39,6 +40,18 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     repositories: Array<{ full_name: string }>,
     reason: string,
   ) => Promise.all(repositories.map((r) => enqueueRepository(installationId, r.full_name, reason)));
+
+  // A handler that fails (the queue refused a job) fails its delivery: Probot answers it with an
+  // error status, so GitHub shows it as failed, and it is logged here once per failure.
+  app.onError((error) => {
+    const failures = error.errors.length > 0 ? error.errors : [error];
+    for (const failure of failures) {
+      app.log.error(
+        { err: describeError(failure), event: error.event?.name, delivery: error.event?.id },
+        'webhook handler failed',
+      );
+    }
+  });
 
   const enqueueInstallation = async (installationId: number | undefined, reason: string) => {
     if (installationId) await queue.enqueueInstallation({ installationId, reason, requestedAt: Date.now() });
@@ -86,7 +99,7 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     const pkg =
       'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;
     if (!isContainerPackage(pkg)) return;
-    enqueueInstallation(context.payload.installation?.id, context.name);
+    await enqueueInstallation(context.payload.installation?.id, context.name);
   });
 
   // Probot's setup flow registers the app with its server's root as the webhook URL, while Probot

@@ -1,8 +1,10 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
+import { describeError } from '../errors.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
-import { describeError, isTransientGitHubError } from '../github/request-error.js';
+import type { RateBudget } from '../github/rate-budget.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AccountRegistries } from '../registry/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
@@ -34,6 +36,8 @@ export interface JobRunnerDeps {
   dryRun?: boolean;
   /** Makes each job's GitHub reads conditional (ETag cache); without it every GET is a full one. */
   githubCache?: ConditionalRequestCache;
+  /** Records each installation's rate limit from GitHub's answers (a sweep paces on it). */
+  rateBudget?: RateBudget;
 }
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
@@ -47,6 +51,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
       const client = (await deps.app.auth(job.installationId)) as GitHubClient;
       const octokit = deps.dryRun ? refuseWrites(client, log) : client;
       deps.githubCache?.attach(octokit, { installationId: job.installationId, freshAfter: job.requestedAt });
+      deps.rateBudget?.observe(octokit, job.installationId);
       const report = await deps.reconcile({
         octokit,
         owner: job.owner,

@@ -33,6 +33,7 @@ import {
   type Platform,
   type RegistryLookup,
 } from './types.js';
+import { errorMessage } from '../errors.js';
 
 export interface RegistryLimits {
   manifestBytes: number;
@@ -236,7 +237,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     try {
       return { digest, manifest: parseManifest(response.body, contentType) };
     } catch (error) {
-      throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+      throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
     }
   }
 
@@ -254,7 +255,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       try {
         return parseImageConfig(response.body);
       } catch (error) {
-        throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+        throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
       }
     });
   }
