@@ -14,6 +14,7 @@ import {
   pushNeedsScan,
   splitFullName,
 } from './triggers.js';
+import { receiveWebhooksWithLimits } from './webhook-receiver.js';
 
 export interface FreshbaseAppOptions {
   addHandler: ApplicationFunctionOptions['addHandler'];
@@ -27,6 +28,8 @@ export interface FreshbaseAppOptions {
 export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   const { queue } = options;
   const identity = options.identity ?? createAppIdentity(app);
+  // Deliveries are size-capped and signature-checked before anything else reads them.
+  receiveWebhooksWithLimits(app);
 
   const enqueueRepository = (installationId: number | undefined, fullName: string, reason: string) => {
     if (!installationId) return Promise.resolve();
