@@ -2,13 +2,15 @@
 //  1. extraction on the project's fixture Dockerfiles (or the folder given as argument): images and
 //     skips found, files/s, memory;
 //  2. an org-wide sweep against the real registry on loopback: repositories scanned concurrently
-//     with one shared registry client, HTTP requests vs lookups asked for vs unique lookups.
+//     with one shared registry client, HTTP requests vs lookups asked for vs unique lookups;
+//  3. forged webhook deliveries: peak RSS under oversized bodies, log bytes per bad signature.
 import path from 'node:path';
 import { parseConfigYaml } from '../src/config/load.js';
 import { extractImages } from '../src/dockerfile/extract.js';
 import type { RepoFile } from '../src/plan/types.js';
 import { scanRepository } from '../src/repository/scan.js';
 import { createRegistryClient } from '../src/registry/client.js';
+import { benchWebhookFlood } from './webhook-flood.js';
 import { readDockerfiles } from '../test/support/extraction-invariants.js';
 import { startRegistry } from '../test/support/registry.js';
 import { benchOrgSweep } from './org-sweep.js';
@@ -139,3 +141,4 @@ benchExtraction(path.resolve(process.argv[2] ?? 'fixtures/dockerfile/shapes'));
 benchHostile();
 await benchSweep();
 await benchOrgSweeps();
+await benchWebhookFlood();

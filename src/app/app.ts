@@ -1,7 +1,6 @@
 // The Probot application: webhook handlers that only decide which repositories to scan and
 // enqueue them (GitHub gives a delivery 10 s; a scan happens later, in the queue), and the
 // service routes (health, readiness, metrics).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { describeError } from '../errors.js';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
@@ -16,6 +15,7 @@ import {
   pushNeedsScan,
   splitFullName,
 } from './triggers.js';
+import { receiveWebhooksWithLimits } from './webhook-receiver.js';
 
 export interface FreshbaseAppOptions {
   addHandler: ApplicationFunctionOptions['addHandler'];
@@ -29,6 +29,8 @@ export interface FreshbaseAppOptions {
 export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
   const { queue } = options;
   const identity = options.identity ?? createAppIdentity(app);
+  // Deliveries are size-capped and signature-checked before anything else reads them.
+  receiveWebhooksWithLimits(app);
 
   const enqueueRepository = (installationId: number | undefined, fullName: string, reason: string) => {
     if (!installationId) return Promise.resolve();
@@ -100,14 +102,6 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
       'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;
     if (!isContainerPackage(pkg)) return;
     await enqueueInstallation(context.payload.installation?.id, context.name);
-  });
-
-  // Probot's setup flow registers the app with its server's root as the webhook URL, while Probot
-  // serves deliveries at WEBHOOK_PATH (/api/github/webhooks): the root takes them too, verified alike.
-  const rootDeliveries = app.getNodeMiddleware({ path: '/' });
-  options.addHandler(async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/') return false;
-    return (await rootDeliveries)(req, res);
   });
 
   options.addHandler(serviceRoutes({ queueStats: () => queue.stats(), metrics: options.metrics }));
