@@ -201,7 +201,9 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
           ` (round trips ${roundTripFloor.toFixed(1)} s, write spacing ${writeFloor.toFixed(1)} s):` +
           ` ${(f.seconds / wallFloor).toFixed(2)} × floor`,
       );
-      console.log(`    peak RSS: ${f.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `    peak RSS: ${f.peakRssMb.toFixed(0)} MB (the fake GitHub's state is in this process too)`,
+      );
     }
   } finally {
     await server.close();

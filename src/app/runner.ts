@@ -2,6 +2,7 @@
 import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
+import type { RateBudget } from '../github/rate-budget.js';
 import { describeError, isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AttestationReader } from '../attestations/read.js';
@@ -36,6 +37,8 @@ export interface JobRunnerDeps {
   dryRun?: boolean;
   /** Makes each job's GitHub reads conditional (ETag cache); without it every GET is a full one. */
   githubCache?: ConditionalRequestCache;
+  /** Records each installation's rate limit from GitHub's answers (a sweep paces on it). */
+  rateBudget?: RateBudget;
 }
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
@@ -49,6 +52,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
       const client = (await deps.app.auth(job.installationId)) as GitHubClient;
       const octokit = deps.dryRun ? refuseWrites(client, log) : client;
       deps.githubCache?.attach(octokit, { installationId: job.installationId, freshAfter: job.requestedAt });
+      deps.rateBudget?.observe(octokit, job.installationId);
       const report = await deps.reconcile({
         octokit,
         owner: job.owner,

@@ -10,7 +10,9 @@ import { createGitHubCache } from '../app/github-cache.js';
 import { createAppIdentity } from '../app/installations.js';
 import { AttestationReader } from '../attestations/read.js';
 import { createJobRunner, type Reconcile } from '../app/runner.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
+import { createRateBudget, readSweepShare } from '../github/rate-budget.js';
 import type { RegistryClient } from '../registry/client.js';
 import { reconcileRepository } from '../repository/reconcile.js';
 import { connectApp, listFleet, type CommandIo } from './app-environment.js';
@@ -33,12 +35,21 @@ const processIo: SweepIo = {
 };
 
 const DEFAULT_CONCURRENCY = 4;
+/** A paused sweep looks at the budget again this often (an answer may have reset it early). */
+const PACING_POLL_MS = 60_000;
 
 export async function runSweep(
   env: NodeJS.ProcessEnv,
   io: SweepIo = processIo,
   overrides: SweepOverrides = {},
 ): Promise<number> {
+  let share: number;
+  try {
+    share = readSweepShare(env);
+  } catch (error) {
+    io.stderr(`freshbase sweep: ${(error as Error).message}\n`);
+    return 2;
+  }
   const connected = await connectApp('sweep', env, io, overrides.probot);
   if (!connected) return 2;
   const { app, dryRun } = connected;
@@ -49,6 +60,7 @@ export async function runSweep(
     ? { cache: overrides.githubCache, close: async () => {} }
     : await createGitHubCache(env, { warn: (message) => log.warn(message) });
   const started = Date.now();
+  const budget = createRateBudget(share);
   const runner = createJobRunner({
     app,
     registry,
@@ -58,6 +70,7 @@ export async function runSweep(
     log,
     dryRun,
     githubCache: github.cache,
+    rateBudget: budget,
   });
 
   const listing = await listFleet('sweep', app, io, started);
@@ -67,9 +80,33 @@ export async function runSweep(
   }
   const { jobs, installations: installationCount, incomplete } = listing;
 
+  // Pacing: once an installation has used more than the sweep's share of its rate limit, its
+  // remaining repositories wait for the window to reset, leaving the rest for webhook-driven work.
+  const pausedFor = new Set<number>();
+  const pace = async (job: (typeof jobs)[number], left: () => number) => {
+    for (let wait = budget.waitMs(job.installationId); wait > 0; wait = budget.waitMs(job.installationId)) {
+      if (!pausedFor.has(job.installationId)) {
+        pausedFor.add(job.installationId);
+        const seen = budget.snapshot(job.installationId);
+        log.warn(
+          { installationId: job.installationId, share, ...seen, repositoriesLeft: left() },
+          'sweep does not fit its rate-limit budget: pausing this installation until the window resets',
+        );
+      }
+      await delay(Math.min(wait, PACING_POLL_MS));
+    }
+  };
   const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
+  let done = 0;
   const outcomes = await Promise.all(
-    jobs.map((job) => limit(async () => ({ job, outcome: await runner(job) }))),
+    jobs.map((job) =>
+      limit(async () => {
+        await pace(job, () => jobs.length - done);
+        const outcome = await runner(job);
+        done++;
+        return { job, outcome };
+      }),
+    ),
   );
 
   const totals = { updates: 0, lookupErrors: 0, created: 0, updated: 0, closed: 0 };
