@@ -2,6 +2,7 @@
 // enqueue them (GitHub gives a delivery 10 s; a scan happens later, in the queue), and the
 // service routes (health, readiness, metrics).
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { describeError } from '../errors.js';
 import { isAppAuthoredPull } from '../github/app-pulls.js';
 import { createAppIdentity, type AppIdentity } from './installations.js';
 import type { Metrics } from './metrics.js';
@@ -38,6 +39,18 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     repositories: Array<{ full_name: string }>,
     reason: string,
   ) => Promise.all(repositories.map((r) => enqueueRepository(installationId, r.full_name, reason)));
+
+  // A handler that fails (the queue refused a job) fails its delivery: Probot answers it with an
+  // error status, so GitHub shows it as failed, and it is logged here once per failure.
+  app.onError((error) => {
+    const failures = error.errors.length > 0 ? error.errors : [error];
+    for (const failure of failures) {
+      app.log.error(
+        { err: describeError(failure), event: error.event?.name, delivery: error.event?.id },
+        'webhook handler failed',
+      );
+    }
+  });
 
   const enqueueInstallation = async (installationId: number | undefined, reason: string) => {
     if (installationId) await queue.enqueueInstallation({ installationId, reason, requestedAt: Date.now() });
@@ -85,7 +98,7 @@ export function freshbaseApp(app: Probot, options: FreshbaseAppOptions): void {
     const pkg =
       'registry_package' in context.payload ? context.payload.registry_package : context.payload.package;
     if (!isContainerPackage(pkg)) return;
-    enqueueInstallation(context.payload.installation?.id, context.name);
+    await enqueueInstallation(context.payload.installation?.id, context.name);
   });
 
   options.addHandler(serviceRoutes({ queueStats: () => queue.stats(), metrics: options.metrics }));

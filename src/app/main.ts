@@ -5,6 +5,7 @@ import { freshbaseApp } from './app.js';
 import { serviceOctokit } from './github-client.js';
 import { createMetrics } from './metrics.js';
 import { startServices, type Services } from './runtime.js';
+import { errorMessage } from '../errors.js';
 
 /** Running scans get this long to finish on shutdown; the reconcile is safe to interrupt. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -46,7 +47,7 @@ async function start(): Promise<void> {
       clearTimeout(timer);
       process.exit(0);
     } catch (error) {
-      console.error('error while stopping:', error instanceof Error ? error.message : error);
+      console.error(`error while stopping: ${errorMessage(error)}`);
       process.exit(1);
     }
   };
@@ -54,6 +55,6 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  console.error(`freshbase: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`freshbase: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -4,7 +4,8 @@
 // runs queues exactly one more scan after it (so a push during a scan is not lost).
 import PQueue from 'p-queue';
 import type { Logger } from 'probot';
-import { describeError, isTransientGitHubError } from '../github/request-error.js';
+import { describeError } from '../errors.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 
 export interface ScanJob {
   installationId: number;
@@ -179,7 +180,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
         log.error({ repository: key }, 'GitHub unavailable through every retry: scan given up');
       }
     } catch (error) {
-      log.error({ err: error, repository: key }, 'scan job crashed');
+      log.error({ err: describeError(error), repository: key }, 'scan job crashed');
     } finally {
       running.delete(key);
       const next = again.get(key);

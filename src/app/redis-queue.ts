@@ -23,7 +23,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
-import { describeError, isTransientGitHubError } from '../github/request-error.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 import {
   DEFAULT_RETRY,
   MAX_RESCAN_DELAY_MS,
@@ -37,6 +37,7 @@ import {
   type RepositoryLister,
   type ScanJob,
 } from './queue.js';
+import { describeError } from '../errors.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
@@ -162,7 +163,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     },
   );
   // Connection errors are retried by ioredis; log them instead of crashing the process.
-  const logError = (error: Error) => log.error({ err: { message: error.message } }, 'redis queue error');
+  const logError = (error: Error) => log.error({ err: describeError(error) }, 'redis queue error');
   queue.on('error', logError);
   worker.on('error', logError);
 

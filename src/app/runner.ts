@@ -1,9 +1,10 @@
 // One scan job: an installation client, the repository reconcile, and one log line with what it did.
 import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
+import { describeError } from '../errors.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import type { RateBudget } from '../github/rate-budget.js';
-import { describeError, isTransientGitHubError } from '../github/request-error.js';
+import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AttestationReader } from '../attestations/read.js';
 import type { AccountRegistries } from '../registry/types.js';

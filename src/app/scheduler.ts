@@ -5,7 +5,7 @@ import { Cron } from 'croner';
 import type { Logger, Probot } from 'probot';
 import { listInstallations } from './installations.js';
 import type { JobQueue } from './queue.js';
-import { describeError } from '../github/request-error.js';
+import { describeError, errorMessage } from '../errors.js';
 
 /** Every 6 hours at minute 17 (UTC): off the top of the hour, when registries and GitHub are busiest. */
 export const DEFAULT_SCAN_CRON = '17 */6 * * *';
@@ -19,7 +19,7 @@ export function readScanCron(env: NodeJS.ProcessEnv): string | null {
     new Cron(value, { paused: true, mode: '5-or-6-parts' }).stop();
   } catch (error) {
     throw new Error(
-      `FRESHBASE_SCAN_CRON: invalid cron pattern "${value}" (${(error as Error).message}); use "off" to disable`,
+      `FRESHBASE_SCAN_CRON: invalid cron pattern "${value}" (${errorMessage(error)}); use "off" to disable`,
       { cause: error },
     );
   }

@@ -4,7 +4,7 @@ import { createProbot, type Probot } from 'probot';
 import { listInstallationJobs, listInstallations } from '../app/installations.js';
 import type { ScanJob } from '../app/queue.js';
 import { isDryRun } from '../github/dry-run.js';
-import { describeError } from '../github/request-error.js';
+import { errorMessage } from '../errors.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 
@@ -39,7 +39,7 @@ export async function connectApp(
     const app = await (probot ?? createProbot({ env })).ready();
     return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env), env }), dryRun };
   } catch (error) {
-    io.stderr(`freshbase ${command}: ${(error as Error).message}\n`);
+    io.stderr(`freshbase ${command}: ${errorMessage(error)}\n`);
     io.stderr(needs);
     return null;
   }
@@ -63,7 +63,7 @@ export async function listFleet(
   try {
     installations = await listInstallations(app);
   } catch (error) {
-    io.stderr(`freshbase ${command}: cannot list installations: ${describeError(error).message}\n`);
+    io.stderr(`freshbase ${command}: cannot list installations: ${errorMessage(error)}\n`);
     return null;
   }
   const listing: FleetListing = { jobs: [], installations: installations.length, incomplete: 0 };
@@ -72,9 +72,7 @@ export async function listFleet(
       listing.jobs.push(...(await listInstallationJobs(app, installation.id, command, requestedAt)));
     } catch (error) {
       listing.incomplete += 1;
-      io.stderr(
-        `freshbase ${command}: ${installation.account || installation.id}: ${describeError(error).message}\n`,
-      );
+      io.stderr(`freshbase ${command}: ${installation.account || installation.id}: ${errorMessage(error)}\n`);
     }
   }
   return listing;

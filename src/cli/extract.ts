@@ -6,6 +6,7 @@ import { readDockerfileText, type DockerfileText } from '../dockerfile/source-te
 import { imageName } from '../image/reference.js';
 import type { ExtractResult } from '../dockerfile/types.js';
 import { formatTable } from './table.js';
+import { errorMessage } from '../errors.js';
 
 export interface ExtractIo {
   stdout: (text: string) => void;
@@ -21,7 +22,7 @@ export async function runExtract(args: string[], io: ExtractIo): Promise<number>
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
   } catch (error) {
-    io.stderr(`freshbase extract: ${(error as Error).message}\n${USAGE}`);
+    io.stderr(`freshbase extract: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const json = parsed.values.json === true;
@@ -37,9 +38,7 @@ export async function runExtract(args: string[], io: ExtractIo): Promise<number>
     try {
       content = await io.readFile(file);
     } catch (error) {
-      io.stderr(
-        `freshbase extract: cannot read ${file}: ${error instanceof Error ? error.message : error}\n`,
-      );
+      io.stderr(`freshbase extract: cannot read ${file}: ${errorMessage(error)}\n`);
       exitCode = 1;
       continue;
     }
@@ -63,7 +62,7 @@ function isWholeFileRefused(result: ExtractResult): boolean {
   return result.skipped.some((skip) => skip.reason === 'too-large' || skip.reason === 'binary');
 }
 
-/** Exactly the keys of the `extract --json` contract (DESIGN.md), nothing internal. */
+/** Exactly the keys of the `extract --json` contract (README.md), nothing internal. */
 function toContract(result: ExtractResult) {
   return {
     file: result.file,

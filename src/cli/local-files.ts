@@ -6,6 +6,7 @@ import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
 import type { RepoFile } from '../plan/types.js';
+import { errorMessage } from '../errors.js';
 
 const NEVER_DESCEND = new Set(['.git', 'node_modules']);
 
@@ -48,7 +49,7 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
       if (read.ok) files.push({ path: rel, content: read.text });
       else unreadable.push({ path: rel, error: read.detail });
     } catch (err) {
-      unreadable.push({ path: rel, error: (err as Error).message });
+      unreadable.push({ path: rel, error: errorMessage(err) });
     }
   }
   return { files, unreadable };

@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import type { Probot } from 'probot';
 import { createAppIdentity } from '../app/installations.js';
-import { describeError } from '../github/request-error.js';
+import { errorMessage } from '../errors.js';
 import type { GitHubClient } from '../github/types.js';
 import { unscannedRepository } from '../inventory/classify.js';
 import { readRepositoryInventory } from '../inventory/read-repository.js';
@@ -76,7 +76,7 @@ export async function runReport(
           });
         } catch (error) {
           failed++;
-          const message = describeError(error).message;
+          const message = errorMessage(error);
           io.stderr(`freshbase report: ${job.owner}/${job.repo}: ${message}\n`);
           return unscannedRepository(`${job.owner}/${job.repo}`, 'failed', message);
         }

@@ -20,6 +20,7 @@ import { scanRepository } from '../repository/scan.js';
 import type { CliIo } from './main.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
 import { formatTable } from './table.js';
+import { errorMessage } from '../errors.js';
 
 const PROGRESS_AFTER_MS = 1000;
 
@@ -83,7 +84,7 @@ async function checkoutProblem(given: string, root: string): Promise<string | nu
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `${given} does not exist: ${hint}`;
-    return `cannot read ${given} (${code ?? (error as Error).message}): ${hint}`;
+    return `cannot read ${given} (${code ?? errorMessage(error)}): ${hint}`;
   }
 }
 
@@ -96,7 +97,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
       options: { json: { type: 'boolean' }, apply: { type: 'boolean' } },
     });
   } catch (err) {
-    io.stderr(`freshbase scan: ${(err as Error).message}\n`);
+    io.stderr(`freshbase scan: ${errorMessage(err)}\n`);
     return 2;
   }
   if (parsed.positionals.length > 1) {

@@ -5,6 +5,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { problemsFromIssues } from './problems.js';
 import { repoConfigSchema } from './schema.js';
 import type { ConfigProblem, ConfigResult } from './types.js';
+import { errorMessage } from '../errors.js';
 
 /** The first line of a YAML library error, without its position (the line is reported apart). */
 export function yamlErrorSummary(message: string): string {
@@ -65,7 +66,7 @@ export function parseConfigYaml(text: string): ConfigResult {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // An alias bomb (or another document the YAML library refuses to build) is this file's problem.
-    return { ok: false, problems: [{ path: '', message: `YAML: ${(error as Error).message}` }] };
+    return { ok: false, problems: [{ path: '', message: `YAML: ${errorMessage(error)}` }] };
   }
   const result = validateConfig(value);
   if (result.ok) return result;

@@ -2,6 +2,7 @@
 import { Cron } from 'croner';
 
 import type { RepoConfig } from './types.js';
+import { errorMessage } from '../errors.js';
 
 const NICKNAME = /^@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)$/i;
 
@@ -16,7 +17,7 @@ export function cronProblem(pattern: string): string | null {
     if (new Cron(pattern).nextRun() === null) return 'never matches any date';
     return null;
   } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, '');
+    return errorMessage(error).replace(/^CronPattern: /, '');
   }
 }
 

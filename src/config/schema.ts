@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import { cronProblem, isValidTimezone } from './schedule.js';
-import { OFFERED_KINDS } from '../plan/types.js';
+import { OFFERED_KINDS } from '../image/update-kind.js';
 import type { RepoConfig } from './types.js';
 
 export const DEFAULT_FILES: readonly string[] = [

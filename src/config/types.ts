@@ -1,8 +1,6 @@
 // The repository config `.github/freshbase.yml` as the rest of the code sees it (after validation
 // and defaults). The zod schema in schema.ts must produce exactly this shape.
-import type { OFFERED_KINDS } from '../plan/types.js';
-
-export type OfferedKind = (typeof OFFERED_KINDS)[number];
+import type { OfferedKind } from '../image/update-kind.js';
 
 export interface ImageRule {
   images: string[];

@@ -9,6 +9,7 @@ import { checkLimits } from './limits.js';
 import { ExpansionBudget, expandWord, piecesText, type Piece, type Scope, type Value } from './expand.js';
 import { LineIndex } from './source-text.js';
 import type { ExtractResult, ImageSource, SkipReason, TextRange } from './types.js';
+import { errorMessage } from '../errors.js';
 
 /** Larger files are not Dockerfiles anyone maintains by hand; they are skipped whole. */
 export const MAX_DOCKERFILE_CHARS = 1024 * 1024;
@@ -36,10 +37,7 @@ export function extractImages(file: string, text: string): ExtractResult {
     return new Extraction(file, text, directives).run();
   } catch (error) {
     // A parser bug must not stop a scan of the other files.
-    return wholeFile(
-      'invalid',
-      `could not parse the file: ${error instanceof Error ? error.message : error}`,
-    );
+    return wholeFile('invalid', `could not parse the file: ${errorMessage(error)}`);
   }
 }
 

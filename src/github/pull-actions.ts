@@ -9,8 +9,9 @@ import {
   UPDATES_STOPPED_MARKER,
 } from './app-pulls.js';
 import { branchOwnership, deleteBranch } from './branch-writer.js';
-import { describeError, isGitHubError } from './request-error.js';
+import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
+import { describeError } from '../errors.js';
 
 /**
  * Opens the PR for `plan.branch`. When one already exists (a concurrent or redelivered run opened
@@ -86,7 +87,7 @@ export async function decoratePull(
           // An assignee GitHub refuses must not cost the labels too.
           if (!isGitHubError(error, 422) || config.labels.length === 0 || config.assignees.length === 0)
             throw error;
-          ctx.log.warn({ pull: number, error: describeError(error) }, 'assignees refused; labels set alone');
+          ctx.log.warn({ pull: number, err: describeError(error) }, 'assignees refused; labels set alone');
           await update(false);
         }
       },
@@ -114,7 +115,7 @@ export async function decoratePull(
     try {
       await step();
     } catch (error) {
-      ctx.log.warn({ pull: number, what, error: describeError(error) }, 'could not decorate pull request');
+      ctx.log.warn({ pull: number, what, err: describeError(error) }, 'could not decorate pull request');
     }
   }
 }

@@ -1,11 +1,12 @@
-// The pull-request lifecycle for one repository: given the plans of this scan and the app's open
-// PRs, decide per branch whether to open, update, leave, hold back or close — exactly one PR per
-// plan group, pushes only when the proposal changed, and never over someone else's commits.
+// The pull-request lifecycle for one repository: for each branch, read the facts, let
+// pull-decision.ts decide, and carry the decision out — exactly one PR per plan group, pushes only
+// when the proposal changed, and never over someone else's commits (compare-and-swap branch moves;
+// a move GitHub refuses over a workflow change replaces the PR instead).
 import type { RepoConfig } from '../config/types.js';
-import type { ExtractResult } from '../dockerfile/types.js';
+import { describeError } from '../errors.js';
 import { applyUpdates } from '../plan/apply.js';
-import type { BranchPlan, PlanMetadata, RepoFile, RepositoryScan } from '../plan/types.js';
-import { type AppPull, sameMetadata } from './app-pulls.js';
+import type { BranchPlan, RepoFile, RepositoryScan } from '../plan/types.js';
+import type { AppPull } from './app-pulls.js';
 import {
   type BranchOwnership,
   branchOwnership,
@@ -15,6 +16,14 @@ import {
   WorkflowChangeRefused,
   writeCommit,
 } from './branch-writer.js';
+import {
+  decidePull,
+  FOREIGN_BRANCH,
+  FOREIGN_COMMITS,
+  type PullDecision,
+  type PullFacts,
+} from './pull-decision.js';
+import { unlessDryRun } from './dry-run.js';
 import {
   closePull,
   decoratePull,
@@ -26,8 +35,6 @@ import {
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
 import { commitOnNewBranch } from './verified-commit.js';
-import { unlessDryRun } from './dry-run.js';
-import { describeError } from './request-error.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
 
 export interface PullReconcileInput {
@@ -42,103 +49,124 @@ export interface PullReconcileInput {
   forcedBranches?: ReadonlySet<string>;
 }
 
-type MetaUpdate = PlanMetadata['updates'][number];
+/** What carrying out one decision did, to be added to the run's counts. */
+type Tally = Partial<PullRequestCounts>;
+
+/** What every step of one run works with. */
+interface PullRun {
+  ctx: RepoContext;
+  input: PullReconcileInput;
+  labels: LabelEnsurer;
+}
 
 export function emptyCounts(): PullRequestCounts {
   return { created: 0, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 };
+}
+
+function addTally(counts: PullRequestCounts, tally: Tally): PullRequestCounts {
+  const sum = { ...counts };
+  for (const [key, value] of Object.entries(tally) as Array<[keyof PullRequestCounts, number]>) {
+    sum[key] += value;
+  }
+  return sum;
 }
 
 export async function reconcilePulls(
   ctx: RepoContext,
   input: PullReconcileInput,
 ): Promise<PullRequestCounts> {
-  const counts = emptyCounts();
+  const run: PullRun = { ctx, input, labels: labelEnsurer(ctx) };
   const planned = new Set(input.scan.plans.map((p) => p.branch));
-  const failedFiles = new Set(input.scan.errors.map((e) => e.file));
-  const labels = labelEnsurer(ctx);
-  let openCount = input.open.length;
-
-  const guarded = async (branch: string, step: () => Promise<void>) => {
-    try {
-      await unlessDryRun(step, ctx.log, { branch });
-    } catch (error) {
-      counts.failed++;
-      ctx.log.error({ branch, error: describeError(error) }, 'pull request reconcile failed');
-    }
+  const facts = {
+    inWindow: input.inWindow,
+    openPulls: input.open.length,
+    maxOpenPulls: input.config.maxOpenPullRequests,
+    defaultBranch: input.defaultBranch,
+    extracted: input.scan.extracted,
+    failedFiles: new Set(input.scan.errors.map((e) => e.file)),
   };
+  let counts = emptyCounts();
 
-  // PRs whose group this scan no longer plans. Closing is allowed outside the schedule window.
+  // PRs whose group this scan no longer plans first: closing one makes room under the cap.
   for (const pull of input.open.filter((p) => !planned.has(p.branch))) {
-    await guarded(pull.branch, async () => {
-      const reason = closeReason(pull, input, failedFiles);
-      if (reason === null) {
-        // The plan may have lost it because a lookup failed this time, not because it is done.
-        counts.unchanged++;
-        return;
-      }
-      await closePull(ctx, pull, input.defaultBranch, reason);
-      ctx.log.info({ pull: pull.number, branch: pull.branch, reason }, 'closed pull request');
-      counts.closed++;
-      openCount--;
-    });
+    const tally = await carryOut(run, pull.branch, { ...facts, pull });
+    counts = addTally(counts, tally);
+    facts.openPulls -= tally.closed ?? 0;
   }
-
   for (const plan of input.scan.plans) {
-    const existing = input.open.find((p) => p.branch === plan.branch);
+    const pull = input.open.find((p) => p.branch === plan.branch);
     const forced = input.forcedBranches?.has(plan.branch) ?? false;
-    await guarded(plan.branch, async () => {
-      if (existing && sameMetadata(existing.metadata, plan.metadata)) {
-        // Identical proposal: no push even if the default branch moved — the diff is the same and a
-        // rebase-only push would re-run CI and notify reviewers for nothing.
-        counts.unchanged++;
-      } else if (existing && dropsFailedUpdates(existing, plan, input, failedFiles)) {
-        counts.unchanged++;
-      } else if (!input.inWindow && !forced) {
-        holdBack(ctx, counts, plan, 'outside the schedule window');
-      } else if (existing) {
-        await updateExisting(ctx, counts, input, existing, plan, labels);
-      } else if (openCount >= input.config.maxOpenPullRequests && !forced) {
-        holdBack(ctx, counts, plan, 'maxOpenPullRequests reached');
-      } else if (await openNew(ctx, counts, input, plan, labels)) {
-        openCount++;
-      }
-    });
+    const tally = await carryOut(run, plan.branch, { ...facts, plan, pull, forced });
+    counts = addTally(counts, tally);
+    if (!pull) facts.openPulls += tally.created ?? 0;
   }
   return counts;
 }
 
-/** Why an open PR whose branch this scan does not plan is closed; null to keep it open. */
-function closeReason(pull: AppPull, input: PullReconcileInput, failedFiles: Set<string>): string | null {
-  if (!pull.metadata) {
-    // Its proposal is unknown (metadata edited away): closing is safe only when no lookup failed.
-    if (failedFiles.size > 0) return null;
-    return `Freshbase has nothing to propose on \`${pull.branch}\` any more, so it is closed.`;
+/** Decides for one branch and carries the decision out; a failure is counted and logged, not thrown. */
+async function carryOut(run: PullRun, branch: string, facts: PullFacts): Promise<Tally> {
+  try {
+    let tally: Tally = {};
+    // In a dry run the first refused write ends the step; what it did up to then is not counted.
+    const step = async () => {
+      tally = await decideAndApply(run, branch, facts);
+    };
+    await unlessDryRun(step, run.ctx.log, { branch });
+    return tally;
+  } catch (error) {
+    return failed(run, branch, error);
   }
-  const pending = pull.metadata.updates.filter((u) => isPending(u, input.scan.extracted));
-  if (pending.some((u) => failedFiles.has(u.file))) return null;
-  return pending.length === 0
-    ? `The updates in this pull request are already on \`${input.defaultBranch}\`, so it is closed as superseded.`
-    : 'Freshbase no longer proposes these updates under the current `.github/freshbase.yml`, so it is closed.';
 }
 
-function holdBack(ctx: RepoContext, counts: PullRequestCounts, plan: BranchPlan, reason: string): void {
-  counts.heldBack += plan.updates.length;
-  ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
+/** A push (open, update) is decided again once the branch's ownership is read. */
+async function decideAndApply(run: PullRun, branch: string, facts: PullFacts): Promise<Tally> {
+  const first = decidePull(facts);
+  if (first.action !== 'open' && first.action !== 'update') return apply(run, first);
+  const ownership = await branchOwnership(run.ctx, run.input.defaultBranch, branch);
+  const decision = decidePull({ ...facts, ownership });
+  if (decision.action === 'open') return openNew(run, decision.plan, ownership);
+  if (decision.action === 'update') return updateExisting(run, decision.pull, decision.plan, ownership);
+  return apply(run, decision);
+}
+
+function failed(run: PullRun, branch: string, error: unknown): Tally {
+  run.ctx.log.error({ branch, err: describeError(error) }, 'pull request reconcile failed');
+  return { failed: 1 };
+}
+
+/** The decisions that push nothing. */
+async function apply(
+  run: PullRun,
+  decision: Exclude<PullDecision, { action: 'open' | 'update' }>,
+): Promise<Tally> {
+  switch (decision.action) {
+    case 'unchanged':
+      return { unchanged: 1 };
+    case 'hold':
+      return decision.stopped
+        ? stopUpdates(run, decision.stopped.pull, decision.plan, decision.stopped.authors)
+        : hold(run, decision.plan, decision.reason);
+    case 'close': {
+      const { pull, reason } = decision;
+      await closePull(run.ctx, pull, run.input.defaultBranch, reason);
+      run.ctx.log.info({ pull: pull.number, branch: pull.branch, reason }, 'closed pull request');
+      return { closed: 1 };
+    }
+  }
+}
+
+function hold(run: PullRun, plan: BranchPlan, reason: string): Tally {
+  run.ctx.log.info({ branch: plan.branch, updates: plan.updates.length, reason }, 'updates held back');
+  return { heldBack: plan.updates.length };
 }
 
 /**
  * Someone else committed to the branch of the app's open PR: say once on the PR that automatic
  * updates stopped, and hold the plan back — the app never pushes over their commits.
  */
-async function stopUpdates(
-  ctx: RepoContext,
-  counts: PullRequestCounts,
-  pull: AppPull,
-  plan: BranchPlan,
-  authors: string[],
-): Promise<void> {
-  if (await noticeUpdatesStopped(ctx, pull, authors)) counts.commented++;
-  holdBack(ctx, counts, plan, 'branch has commits by others');
+async function stopUpdates(run: PullRun, pull: AppPull, plan: BranchPlan, authors: string[]): Promise<Tally> {
+  const commented = (await noticeUpdatesStopped(run.ctx, pull, authors)) ? 1 : 0;
+  return { commented, ...hold(run, plan, FOREIGN_COMMITS) };
 }
 
 /** Comment on a PR replaced because its branch could not be moved over a workflow change. */
@@ -151,31 +179,23 @@ const replacedForWorkflowsReason = (defaultBranch: string): string =>
   ].join(' ');
 
 async function updateExisting(
-  ctx: RepoContext,
-  counts: PullRequestCounts,
-  input: PullReconcileInput,
+  run: PullRun,
   pull: AppPull,
   plan: BranchPlan,
-  labels: LabelEnsurer,
-): Promise<void> {
-  const ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
-  if (ownership.kind === 'foreign') {
-    await stopUpdates(ctx, counts, pull, plan, ownership.authors);
-    return;
-  }
-  const sha = await commitPlan(ctx, input, plan, ownership);
+  ownership: BranchOwnership,
+): Promise<Tally> {
+  const { ctx, input } = run;
+  const sha = await commitPlan(run, plan, ownership);
   let pointed: PointResult | null;
   try {
     pointed = sha === null ? null : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership);
   } catch (error) {
     if (!(error instanceof WorkflowChangeRefused) || sha === null) throw error;
-    await replacePull(ctx, counts, input, pull, plan, sha, labels, error);
-    return;
+    return replacePull(run, pull, plan, { sha, refusal: error });
   }
   if (pointed && !pointed.pointed) {
     // Someone pushed between the ownership check and the move; the move was refused, not forced.
-    await stopUpdates(ctx, counts, pull, plan, pointed.authors);
-    return;
+    return stopUpdates(run, pull, plan, pointed.authors);
   }
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
   // then the branch often has this very content already, and nothing is pushed (sha null).
@@ -184,7 +204,7 @@ async function updateExisting(
     { pull: pull.number, branch: plan.branch, commit: sha, pushed: sha !== null },
     'updated pull request',
   );
-  counts.updated++;
+  return { updated: 1 };
 }
 
 /**
@@ -193,73 +213,55 @@ async function updateExisting(
  * afresh at `sha` — whose only commit not on the default branch is the app's — and open a new PR.
  */
 async function replacePull(
-  ctx: RepoContext,
-  counts: PullRequestCounts,
-  input: PullReconcileInput,
+  run: PullRun,
   pull: AppPull,
   plan: BranchPlan,
-  sha: string,
-  labels: LabelEnsurer,
-  refusal: WorkflowChangeRefused,
-): Promise<void> {
+  refused: { sha: string; refusal: WorkflowChangeRefused },
+): Promise<Tally> {
+  const { ctx, input } = run;
   // A refusal says nothing about who committed meanwhile: a human commit keeps the PR open.
   const now = await branchOwnership(ctx, input.defaultBranch, plan.branch);
-  if (now.kind === 'foreign') {
-    await stopUpdates(ctx, counts, pull, plan, now.authors);
-    return;
-  }
+  if (now.kind === 'foreign') return stopUpdates(run, pull, plan, now.authors);
   ctx.log.info(
-    { pull: pull.number, branch: plan.branch, refusal: refusal.message },
+    { pull: pull.number, branch: plan.branch, refusal: refused.refusal.message },
     'branch cannot be moved over a workflow change; replacing the pull request',
   );
   // Deletes the branch only when the app alone committed to it (checked once more in there).
   await closePull(ctx, pull, input.defaultBranch, replacedForWorkflowsReason(input.defaultBranch));
-  counts.closed++;
-  const pointed = await pointBranch(ctx, input.defaultBranch, plan.branch, sha, { kind: 'missing' });
-  if (!pointed.pointed) {
-    holdBack(ctx, counts, plan, 'branch exists with commits by others');
-    return;
+  try {
+    const pointed = await pointBranch(ctx, input.defaultBranch, plan.branch, refused.sha, {
+      kind: 'missing',
+    });
+    if (!pointed.pointed) return { closed: 1, ...hold(run, plan, FOREIGN_BRANCH) };
+    return { closed: 1, ...(await openAndDecorate(run, plan, refused.sha)) };
+  } catch (error) {
+    // The old PR is closed either way: count it with the failure.
+    return { closed: 1, ...failed(run, plan.branch, error) };
   }
-  await openAndDecorate(ctx, counts, input, plan, sha, labels);
 }
 
-/** Returns whether a new PR now counts against the cap. */
-async function openNew(
-  ctx: RepoContext,
-  counts: PullRequestCounts,
-  input: PullReconcileInput,
-  plan: BranchPlan,
-  labels: LabelEnsurer,
-): Promise<boolean> {
-  // A branch without a PR is left over from a run that stopped before opening it: reuse it.
-  let ownership = await branchOwnership(ctx, input.defaultBranch, plan.branch);
-  if (ownership.kind === 'foreign') {
-    holdBack(ctx, counts, plan, 'branch exists with commits by others');
-    return false;
-  }
-  if (ownership.kind === 'missing') {
+async function openNew(run: PullRun, plan: BranchPlan, ownership: BranchOwnership): Promise<Tally> {
+  const { ctx, input } = run;
+  let current = ownership;
+  if (current.kind === 'missing') {
     const made = await commitOnNewBranch(
       ctx,
       input.defaultBranch,
       plan.branch,
       input.snapshot.commitSha,
-      changedFiles(input, plan),
+      changedFiles(run, plan),
       input.snapshot.modes,
       plan.commitMessage,
     );
-    if (made.made) return openAndDecorate(ctx, counts, input, plan, made.sha, labels);
-    if (!made.unsupported) {
-      holdBack(ctx, counts, plan, 'branch exists with commits by others');
-      return false;
-    }
-    if (made.branchAt) ownership = { kind: 'app', head: made.branchAt };
+    if (made.made) return openAndDecorate(run, plan, made.sha);
+    if (!made.unsupported) return hold(run, plan, FOREIGN_BRANCH);
+    if (made.branchAt) current = { kind: 'app', head: made.branchAt };
   }
-  const sha = await commitPlan(ctx, input, plan, ownership);
-  if (sha !== null && !(await pointLeftOver(ctx, input, plan.branch, sha, ownership)).pointed) {
-    holdBack(ctx, counts, plan, 'branch exists with commits by others');
-    return false;
+  const sha = await commitPlan(run, plan, current);
+  if (sha !== null && !(await pointLeftOver(run, plan.branch, sha, current)).pointed) {
+    return hold(run, plan, FOREIGN_BRANCH);
   }
-  return openAndDecorate(ctx, counts, input, plan, sha, labels);
+  return openAndDecorate(run, plan, sha);
 }
 
 /**
@@ -267,12 +269,12 @@ async function openNew(
  * workflow change (no PR depends on it) is deleted and made afresh.
  */
 async function pointLeftOver(
-  ctx: RepoContext,
-  input: PullReconcileInput,
+  run: PullRun,
   branch: string,
   sha: string,
   ownership: BranchOwnership,
 ): Promise<PointResult> {
+  const { ctx, input } = run;
   try {
     return await pointBranch(ctx, input.defaultBranch, branch, sha, ownership);
   } catch (error) {
@@ -285,70 +287,36 @@ async function pointLeftOver(
   }
 }
 
-/** Opens the PR for the branch now at the plan's commit; returns whether it is a new PR. */
-async function openAndDecorate(
-  ctx: RepoContext,
-  counts: PullRequestCounts,
-  input: PullReconcileInput,
-  plan: BranchPlan,
-  sha: string | null,
-  labels: LabelEnsurer,
-): Promise<boolean> {
+/** Opens the PR for the branch now at the plan's commit (a PR opened meanwhile is updated). */
+async function openAndDecorate(run: PullRun, plan: BranchPlan, sha: string | null): Promise<Tally> {
+  const { ctx, input } = run;
   const pull = await openPull(ctx, plan, input.defaultBranch);
-  if (!pull.created) {
-    counts.updated++;
-    return false;
-  }
-  await decoratePull(ctx, pull.number, input.config, labels);
+  if (!pull.created) return { updated: 1 };
+  await decoratePull(ctx, pull.number, input.config, run.labels);
   ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
-  counts.created++;
-  return true;
+  return { created: 1 };
 }
 
 /** The plan's commit on the default head, or null when the app's branch already holds exactly it. */
 async function commitPlan(
-  ctx: RepoContext,
-  input: PullReconcileInput,
+  run: PullRun,
   plan: BranchPlan,
   ownership: BranchOwnership,
 ): Promise<string | null> {
+  const { snapshot } = run.input;
   const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
-  const changed = changedFiles(input, plan);
-  return writeCommit(ctx, input.snapshot, changed, input.snapshot.modes, plan.commitMessage, currentTree);
+  return writeCommit(
+    run.ctx,
+    snapshot,
+    changedFiles(run, plan),
+    snapshot.modes,
+    plan.commitMessage,
+    currentTree,
+  );
 }
 
-function changedFiles(input: PullReconcileInput, plan: BranchPlan): RepoFile[] {
-  const changed = applyUpdates(input.snapshot.files, plan.updates);
+function changedFiles(run: PullRun, plan: BranchPlan): RepoFile[] {
+  const changed = applyUpdates(run.input.snapshot.files, plan.updates);
   if (changed.length === 0) throw new Error(`plan for ${plan.branch} changes no file`);
   return changed;
-}
-
-function usesOf(extracted: ExtractResult[], u: MetaUpdate) {
-  const file = extracted.find((f) => f.file === u.file);
-  return (file?.images ?? []).filter((i) => `${i.registry}/${i.repository}` === u.imageName);
-}
-
-/** The default branch still has the image at the version this update starts from. */
-function isPending(u: MetaUpdate, extracted: ExtractResult[]): boolean {
-  return usesOf(extracted, u).some((i) => i.tag === u.fromTag && i.digest === u.fromDigest);
-}
-
-/**
- * The new plan lacks an update the PR has only because its lookup failed this run: replacing the
- * PR with the smaller plan would drop it now and add it back next run, so keep the PR as it is.
- */
-function dropsFailedUpdates(
-  pull: AppPull,
-  plan: BranchPlan,
-  input: PullReconcileInput,
-  failedFiles: Set<string>,
-): boolean {
-  if (!pull.metadata) return false;
-  const planned = new Set(plan.metadata.updates.map((u) => `${u.file}\0${u.imageName}`));
-  return pull.metadata.updates.some(
-    (u) =>
-      !planned.has(`${u.file}\0${u.imageName}`) &&
-      failedFiles.has(u.file) &&
-      isPending(u, input.scan.extracted),
-  );
 }

@@ -5,7 +5,7 @@ import PQueue from 'p-queue';
 import type { RepoFile } from '../plan/types.js';
 import type { RepoContext } from './types.js';
 
-/** Larger blobs are skipped: no Dockerfile is that big, and the Blobs API caps out anyway. */
+/** Blob reads in flight at once for one repository: a few overlap the latency, more only burst. */
 const BLOB_READ_CONCURRENCY = 4;
 const REGULAR_FILE_MODES = new Set(['100644', '100755']);
 

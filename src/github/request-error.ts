@@ -25,16 +25,6 @@ export function responseHeader(error: unknown, name: string): string | undefined
 }
 
 /**
- * What a log line may carry about a failed call: name, status and message — never its request,
- * whose headers carry the token.
- */
-export function describeError(error: unknown): { name: string; message: string; status?: number } {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const status = httpStatus(error);
-  return { name: error.name, message: error.message, ...(status !== undefined ? { status } : {}) };
-}
-
-/**
  * GitHub was unavailable rather than the request wrong: a 5xx, no answer at all (Octokit reports
  * those as 500), 429, or a 403 for an exhausted or secondary rate limit. Worth the same call later.
  */

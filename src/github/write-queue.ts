@@ -1,6 +1,7 @@
 // Content-creating calls (POST/PATCH/PUT/DELETE) of one installation run one at a time: GitHub's
 // secondary rate limits punish bursts of concurrent writes, and one installation's writes share
-// one budget. The app layer runs its own writes through the same queue via `installationWriteQueue`.
+// one budget. The use case (repository/reconcile.ts) hands every repository of an installation the
+// same queue, `installationWriteQueue(installationId)`, through its RepoContext's `write`.
 import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { httpStatus, isGitHubError, responseHeader } from './request-error.js';

@@ -3,7 +3,7 @@
 // `semver` is not used: Docker tags have any number of parts (`20`, `1.25`, `1.2.3.4`) and
 // suffixes that are variants (`-slim-bookworm`), not semver prereleases, so ordering is a
 // plain comparison of number lists.
-import type { OfferedKind } from '../config/types.js';
+import type { OfferedKind } from './update-kind.js';
 
 export type TagUpdateKind = Extract<OfferedKind, 'patch' | 'minor' | 'major'>;
 

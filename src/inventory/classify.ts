@@ -6,7 +6,8 @@
 // removed) says what Freshbase proposes and whether that is in a PR, held back or declined.
 import { policyFor } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
-import { OFFERED_KINDS, type BranchPlan, type LookupFailure, type PlannedUpdate } from '../plan/types.js';
+import { OFFERED_KINDS } from '../image/update-kind.js';
+import type { BranchPlan, LookupFailure, PlannedUpdate } from '../plan/types.js';
 import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
 import { familiarName, imageName } from '../image/reference.js';
 import type { PlanMetadata } from '../plan/types.js';

@@ -1,7 +1,7 @@
 // The fleet inventory: for every repository, every base image use (file → line → reference), how
 // far behind it is, and what Freshbase does about it. Plain data: built by a read-only sweep,
 // rendered as a table, JSON or Markdown, and shown on the dashboard issues.
-import type { OfferedKind } from '../config/types.js';
+import type { OfferedKind } from '../image/update-kind.js';
 
 /** How far a use is behind the newest release of its line; null when it is up to date. */
 export type Behind = OfferedKind;

@@ -3,6 +3,7 @@
 import { rewrite } from '../dockerfile/rewrite.js';
 import type { ImageEdit } from '../dockerfile/types.js';
 import type { LookupFailure, PlannedUpdate, RepoFile } from './types.js';
+import { errorMessage } from '../errors.js';
 
 function editFor(update: PlannedUpdate): ImageEdit {
   const edit: ImageEdit = { use: update.use };
@@ -48,7 +49,7 @@ export function writableUpdates(
         rewrite(file.content, [editFor(u)]);
         kept.push(u);
       } catch (err) {
-        errors.push({ file: u.file, line: u.line, image: u.image, error: (err as Error).message });
+        errors.push({ file: u.file, line: u.line, image: u.image, error: errorMessage(err) });
       }
     }
   }

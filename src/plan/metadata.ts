@@ -4,7 +4,8 @@
 // entry, which keeps the block small for a repository-wide PR.
 import { z } from 'zod';
 
-import { UPDATE_KINDS, type PlanMetadata, type PlannedUpdate } from './types.js';
+import { UPDATE_KINDS } from '../image/update-kind.js';
+import type { PlanMetadata, PlannedUpdate } from './types.js';
 
 const OPEN = '<!-- freshbase:metadata ';
 const CLOSE = ' -->';

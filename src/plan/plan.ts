@@ -14,6 +14,7 @@ import {
   type LookupError,
   type LookupsNeeded,
 } from './lookups.js';
+import type { UpdateKind } from '../image/update-kind.js';
 import { missingPlatforms, platformList, requiredPlatforms, unchangedFor } from './platforms.js';
 import type {
   HeldUpdate,
@@ -21,7 +22,6 @@ import type {
   NotLookedUpReason,
   PlannedUpdate,
   SkippedReference,
-  UpdateKind,
 } from './types.js';
 
 export interface FileUse {

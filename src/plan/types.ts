@@ -1,12 +1,8 @@
 // Shapes of the plan: what Freshbase intends to change, and how it is grouped into branches.
 import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
 import type { ChangeReport } from '../attestations/types.js';
+import type { UpdateKind } from '../image/update-kind.js';
 import type { ManifestInfo, Platform } from '../registry/types.js';
-
-/** Every kind of update, in order of how much they change. The config offers all but `pin`. */
-export const UPDATE_KINDS = ['pin', 'digest', 'patch', 'minor', 'major'] as const;
-export type UpdateKind = (typeof UPDATE_KINDS)[number];
-export const OFFERED_KINDS = ['digest', 'patch', 'minor', 'major'] as const satisfies readonly UpdateKind[];
 
 /** A file read from a repository (or a local checkout), as text. */
 export interface RepoFile {

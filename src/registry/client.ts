@@ -35,6 +35,7 @@ import {
   type Platform,
   type RegistryLookup,
 } from './types.js';
+import { errorMessage } from '../errors.js';
 
 export interface RegistryLimits {
   manifestBytes: number;
@@ -241,7 +242,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     try {
       return { digest, manifest: parseManifest(response.body, contentType) };
     } catch (error) {
-      throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+      throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
     }
   }
 
@@ -265,7 +266,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       try {
         return parseImageConfig(body);
       } catch (error) {
-        throw new RegistryError(`${s.image}: ${(error as Error).message}`, 'protocol', s.image);
+        throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
       }
     });
   }

@@ -9,6 +9,7 @@ import { lineOf } from '../config/load.js';
 import { unknownKeyMessage } from '../config/problems.js';
 import { isValidRepository, normaliseRegistry } from '../image/reference.js';
 import type { CredentialSource } from './credentials/source.js';
+import { errorMessage } from '../errors.js';
 
 /** Credentials a rule takes from elsewhere than its own username and password. */
 export const CREDENTIAL_KINDS = ['docker-config', 'aws-ecr', 'google', 'azure'] as const;
@@ -175,7 +176,7 @@ export function parseHostRules(text: string, env: NodeJS.ProcessEnv, source: str
   try {
     interpolated = interpolate(doc.toJS({ maxAliasCount: 100 }) ?? {}, env, '');
   } catch (error) {
-    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${source}: ${errorMessage(error)}`, { cause: error });
   }
   const parsed = hostRulesFileSchema.safeParse(interpolated);
   if (!parsed.success) {

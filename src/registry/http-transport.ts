@@ -11,6 +11,7 @@ import {
   guardedLookup,
   type Resolver,
 } from './address-guard.js';
+import { errorMessage } from '../errors.js';
 
 export type TransportFailure = 'timeout' | 'network' | 'too-large' | 'forbidden-address' | 'protocol';
 
@@ -112,7 +113,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       try {
         assertLiteralAllowed(url.hostname);
       } catch (error) {
-        return Promise.reject(new TransportError((error as Error).message, 'forbidden-address'));
+        return Promise.reject(new TransportError(errorMessage(error), 'forbidden-address'));
       }
     }
     const requestFn = protocol === 'https:' ? https.request : http.request;

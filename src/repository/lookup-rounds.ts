@@ -14,6 +14,7 @@ import {
 } from '../plan/lookups.js';
 import { lookupsNeeded, type FileUse } from '../plan/plan.js';
 import { RegistryError, type RegistryLookup } from '../registry/types.js';
+import { errorMessage } from '../errors.js';
 
 export interface LookupRoundsInput {
   config: RepoConfig;
@@ -35,7 +36,7 @@ const MAX_LOOKUP_ROUNDS = 8;
 
 function asLookupError(err: unknown): LookupError {
   if (err instanceof RegistryError) return { error: err.message, code: err.code };
-  return { error: err instanceof Error ? err.message : String(err) };
+  return { error: errorMessage(err) };
 }
 
 export async function fetchAnswers(

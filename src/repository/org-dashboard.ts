@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { ORG_DASHBOARD_MARKER, ORG_DASHBOARD_TITLE, renderOrgDashboard } from '../dashboard/org-body.js';
 import { findDashboardIssue, syncDashboardIssue } from '../github/dashboard-issue.js';
 import type { BotItem } from '../github/repository-reads.js';
-import { describeError } from '../github/request-error.js';
+import { describeError } from '../errors.js';
 import type { RepoContext } from '../github/types.js';
 import { unscannedRepository } from '../inventory/classify.js';
 import { readRepositoryInventory, type InventoryDeps } from '../inventory/read-repository.js';

@@ -9,7 +9,7 @@ import { loadRepoConfig } from '../github/config-load.js';
 import { syncConfigStatus } from '../github/config-status.js';
 import { withoutDeclined } from '../github/declined.js';
 import { unlessDryRun } from '../github/dry-run.js';
-import { describeError } from '../github/request-error.js';
+import { describeError } from '../errors.js';
 import { closePull } from '../github/pull-actions.js';
 import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
@@ -187,6 +187,6 @@ async function keepDashboard(ctx: RepoContext, step: string, write: () => Promis
   try {
     await unlessDryRun(write, ctx.log, { step });
   } catch (error) {
-    ctx.log.error({ step, error: describeError(error) }, 'dashboard update failed');
+    ctx.log.error({ step, err: describeError(error) }, 'dashboard update failed');
   }
 }

@@ -1,5 +1,6 @@
 // Webhook handlers: each trigger enqueues the right scans and returns at once (no scan inside a
 // delivery). The queue is a recorder, so nothing here could reconcile a repository.
+import { jest } from '@jest/globals';
 import nock from 'nock';
 import type { Probot } from 'probot';
 import { freshbaseApp } from '../../src/app/app.js';
@@ -26,6 +27,12 @@ afterEach(() => {
 function receive(name: string, payload: unknown) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return probot.receive({ id: '1', name, payload } as any);
+}
+
+/** Neither a repository nor an installation was enqueued: the queue's two ways in. */
+function expectNothingEnqueued() {
+  expect(queue.jobs).toEqual([]);
+  expect(queue.installations).toEqual([]);
 }
 
 describe('installation events', () => {
@@ -67,7 +74,7 @@ describe('installation events', () => {
 
   test('installation_repositories.removed enqueues nothing', async () => {
     await receive('installation_repositories', examplePayload('installation_repositories', 'removed'));
-    expect(queue.jobs).toEqual([]);
+    expectNothingEnqueued();
   });
 });
 
@@ -100,7 +107,7 @@ describe('push', () => {
 
   test('touching no scanned file enqueues nothing', async () => {
     await receive('push', examplePayload('push', undefined, 4)); // README.md only
-    expect(queue.jobs).toEqual([]);
+    expectNothingEnqueued();
   });
 
   test('to another branch or a tag enqueues nothing', async () => {
@@ -108,7 +115,7 @@ describe('push', () => {
     branch.ref = 'refs/heads/feature';
     await receive('push', branch);
     await receive('push', examplePayload('push', undefined, 3)); // refs/tags/simple-tag
-    expect(queue.jobs).toEqual([]);
+    expectNothingEnqueued();
   });
 
   test('without a commit list (force-push) or with a possibly cut one, enqueues anyway', async () => {
@@ -160,7 +167,7 @@ describe('pull_request', () => {
     const otherBot = botPull('closed');
     otherBot.pull_request.user.login = 'dependabot[bot]';
     await receive('pull_request', otherBot);
-    expect(queue.jobs).toEqual([]);
+    expectNothingEnqueued();
   });
 });
 
@@ -194,8 +201,28 @@ describe('package events', () => {
     const payload = examplePayload('package', 'published'); // npm
     payload.installation = { id: 42, node_id: 'x' };
     await receive('package', payload);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(queue.jobs).toEqual([]);
+    expectNothingEnqueued();
+  });
+
+  test('a queue that refuses the rescan fails the delivery and logs why, instead of an unhandled rejection', async () => {
+    const failing = new RecordingQueue();
+    failing.enqueueInstallation = async () => {
+      throw new Error('queue unavailable');
+    };
+    const app = createTestProbot();
+    await app.load((a) => freshbaseApp(a, { addHandler: () => undefined, queue: failing, identity }));
+    const logged = jest.spyOn(app.log, 'error').mockImplementation(() => undefined);
+    const payload = examplePayload('package', 'published');
+    payload.package.package_type = 'container';
+    payload.installation = { id: 42, node_id: 'x' };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await expect(app.receive({ id: '7', name: 'package', payload } as any)).rejects.toThrow(
+      'queue unavailable',
+    );
+    expect(logged).toHaveBeenCalledWith(
+      { err: { name: 'Error', message: 'queue unavailable' }, event: 'package', delivery: '7' },
+      'webhook handler failed',
+    );
   });
 });
 

@@ -26,7 +26,6 @@ const SLUG = 'freshbase';
 const BOT = `${SLUG}[bot]`;
 const TOKEN = 'ghs_e2e_installation_token';
 const METADATA = '<!-- freshbase:metadata ';
-/** The registry client reuses a tag's answer this long (src/registry/client.ts, not configurable). */
 /** Set E2E_LOG_LEVEL=info to see the app's own log lines while debugging. */
 const LOG_LEVEL = (process.env.E2E_LOG_LEVEL ?? 'fatal') as 'fatal';
 

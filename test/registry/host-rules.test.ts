@@ -11,7 +11,7 @@ import {
   type HostRule,
 } from '../../src/registry/host-rules.js';
 
-const DESIGN_EXAMPLE = `
+const README_EXAMPLE = `
 registries:
   - host: docker.io                 # registry as normalised from the Dockerfile
     url: https://mirror.internal    # where requests go (mirror / pull-through cache)
@@ -23,10 +23,10 @@ registries:
 `;
 
 describe('loading', () => {
-  test('the DESIGN.md example loads from the file FRESHBASE_REGISTRIES names', async () => {
+  test('the README example loads from the file FRESHBASE_REGISTRIES names', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'freshbase-rules-'));
     const path = join(dir, 'registries.yml');
-    await writeFile(path, DESIGN_EXAMPLE);
+    await writeFile(path, README_EXAMPLE);
     const env = { FRESHBASE_REGISTRIES: path, REGISTRY_PASSWORD: 'pw from env' };
     expect(hostRulesFromEnv(env)).toEqual([
       { host: 'docker.io', url: 'https://mirror.internal', username: 'bot', password: 'pw from env' },
@@ -36,7 +36,7 @@ describe('loading', () => {
   });
 
   test('a missing variable names the variable, and no value', () => {
-    expect(() => parseHostRules(DESIGN_EXAMPLE, { OTHER: 'secret-value' }, 'rules.yml')).toThrow(
+    expect(() => parseHostRules(README_EXAMPLE, { OTHER: 'secret-value' }, 'rules.yml')).toThrow(
       'rules.yml: registries[0].password: environment variable REGISTRY_PASSWORD is not set',
     );
   });
@@ -105,7 +105,7 @@ describe('loading', () => {
 });
 
 describe('endpoints and access', () => {
-  const rules = parseHostRules(DESIGN_EXAMPLE, { REGISTRY_PASSWORD: 'pw' }, 'r');
+  const rules = parseHostRules(README_EXAMPLE, { REGISTRY_PASSWORD: 'pw' }, 'r');
   const endpoint = (registry: string, from: HostRule[] = rules) =>
     endpointFor(registry, ruleFor(registry, from, null));
 

@@ -2,6 +2,7 @@
 // SDK's standard chain (environment, shared config and SSO, web identity, ECS and EC2 roles). The
 // token is base64 `AWS:<password>` and lasts 12 hours; it is fetched again an hour before that.
 import { cachedSource, CredentialError, type CredentialSource } from './source.js';
+import { describeError, errorMessage } from '../../errors.js';
 
 const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 const REFRESH_BEFORE_MS = 60 * 60 * 1000;
@@ -35,7 +36,7 @@ export function awsEcrSource(host: string): CredentialSource {
       } catch (error) {
         if (error instanceof CredentialError) throw error;
         throw new CredentialError(
-          `${description}: GetAuthorizationToken failed: ${(error as Error).name}: ${(error as Error).message}`,
+          `${description}: GetAuthorizationToken failed: ${describeError(error).name}: ${errorMessage(error)}`,
         );
       } finally {
         client.destroy();

@@ -4,6 +4,7 @@
 // all-zero user at the registry's token realm, as `docker login` uses it.
 import type { TokenCredential } from '@azure/identity';
 import { cachedSource, CredentialError, type CredentialSource } from './source.js';
+import { errorMessage } from '../../errors.js';
 
 /** The Entra ID scope of Azure Container Registry in the public cloud (as @azure/container-registry). */
 export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
@@ -51,9 +52,7 @@ async function exchange(
       signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new CredentialError(
-      `${description}: ${url.origin}${url.pathname} failed: ${(error as Error).message}`,
-    );
+    throw new CredentialError(`${description}: ${url.origin}${url.pathname} failed: ${errorMessage(error)}`);
   }
   const text = await response.text();
   if (!response.ok) {
@@ -89,7 +88,7 @@ export function azureSource(host: string, options: AzureSourceOptions): Credenti
         if (!token) throw new Error('no token');
         accessToken = token.token;
       } catch (error) {
-        throw new CredentialError(`${description}: Entra ID token: ${(error as Error).message}`);
+        throw new CredentialError(`${description}: Entra ID token: ${errorMessage(error)}`);
       }
       const refreshToken = await exchange(options.origin, host, accessToken, description);
       return {

@@ -2,6 +2,7 @@
 // application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, workload
 // identity, the metadata server), sent as the password of the user `oauth2accesstoken`.
 import { cachedSource, CredentialError, type CredentialSource } from './source.js';
+import { errorMessage } from '../../errors.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const USERNAME = 'oauth2accesstoken';
@@ -24,7 +25,7 @@ export function googleSource(host: string): CredentialSource {
         token = (await client.getAccessToken()).token;
         expiresAt = client.credentials.expiry_date ?? null;
       } catch (error) {
-        throw new CredentialError(`${description}: ${(error as Error).message}`);
+        throw new CredentialError(`${description}: ${errorMessage(error)}`);
       }
       if (!token) throw new CredentialError(`${description}: no access token`);
       return { credentials: { username: USERNAME, password: token }, expiresAt };

@@ -1,6 +1,7 @@
 // Where a registry's credentials come from. A source is asked when a request needs them, caches what
 // it was given until shortly before it expires, and never puts a secret into an error message.
 import type { Credentials } from '../host-rules.js';
+import { errorMessage } from '../../errors.js';
 
 export interface CredentialSource {
   /** What the source is, for errors and logs (`docker config.json for harbor.internal`); no secret. */
@@ -53,7 +54,7 @@ export function cachedSource(
         current = { value, until: now() + options.failureTtlMs };
         throw error instanceof CredentialError
           ? error
-          : new CredentialError(`${description}: ${(error as Error).message}`);
+          : new CredentialError(`${description}: ${errorMessage(error)}`);
       },
     );
     // Until the fetch settles, concurrent callers share it.
