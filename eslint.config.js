@@ -26,6 +26,8 @@ const layers = [
       './image',
       './registry/types.ts',
       './registry/platform.ts',
+      './attestations/diff.ts',
+      './attestations/types.ts',
       './errors.ts',
     ],
   },

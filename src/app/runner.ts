@@ -6,6 +6,7 @@ import type { ConditionalRequestCache } from '../github/conditional-requests.js'
 import type { RateBudget } from '../github/rate-budget.js';
 import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
+import type { AttestationReader } from '../attestations/read.js';
 import type { AccountRegistries } from '../registry/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
 import type { RepositoryReport } from '../repository/types.js';
@@ -28,6 +29,7 @@ export type JobOutcome = (
 export interface JobRunnerDeps {
   app: Probot;
   registry: AccountRegistries;
+  attestations?: AttestationReader;
   reconcile: Reconcile;
   identity: () => Promise<AppIdentity>;
   log: Logger;
@@ -60,6 +62,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         // The repository is read with this installation's token, so its owner is the installation's
         // account: that account's registry rules, and no other's, serve its lookups.
         registry: deps.registry.forAccount(job.owner),
+        attestations: deps.attestations,
         now: now(),
         freshAfter: new Date(job.requestedAt),
         identity: await deps.identity(),

@@ -2,6 +2,7 @@
 // (in-process, or BullMQ when REDIS_URL is set), schedule and the metrics they report to. Startup fails here, before the
 // server takes webhooks, when a Freshbase variable is invalid or the webhook secret is missing.
 import type { Logger, Probot } from 'probot';
+import { AttestationReader } from '../attestations/read.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { isDryRun } from '../github/dry-run.js';
@@ -89,6 +90,7 @@ export async function startServices(
   const scan = createJobRunner({
     app,
     registry,
+    attestations: new AttestationReader(registry),
     reconcile: reconcileRepository,
     identity,
     log,

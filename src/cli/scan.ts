@@ -2,6 +2,9 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { summarizeChanges } from '../attestations/diff.js';
+import { AttestationReader } from '../attestations/read.js';
+import type { ChangeReport } from '../attestations/types.js';
 import {
   CONFIG_PATH,
   MISNAMED_CONFIG_PATH,
@@ -12,6 +15,7 @@ import { applyUpdates } from '../plan/apply.js';
 import type { PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { explainUpdates } from '../repository/changes.js';
 import { scanRepository } from '../repository/scan.js';
 import type { CliIo } from './main.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
@@ -25,8 +29,30 @@ function shortRef(tag: string | null, digest: string | null): string {
   return `${tag ?? ''}${short}` || '-';
 }
 
+/** `changes` as `scan --json` gives it: null when there is no SBOM to compare (or it was unreadable). */
+function changesToJson(report: ChangeReport | undefined) {
+  if (report?.status !== 'compared') return null;
+  const { platforms, packages, sourceChanged } = report.changes;
+  return { platforms, packages, sourceChanged };
+}
+
 function updateToJson(u: PlannedUpdate) {
-  return { file: u.file, line: u.line, image: u.image, from: u.from, to: u.to, kind: u.kind };
+  return {
+    file: u.file,
+    line: u.line,
+    image: u.image,
+    from: u.from,
+    to: u.to,
+    kind: u.kind,
+    changes: changesToJson(u.changes),
+  };
+}
+
+function changeLine(report: ChangeReport | undefined): string {
+  if (report === undefined) return 'not compared';
+  if (report.status === 'compared') return summarizeChanges(report.changes);
+  if (report.status === 'no-sbom') return `no SBOM: ${report.reason}`;
+  return `attestations unreadable: ${report.error}`;
 }
 
 /**
@@ -115,18 +141,22 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
   const { files, unreadable } = await readSelectedFiles(root, config);
   const started = Date.now();
   const showProgress = !parsed.values.json || Boolean(process.stderr.isTTY);
-  const result = await scanRepository({
-    repoFullName: path.basename(root),
+  const now = new Date();
+  const repoFullName = path.basename(root);
+  const scanned = await scanRepository({
+    repoFullName,
     files,
     config,
     registry,
-    now: new Date(),
+    now,
     onProgress: (done, total) => {
       if (showProgress && Date.now() - started > PROGRESS_AFTER_MS) {
         io.stderr(`looking up base images: ${done}/${total}\n`);
       }
     },
   });
+  const attestations = new AttestationReader(registry);
+  const result = await explainUpdates({ scan: scanned, attestations, config, repoFullName, now });
   const errors = [
     ...unreadable.map((f) => ({ file: f.path, line: 0, image: '', error: f.error })),
     ...result.errors,
@@ -171,6 +201,8 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
         ),
       );
     }
+    for (const u of result.updates)
+      io.stdout(`changes: ${u.file}:${u.line} ${u.image}: ${changeLine(u.changes)}\n`);
     for (const h of result.held)
       io.stdout(`held: ${h.file}:${h.line} ${h.image} ${shortRef(h.to.tag, h.to.digest)}: ${h.reason}\n`);
     for (const s of result.skipped.filter((s) => s.reason !== 'stage' && s.reason !== 'scratch'))

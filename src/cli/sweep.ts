@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import type { Probot } from 'probot';
 import { createGitHubCache } from '../app/github-cache.js';
 import { createAppIdentity } from '../app/installations.js';
+import { AttestationReader } from '../attestations/read.js';
 import { createJobRunner, type Reconcile } from '../app/runner.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
@@ -63,6 +64,7 @@ export async function runSweep(
   const runner = createJobRunner({
     app,
     registry,
+    attestations: new AttestationReader(registry),
     reconcile: overrides.reconcile ?? reconcileRepository,
     identity: createAppIdentity(app),
     log,

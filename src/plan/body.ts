@@ -3,6 +3,7 @@
 import { formatPlatform } from '../registry/platform.js';
 import type { ManifestInfo } from '../registry/types.js';
 import { code, link, tableRow } from './markdown.js';
+import { renderChanges } from './changes-section.js';
 import { renderMetadata } from './metadata.js';
 import { renderSource } from './source-link.js';
 import type { PlanMetadata, PlannedUpdate } from './types.js';
@@ -108,6 +109,7 @@ export function renderBody(input: BodyInput): string {
       ...rows.slice(0, shown),
       '',
       ...omission,
+      ...renderChanges(input.updates.slice(0, shown)),
       '<details>',
       '<summary>Full digests</summary>',
       '',

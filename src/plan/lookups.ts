@@ -15,7 +15,13 @@
 // depends on the tag list, and a platform query on whether the pinned digest is single-platform.
 import { imageName } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
-import type { LookupTarget, ManifestInfo, Platform, RegistryError } from '../registry/types.js';
+import type {
+  LookupTarget,
+  ManifestInfo,
+  Platform,
+  RegistryError,
+  RepositoryRef,
+} from '../registry/types.js';
 
 /** A lookup that failed; `code` lets the plan tell a deleted digest from an outage. */
 export interface LookupError {
@@ -23,10 +29,7 @@ export interface LookupError {
   code?: RegistryError['code'];
 }
 
-export interface RepositoryRef {
-  registry: string;
-  repository: string;
-}
+export type { RepositoryRef };
 
 /** The manifest for `platform` inside the index that `target` (a tag) resolves to. */
 export interface PlatformQuery {

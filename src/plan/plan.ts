@@ -139,6 +139,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     use,
     target,
     current: shown,
+    platforms: required.length > 0 ? required : target.images.map((image) => image.platform),
   });
   const failures: string[] = [];
   const held: HeldUpdate[] = [];

@@ -3,7 +3,7 @@
 // A candidate (new tag or new digest) must provide every platform the reference is built for, or a
 // build on the missing platform breaks; and a new index digest that changes none of those platforms'
 // images (only another platform, or only the attestations, were re-published) gives the build nothing.
-import { formatPlatform, parsePlatform, samePlatform } from '../registry/platform.js';
+import { formatPlatform, imageFor, parsePlatform } from '../registry/platform.js';
 import type { ManifestInfo, Platform } from '../registry/types.js';
 
 /**
@@ -25,11 +25,7 @@ export function requiredPlatforms(
 
 /** The required platforms the manifest has no image for. */
 export function missingPlatforms(required: Platform[], candidate: ManifestInfo): Platform[] {
-  return required.filter((p) => !candidate.images.some((image) => samePlatform(image.platform, p)));
-}
-
-function imageDigest(info: ManifestInfo, platform: Platform): string | undefined {
-  return info.images.find((image) => samePlatform(image.platform, platform))?.digest;
+  return required.filter((p) => !imageFor(candidate, p));
 }
 
 /** Whether every required platform's image is the same in both manifests (nothing to rebuild). */
@@ -37,8 +33,8 @@ export function unchangedFor(required: Platform[], before: ManifestInfo, after: 
   return (
     required.length > 0 &&
     required.every((p) => {
-      const old = imageDigest(before, p);
-      return old !== undefined && old === imageDigest(after, p);
+      const old = imageFor(before, p)?.digest;
+      return old !== undefined && old === imageFor(after, p)?.digest;
     })
   );
 }

@@ -1,7 +1,8 @@
 // Shapes of the plan: what Freshbase intends to change, and how it is grouped into branches.
 import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
+import type { ChangeReport } from '../attestations/types.js';
 import type { UpdateKind } from '../image/update-kind.js';
-import type { ManifestInfo } from '../registry/types.js';
+import type { ManifestInfo, Platform } from '../registry/types.js';
 
 /** A file read from a repository (or a local checkout), as text. */
 export interface RepoFile {
@@ -24,6 +25,10 @@ export interface PlannedUpdate {
   target: ManifestInfo;
   /** Manifest of what is written now, when it could be looked up (for age / publish date). */
   current: ManifestInfo | null;
+  /** The platforms the reference is built for (see platforms.ts); the new image's own when unknown. */
+  platforms: Platform[];
+  /** What changed between the two images, when their attestations were read (proposed updates only). */
+  changes?: ChangeReport;
 }
 
 /** An update that exists but is not proposed now, and why. */

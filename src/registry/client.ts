@@ -27,7 +27,9 @@ import { RegistryHttp, type RegistryLogger, type RequestKind } from './registry-
 import {
   RegistryError,
   type AccountRegistries,
+  type DocumentSource,
   type LookupTarget,
+  type RepositoryRef,
   type ManifestInfo,
   type Freshness,
   type Platform,
@@ -86,7 +88,10 @@ export interface RegistryStats {
  * repositories of one GitHub account (its own rules first). Both share one cache; answers read with an
  * account's own credentials are cached for that account alone.
  */
-export interface RegistryClient extends RegistryLookup, AccountRegistries {
+/**
+ * Attestation documents (DocumentSource) are read with the rules that serve every installation only.
+ */
+export interface RegistryClient extends RegistryLookup, AccountRegistries, DocumentSource {
   stats(): RegistryStats;
   /** Closes pooled connections. */
   close(): void;
@@ -192,7 +197,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   /** One registry API request for the subject; the kind decides method, Accept and size limit. */
-  function send(s: Subject, kind: RegistryRequestKind, url: URL) {
+  function send(s: Subject, kind: RegistryRequestKind, url: URL, limit = maxBytes[kind]) {
     const manifest = kind === 'manifest-head' || kind === 'manifest';
     return http.request({
       endpoint: s.endpoint,
@@ -200,7 +205,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       method: kind === 'manifest-head' ? 'HEAD' : 'GET',
       url,
       ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
-      maxBytes: maxBytes[kind],
+      maxBytes: limit,
       kind,
       image: s.image,
     });
@@ -247,13 +252,19 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     );
   }
 
+  /** A blob's bytes, accepted only when they hash to its digest. */
+  async function verifiedBlob(s: Subject, digest: string, limit?: number): Promise<Buffer> {
+    const response = await send(s, 'blob', apiUrl(s, `blobs/${digest}`), limit);
+    const actual = sha256Digest(response.body);
+    if (actual !== digest) throw mismatch(s, `blob hashes to ${actual}, not ${digest}`);
+    return response.body;
+  }
+
   function imageConfig(s: Subject, digest: string): Promise<ImageConfig> {
     return documents.get(`registry:config:${s.key}@${digest}`, DOCUMENT_TTL_MS, async () => {
-      const response = await send(s, 'blob', apiUrl(s, `blobs/${digest}`));
-      const actual = sha256Digest(response.body);
-      if (actual !== digest) throw mismatch(s, `config blob hashes to ${actual}, not ${digest}`);
+      const body = await verifiedBlob(s, digest);
       try {
-        return parseImageConfig(response.body);
+        return parseImageConfig(body);
       } catch (error) {
         throw new RegistryError(`${s.image}: ${errorMessage(error)}`, 'protocol', s.image);
       }
@@ -268,13 +279,17 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         ...base,
         isIndex: false,
         platforms: config.platform ? [config.platform] : [],
-        images: config.platform ? [{ platform: config.platform, digest }] : [],
+        images: config.platform ? [{ platform: config.platform, digest, attestation: null }] : [],
         created: config.created,
         ...imageLabels(manifest.annotations, config.labels),
       };
     }
     const platforms = manifest.children.map((c) => c.platform);
-    const images = manifest.children.map((c) => ({ platform: c.platform, digest: c.digest }));
+    const images = manifest.children.map(({ platform, digest: image, attestation }) => ({
+      platform,
+      digest: image,
+      attestation,
+    }));
     const child = representativeChild(manifest.children);
     const childManifest = child ? (await manifestByDigest(s, child.digest)).manifest : null;
     if (childManifest?.kind !== 'image') {
@@ -311,7 +326,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const byDigest = isSha256Digest(target.reference);
       // The key names ManifestInfo's shape version: a shared Redis cache never answers an older shape.
       return lookups.get(
-        `registry:resolve:v2:${s.endpoint.credentialScope}${s.image}`,
+        `registry:resolve:v3:${s.endpoint.credentialScope}${s.image}`,
         byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
         () => resolveUncached(s, target.reference),
         byDigest ? 0 : freshness.notBefore,
@@ -382,9 +397,24 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     };
   }
 
+  // No account: an installation's own registry credentials never read another's attestations.
+  function readManifest(repo: RepositoryRef, digest: string): Promise<ParsedManifest> {
+    return run(async () => {
+      const s = subject(null, repo.registry, repo.repository, digest);
+      return (await manifestByDigest(s, digest)).manifest;
+    });
+  }
+
+  /** Not cached here: blobs can be large, so callers keep what they parsed from them, by digest. */
+  function readBlob(repo: RepositoryRef, digest: string, limit: number): Promise<Buffer> {
+    return run(() => verifiedBlob(subject(null, repo.registry, repo.repository, digest), digest, limit));
+  }
+
   return {
     ...lookupFor(null),
     forAccount: (login) => lookupFor(login),
+    readManifest,
+    readBlob,
     stats: () => ({
       requests: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind: { ...byKind } },
       lookups: lookups.stats(),

@@ -37,6 +37,15 @@ const manifestSchema = z.object({
     .array(descriptorSchema.extend({ platform: platformSchema.optional(), annotations: annotationsSchema }))
     .optional(),
   config: descriptorSchema.optional(),
+  layers: z
+    .array(
+      descriptorSchema.extend({
+        mediaType: z.string(),
+        size: z.number().int().min(0),
+        annotations: annotationsSchema,
+      }),
+    )
+    .optional(),
 });
 
 const configSchema = z.object({
@@ -50,11 +59,33 @@ const configSchema = z.object({
 export interface IndexChild {
   digest: string;
   platform: Platform;
+  /** Digest of the attestation manifest BuildKit attached to this image (SBOM, provenance), if any. */
+  attestation: string | null;
+}
+
+export interface Layer {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations: Record<string, string>;
 }
 
 export type ParsedManifest =
   | { kind: 'index'; mediaType: string; annotations: Record<string, string>; children: IndexChild[] }
-  | { kind: 'image'; mediaType: string; annotations: Record<string, string>; configDigest: string };
+  | {
+      kind: 'image';
+      mediaType: string;
+      annotations: Record<string, string>;
+      configDigest: string;
+      layers: Layer[];
+    };
+
+/** BuildKit's annotations on the index entry of an attestation manifest. */
+export const ATTESTATION_ANNOTATIONS = {
+  type: 'vnd.docker.reference.type',
+  attestationManifest: 'attestation-manifest',
+  subject: 'vnd.docker.reference.digest',
+} as const;
 
 export interface ImageConfig {
   platform: Platform | null;
@@ -97,13 +128,36 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   const annotations = document.annotations ?? {};
   if (INDEX_TYPES.has(mediaType)) {
     if (!document.manifests) throw new Error(`${mediaType} without manifests`);
+    // Attestation manifests stand beside the images as unknown/unknown entries naming their subject.
+    const attestations = new Map<string, string>();
+    for (const entry of document.manifests) {
+      const subject = entry.annotations?.[ATTESTATION_ANNOTATIONS.subject];
+      const type = entry.annotations?.[ATTESTATION_ANNOTATIONS.type];
+      if (!isRunnable(entry.platform) && type === ATTESTATION_ANNOTATIONS.attestationManifest && subject) {
+        if (isSha256Digest(subject) && !attestations.has(subject)) attestations.set(subject, entry.digest);
+      }
+    }
     const children = document.manifests.flatMap((child) =>
-      isRunnable(child.platform) ? [{ digest: child.digest, platform: child.platform }] : [],
+      isRunnable(child.platform)
+        ? [
+            {
+              digest: child.digest,
+              platform: child.platform,
+              attestation: attestations.get(child.digest) ?? null,
+            },
+          ]
+        : [],
     );
     return { kind: 'index', mediaType, annotations, children };
   }
   if (!document.config) throw new Error(`${mediaType} without config`);
-  return { kind: 'image', mediaType, annotations, configDigest: document.config.digest };
+  const layers = (document.layers ?? []).map((layer) => ({
+    mediaType: layer.mediaType,
+    digest: layer.digest,
+    size: layer.size,
+    annotations: layer.annotations ?? {},
+  }));
+  return { kind: 'image', mediaType, annotations, configDigest: document.config.digest, layers };
 }
 
 export function parseImageConfig(bytes: Buffer): ImageConfig {

@@ -1,6 +1,6 @@
 // Platform comparison and display, shared by the registry client and the plan core. Pure: no I/O,
 // no dependencies.
-import type { Platform } from './types.js';
+import type { ManifestInfo, Platform, PlatformImage } from './types.js';
 
 /** containerd's normalisation, so `arm64` from a config matches `arm64/v8` from an index. */
 function normalise(platform: Platform): string {
@@ -35,4 +35,9 @@ export function parsePlatform(text: string): Platform | null {
     architecture: architecture.toLowerCase(),
     ...(variant ? { variant: variant.toLowerCase() } : {}),
   };
+}
+
+/** The manifest's image for `platform` (an index's child, or a single manifest itself). */
+export function imageFor(info: ManifestInfo, platform: Platform): PlatformImage | undefined {
+  return info.images.find((image) => samePlatform(image.platform, platform));
 }

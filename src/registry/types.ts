@@ -1,4 +1,5 @@
 // What the registry adapter answers; the plan consumes these without doing I/O.
+import type { ParsedManifest } from './manifest.js';
 
 export interface Platform {
   os: string;
@@ -10,6 +11,8 @@ export interface Platform {
 export interface PlatformImage {
   platform: Platform;
   digest: string;
+  /** The attestation manifest (SBOM, provenance) the index attaches to this image, if any. */
+  attestation: string | null;
 }
 
 export interface ManifestInfo {
@@ -31,6 +34,11 @@ export interface ManifestInfo {
   source: string | null;
   revision: string | null;
   version: string | null;
+}
+
+export interface RepositoryRef {
+  registry: string;
+  repository: string;
 }
 
 export interface LookupTarget {
@@ -63,6 +71,15 @@ export interface RegistryLookup {
  */
 export interface AccountRegistries {
   forAccount(login: string): RegistryLookup;
+}
+
+/**
+ * Documents addressed by digest, verified against it: what the attestation reader needs. Blobs are
+ * read up to `maxBytes` (a larger one fails as too-large).
+ */
+export interface DocumentSource {
+  readManifest(repo: RepositoryRef, digest: string): Promise<ParsedManifest>;
+  readBlob(repo: RepositoryRef, digest: string, maxBytes: number): Promise<Buffer>;
 }
 
 export type RegistryErrorCode =

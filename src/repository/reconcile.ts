@@ -1,6 +1,7 @@
 // The use case: one repository, from metadata and config to pull requests. It drives the GitHub
 // adapter (read the repository, report config problems, reconcile pull requests) around the scan.
 // Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
+import type { AttestationReader } from '../attestations/read.js';
 import { isPathSelected } from '../config/policy.js';
 import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
 import { listOpenAppPulls } from '../github/app-pulls.js';
@@ -16,6 +17,7 @@ import { hasOwnConfigFile, listOpenBotItems, readBranchHead } from '../github/re
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
+import { explainUpdates } from './changes.js';
 import { readDashboard, writeDashboard } from './dashboard.js';
 import { ORG_CONFIG_REPOSITORY, writeOrgDashboard } from './org-dashboard.js';
 import { scanRepository } from './scan.js';
@@ -27,6 +29,8 @@ export interface ReconcileDeps {
   repo: string;
   log: Log;
   registry: RegistryLookup;
+  /** Reads SBOM and provenance attestations to explain proposed updates; without it, bodies say less. */
+  attestations?: AttestationReader;
   now: Date;
   /** Registry answers cached before this are fetched again (see ScanJob.requestedAt). */
   freshAfter?: Date;
@@ -106,13 +110,26 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     freshAfter: deps.freshAfter,
   };
   const planned = await scanRepository({ ...scanOptions, files: snapshot.files, config });
-  const scan = await withoutDeclined(ctx, {
+  const undeclined = await withoutDeclined(ctx, {
     scan: planned,
     open,
     config,
     repoFullName: repository,
     now: deps.now,
   });
+  const dashboard = await readDashboard(ctx, config, undeclined.plans, botItems);
+  const inWindow = inScheduleWindow(config, deps.now);
+  // What changed is read only for updates that may be proposed now (attestation blobs are large).
+  const scan =
+    deps.attestations && (inWindow || (dashboard?.forcedBranches.size ?? 0) > 0)
+      ? await explainUpdates({
+          scan: undeclined,
+          attestations: deps.attestations,
+          config,
+          repoFullName: repository,
+          now: deps.now,
+        })
+      : undeclined;
   report.files = snapshot.files.length;
   report.skippedFiles = snapshot.skipped.length;
   report.images = scan.extracted.reduce((n, f) => n + f.images.length, 0);
@@ -128,8 +145,6 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     ctx.log.info({ branch: plan.branch, title: plan.title, changes }, 'planned pull request');
   }
 
-  const dashboard = await readDashboard(ctx, config, scan.plans, botItems);
-  const inWindow = inScheduleWindow(config, deps.now);
   report.pullRequests = await reconcilePulls(ctx, {
     defaultBranch,
     snapshot,

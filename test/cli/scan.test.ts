@@ -85,6 +85,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '3.12-slim', digest: null },
       to: { tag: '3.12-slim', digest: python.digest },
       kind: 'pin',
+      changes: null,
     },
     {
       file: 'Dockerfile',
@@ -93,6 +94,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '1.2.1', digest: null },
       to: { tag: '1.2.3', digest: app123.digest },
       kind: 'patch',
+      changes: null,
     },
     {
       file: 'services/api/Dockerfile',
@@ -101,6 +103,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '3.12-slim', digest: null },
       to: { tag: '3.12-slim', digest: python.digest },
       kind: 'pin',
+      changes: null,
     },
     {
       file: 'services/api/Dockerfile',
@@ -109,6 +112,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '2.0', digest: toolOld.digest },
       to: { tag: '2.0', digest: toolNew.digest },
       kind: 'digest',
+      changes: null,
     },
   ]);
 
@@ -179,6 +183,7 @@ test('the repository config decides what is offered', async () => {
         from: { tag: '3.1.0', digest: null },
         to: { tag: '3.2.0', digest: null },
         kind: 'minor',
+        changes: null,
       },
     ],
     held: [],
@@ -266,6 +271,7 @@ test('a pin to one platform of a multi-arch tag moves to the same platform of th
         from: { tag: '1.0', digest: oldArm },
         to: { tag: '1.0', digest: newArm },
         kind: 'digest',
+        changes: null,
       },
     ],
     held: [],
@@ -313,6 +319,7 @@ test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without li
         from: { tag: '1.0.0', digest: null },
         to: { tag: '1.0.0', digest: both.digest },
         kind: 'pin',
+        changes: null,
       },
     ],
     held: [

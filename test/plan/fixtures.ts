@@ -60,7 +60,7 @@ export function index(hex: string, extra: Partial<ManifestInfo> = {}): ManifestI
     mediaType: 'application/vnd.oci.image.index.v1+json',
     isIndex: true,
     platforms,
-    images: platforms.map((platform, i) => ({ platform, digest: digest(`${hex}${i}`) })),
+    images: platforms.map((platform, i) => ({ platform, digest: digest(`${hex}${i}`), attestation: null })),
     created: '2024-05-01T10:00:00Z',
     source: null,
     revision: null,
@@ -78,7 +78,7 @@ export function single(
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     isIndex: false,
     platforms: platform ? [platform] : [],
-    images: platform ? [{ platform, digest: digest(hex) }] : [],
+    images: platform ? [{ platform, digest: digest(hex), attestation: null }] : [],
     ...extra,
   });
 }

@@ -4,7 +4,7 @@ import { MAX_BODY_BYTES } from '../../src/plan/body.js';
 import { groupPlans } from '../../src/plan/group.js';
 import { readMetadata, renderMetadata } from '../../src/plan/metadata.js';
 import type { PlannedUpdate } from '../../src/plan/types.js';
-import { config, digest, index, use } from './fixtures.js';
+import { AMD64, ARM64, config, digest, index, use } from './fixtures.js';
 
 const NOW = new Date('2024-05-11T12:00:00Z');
 
@@ -29,6 +29,7 @@ function update(
       revision: '0123456789abcdef0123456789abcdef01234567',
     }),
     current: index('0', { created: '2024-04-01T12:00:00Z' }),
+    platforms: [AMD64, ARM64],
     ...change,
   };
 }

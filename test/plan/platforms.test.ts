@@ -91,17 +91,17 @@ describe('a new digest that changes none of the built platforms is not proposed'
   const before = index('0', {
     platforms: [AMD64, ARM64, S390X],
     images: [
-      { platform: AMD64, digest: digest('a') },
-      { platform: ARM64, digest: digest('b') },
-      { platform: S390X, digest: digest('c') },
+      { platform: AMD64, digest: digest('a'), attestation: null },
+      { platform: ARM64, digest: digest('b'), attestation: null },
+      { platform: S390X, digest: digest('c'), attestation: null },
     ],
   });
   const onlyS390xChanged = index('1', {
     platforms: [AMD64, ARM64, S390X],
     images: [
-      { platform: AMD64, digest: digest('a') },
-      { platform: ARM64, digest: digest('b') },
-      { platform: S390X, digest: digest('d') },
+      { platform: AMD64, digest: digest('a'), attestation: null },
+      { platform: ARM64, digest: digest('b'), attestation: null },
+      { platform: S390X, digest: digest('d'), attestation: null },
     ],
   });
   const registry = (latest = onlyS390xChanged): FakeRegistry => ({

@@ -42,7 +42,13 @@ describe('resolve', () => {
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       isIndex: false,
       platforms: [{ os: 'linux', architecture: 'arm', variant: 'v7' }],
-      images: [{ platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, digest: pushed.digest }],
+      images: [
+        {
+          platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+          digest: pushed.digest,
+          attestation: null,
+        },
+      ],
       created: '2024-05-06T07:08:09Z',
       source: 'https://github.com/acme/app',
       revision: 'abc123',

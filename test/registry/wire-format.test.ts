@@ -66,8 +66,31 @@ describe('manifests', () => {
       kind: 'index',
       mediaType: MEDIA_TYPES.dockerManifestList,
       annotations: {},
-      children: [{ digest: digest('1'), platform: { os: 'linux', architecture: 'amd64' } }],
+      children: [
+        { digest: digest('1'), platform: { os: 'linux', architecture: 'amd64' }, attestation: null },
+      ],
     });
+  });
+
+  test('an index ties each BuildKit attestation manifest to the image it names', () => {
+    const attests = (subject: string, type = 'attestation-manifest') => ({
+      'vnd.docker.reference.type': type,
+      'vnd.docker.reference.digest': subject,
+    });
+    const unknown = { os: 'unknown', architecture: 'unknown' };
+    const index = {
+      schemaVersion: 2,
+      manifests: [
+        { digest: digest('1'), platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: digest('2'), platform: { os: 'linux', architecture: 'arm64' } },
+        { digest: digest('3'), platform: unknown, annotations: attests(digest('1')) },
+        // Not an attestation manifest, or naming a non-sha256 subject: ignored.
+        { digest: digest('4'), platform: unknown, annotations: attests(digest('2'), 'other') },
+        { digest: digest('5'), platform: unknown, annotations: attests('md5:00') },
+      ],
+    };
+    const parsed = parseManifest(Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex);
+    expect(parsed.kind === 'index' && parsed.children.map((c) => c.attestation)).toEqual([digest('3'), null]);
   });
 
   test('an OCI manifest without mediaType is recognised by its shape', () => {

@@ -2,6 +2,7 @@
 // tests see exactly what a real `docker push` leaves behind: blobs, manifests, indexes and digests.
 import { createHash } from 'node:crypto';
 import type { Platform } from '../../src/registry/types.js';
+import { provenanceStatement, spdxStatement, type AttestationSpec } from './attestations.js';
 
 export interface RegistryAuth {
   username: string;
@@ -29,6 +30,8 @@ export interface ImageSpec {
   format?: 'docker' | 'oci';
   /** Varies the layer bytes: re-pushing a tag with another seed gives a new digest. */
   seed?: string;
+  /** In an index: an attestation manifest for this image (SBOM and/or provenance), as BuildKit adds. */
+  attestation?: AttestationSpec;
 }
 
 export interface PushedImage {
@@ -45,6 +48,8 @@ export interface PushedIndex {
   manifest: Buffer;
   mediaType: string;
   children: PushedImage[];
+  /** Attestation manifest digests, by the digest of the image they attest. */
+  attestations: Record<string, string>;
 }
 
 export interface IndexSpec {
@@ -177,20 +182,81 @@ export async function pushIndex(
 ): Promise<PushedIndex> {
   const format = spec.format ?? 'oci';
   const media = MEDIA[format];
-  const images = spec.images ?? DEFAULT_INDEX_PLATFORMS.map((platform) => ({ platform }));
+  const images: ImageSpec[] = spec.images ?? DEFAULT_INDEX_PLATFORMS.map((platform) => ({ platform }));
   const children: PushedImage[] = [];
-  for (const image of images) children.push(await pushImage(target, repository, null, { format, ...image }));
+  const attestationEntries: unknown[] = [];
+  const attestations: Record<string, string> = {};
+  for (const image of images) {
+    const child = await pushImage(target, repository, null, { format, ...image });
+    children.push(child);
+    if (image.attestation) {
+      const pushed = await pushAttestation(target, repository, image.attestation);
+      attestations[child.digest] = pushed.digest;
+      attestationEntries.push({
+        mediaType: MEDIA.oci.manifest,
+        digest: pushed.digest,
+        size: pushed.size,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': child.digest,
+        },
+      });
+    }
+  }
   const manifest = json({
     schemaVersion: 2,
     mediaType: media.index,
-    manifests: children.map((child) => ({
-      mediaType: child.mediaType,
-      digest: child.digest,
-      size: child.manifest.length,
-      platform: child.platform,
-    })),
+    manifests: [
+      ...children.map((child) => ({
+        mediaType: child.mediaType,
+        digest: child.digest,
+        size: child.manifest.length,
+        platform: child.platform,
+      })),
+      ...attestationEntries,
+    ],
     ...(spec.annotations ? { annotations: spec.annotations } : {}),
   });
   const digest = await pushManifest(target, repository, tag, media.index, manifest);
-  return { digest, manifest, mediaType: media.index, children };
+  return { digest, manifest, mediaType: media.index, children, attestations };
+}
+
+/** An attestation manifest as BuildKit writes it: in-toto layers annotated with their predicate type. */
+async function pushAttestation(
+  target: PushTarget,
+  repository: string,
+  spec: AttestationSpec,
+): Promise<{ digest: string; size: number }> {
+  const statements: Array<[string, unknown]> = [];
+  if (spec.packages) statements.push(['https://spdx.dev/Document', spdxStatement(spec.packages)]);
+  if (spec.revision) {
+    const version = spec.provenance ?? 'v0.2';
+    statements.push([`https://slsa.dev/provenance/${version}`, provenanceStatement(spec.revision, version)]);
+  }
+  const layers = [];
+  for (const [predicateType, statement] of statements) {
+    const bytes = json(statement);
+    const digest = await pushBlob(target, repository, bytes);
+    layers.push({
+      mediaType: 'application/vnd.in-toto+json',
+      digest,
+      size: bytes.length,
+      annotations: { 'in-toto.io/predicate-type': predicateType },
+    });
+  }
+  const config = Buffer.from('{}');
+  const configDigest = await pushBlob(target, repository, config);
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MEDIA.oci.manifest,
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: configDigest,
+      size: config.length,
+    },
+    layers,
+  });
+  const digest = await pushManifest(target, repository, sha256(manifest), MEDIA.oci.manifest, manifest);
+  return { digest, size: manifest.length };
 }
