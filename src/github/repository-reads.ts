@@ -74,3 +74,23 @@ export async function listOpenBotItems(ctx: RepoContext): Promise<BotItem[]> {
     .filter((i) => i.user?.login === ctx.identity.botLogin)
     .map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', pull: Boolean(i.pull_request) }));
 }
+
+/** What makes a repository one Freshbase leaves alone before reading its config. */
+export type UnscannableReason = 'archived' | 'disabled' | 'empty' | 'fork';
+
+/**
+ * The default branch's head when the repository is one to scan, else why not. Forks mostly track an
+ * upstream that gets its own PRs: a fork opts in with its own config file; an org-wide or `_extends`
+ * config alone does not count, or every fork in the org would be scanned.
+ */
+export async function scannableHead(
+  ctx: RepoContext,
+  meta: { archived?: boolean; disabled?: boolean; fork: boolean; default_branch: string },
+): Promise<{ headSha: string } | { skip: UnscannableReason }> {
+  if (meta.archived) return { skip: 'archived' };
+  if (meta.disabled) return { skip: 'disabled' };
+  const headSha = await readBranchHead(ctx, meta.default_branch);
+  if (!headSha) return { skip: 'empty' };
+  if (meta.fork && !(await hasOwnConfigFile(ctx, headSha))) return { skip: 'fork' };
+  return { headSha };
+}

@@ -7,7 +7,7 @@ import { listOpenAppPulls } from '../github/app-pulls.js';
 import { loadRepoConfig } from '../github/config-load.js';
 import { withoutDeclined } from '../github/declined.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
-import { hasOwnConfigFile, readBranchHead } from '../github/repository-reads.js';
+import { scannableHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { scanRepository } from '../repository/scan.js';
 import type { RegistryLookup } from '../registry/types.js';
@@ -46,12 +46,12 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
     write: () => Promise.reject(new ReadOnlyViolation()),
   };
   const { data: meta } = await octokit.rest.repos.get({ owner, repo });
-  if (meta.archived) return unscannedRepository(repository, 'skipped', 'archived');
-  if (meta.disabled) return unscannedRepository(repository, 'skipped', 'disabled');
-  const headSha = await readBranchHead(ctx, meta.default_branch);
-  if (!headSha) return unscannedRepository(repository, 'skipped', 'empty');
-  if (meta.fork && !(await hasOwnConfigFile(ctx, headSha)))
-    return unscannedRepository(repository, 'skipped', 'fork without its own config');
+  const head = await scannableHead(ctx, meta);
+  if ('skip' in head) {
+    const reason = head.skip === 'fork' ? 'fork without its own config' : head.skip;
+    return unscannedRepository(repository, 'skipped', reason);
+  }
+  const { headSha } = head;
 
   const loaded = await loadRepoConfig({ octokit, owner, repo, ref: headSha });
   if (!loaded.ok)

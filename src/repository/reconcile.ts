@@ -13,7 +13,7 @@ import { describeError } from '../errors.js';
 import { closePull } from '../github/pull-actions.js';
 import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
-import { hasOwnConfigFile, listOpenBotItems, readBranchHead } from '../github/repository-reads.js';
+import { listOpenBotItems, scannableHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
@@ -70,14 +70,10 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     return { ...report, status: 'skipped', reason };
   };
 
-  if (meta.archived) return skip('archived');
-  if (meta.disabled) return skip('disabled');
-  // Forks mostly track an upstream that gets its own PRs. A fork opts in with its own config file;
-  // an org-wide or `_extends` config alone does not count, or every fork in the org would be scanned.
   const defaultBranch = meta.default_branch;
-  const headSha = await readBranchHead(ctx, defaultBranch);
-  if (!headSha) return skip('empty');
-  if (meta.fork && !(await hasOwnConfigFile(ctx, headSha))) return skip('fork');
+  const head = await scannableHead(ctx, meta);
+  if ('skip' in head) return skip(head.skip);
+  const { headSha } = head;
 
   const loaded = await loadRepoConfig({ octokit, owner, repo, ref: headSha });
   const botItems = await listOpenBotItems(ctx);
