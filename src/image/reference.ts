@@ -13,6 +13,8 @@ export interface ImageRef {
 export type ParseResult = { ok: true; ref: ImageRef } | { ok: false; error: string };
 
 export const DOCKER_HUB = 'docker.io';
+/** Docker Hub's namespace of official images: `python` there is `library/python`. */
+const OFFICIAL_NAMESPACE = 'library/';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 // Grammar from the distribution reference package.
@@ -99,8 +101,7 @@ export function parseImageReference(text: string): ParseResult {
       };
     }
   }
-  let repository = segments.join('/');
-  if (registry === DOCKER_HUB && segments.length === 1) repository = `library/${repository}`;
+  const repository = qualifiedRepository(registry, segments.join('/'));
   if (repository.length > 255) return { ok: false, error: 'repository name longer than 255 characters' };
   return { ok: true, ref: { registry, repository, tag, digest } };
 }
@@ -113,8 +114,15 @@ export function normaliseName(name: string): string {
   const segments = name.split('/');
   const registry =
     segments.length > 1 && looksLikeHost(segments[0]!) ? normaliseRegistry(segments.shift()!) : DOCKER_HUB;
-  if (registry === DOCKER_HUB && segments.length === 1) segments.unshift('library');
-  return [registry, ...segments].join('/');
+  return `${registry}/${qualifiedRepository(registry, segments.join('/'))}`;
+}
+
+/**
+ * The repository path a registry serves for a written one: on Docker Hub a single segment is an
+ * official image (`python` → `library/python`); elsewhere, and for longer paths, the path as is.
+ */
+export function qualifiedRepository(registry: string, path: string): string {
+  return registry === DOCKER_HUB && !path.includes('/') ? `${OFFICIAL_NAMESPACE}${path}` : path;
 }
 
 /** Normalised name without tag or digest: `docker.io/library/python`. */
@@ -122,10 +130,20 @@ export function imageName(ref: Pick<ImageRef, 'registry' | 'repository'>): strin
   return `${ref.registry}/${ref.repository}`;
 }
 
+/**
+ * One manifest's name, which is also how lookups are keyed: `docker.io/library/python:3.12` or
+ * `…/python@sha256:…`. Digests contain `:` and tags cannot, so the separator tells them apart.
+ */
+export function manifestName(ref: Pick<ImageRef, 'registry' | 'repository'>, reference: string): string {
+  return `${imageName(ref)}${reference.includes(':') ? '@' : ':'}${reference}`;
+}
+
 /** Short, familiar name as a person would write it: `python`, `ghcr.io/acme/app`. */
 export function familiarName(ref: Pick<ImageRef, 'registry' | 'repository'>): string {
   if (ref.registry !== DOCKER_HUB) return imageName(ref);
-  return ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+  return ref.repository.startsWith(OFFICIAL_NAMESPACE)
+    ? ref.repository.slice(OFFICIAL_NAMESPACE.length)
+    : ref.repository;
 }
 
 export function isSha256Digest(value: string): boolean {

@@ -5,7 +5,7 @@
 //   for (let needed = lookupsNeeded(uses, config, answers); !isNothingNeeded(needed);
 //        needed = lookupsNeeded(uses, config, answers)) {
 //     for (const t of needed.manifests) answers.manifests.set(manifestKey(t), await resolve(t) or error);
-//     for (const r of needed.tags) answers.tags.set(repositoryKey(r), await listTags(r) or error);
+//     for (const r of needed.tags) answers.tags.set(imageName(r), await listTags(r) or error);
 //     for (const q of needed.platformManifests)
 //       answers.platformManifests.set(platformManifestKey(q), await resolvePlatform(q.target, q.platform) or error);
 //   }
@@ -13,7 +13,7 @@
 //
 // Rounds exist because later questions depend on earlier answers: which new tag to resolve
 // depends on the tag list, and a platform query on whether the pinned digest is single-platform.
-import { imageName } from '../image/reference.js';
+import { imageName, manifestName } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
 import type {
   LookupTarget,
@@ -40,7 +40,7 @@ export interface PlatformQuery {
 export interface LookupAnswers {
   /** Key: manifestKey(target) — `docker.io/library/python:3.12` or `…/python@sha256:…`. */
   manifests: Map<string, ManifestInfo | LookupError>;
-  /** Key: repositoryKey — `docker.io/library/python`. All tags of the repository. */
+  /** Key: imageName(ref) — `docker.io/library/python`. All tags of the repository. */
   tags: Map<string, string[] | LookupError>;
   /** Key: platformManifestKey(query) — `docker.io/library/python:3.12|linux/arm64/v8`. */
   platformManifests: Map<string, ManifestInfo | LookupError>;
@@ -61,13 +61,9 @@ export function isLookupError(value: unknown): value is LookupError {
   return typeof value === 'object' && value !== null && 'error' in value && !Array.isArray(value);
 }
 
-/** The normalised image name, which is how the answers are keyed. */
-export const repositoryKey: (ref: RepositoryRef) => string = imageName;
-
-/** Digests contain `:` and tags cannot, so the separator tells them apart. */
+/** The manifest's name, as the registry client names it too. */
 export function manifestKey(target: LookupTarget): string {
-  const separator = target.reference.includes(':') ? '@' : ':';
-  return `${repositoryKey(target)}${separator}${target.reference}`;
+  return manifestName(target, target.reference);
 }
 
 export function platformManifestKey(query: PlatformQuery): string {
@@ -97,7 +93,7 @@ export class AnswerReader {
   }
 
   tags(ref: RepositoryRef): string[] | LookupError | undefined {
-    const key = repositoryKey(ref);
+    const key = imageName(ref);
     const answer = this.answers.tags.get(key);
     if (answer === undefined)
       this.missingTags.set(key, { registry: ref.registry, repository: ref.repository });

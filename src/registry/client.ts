@@ -1,6 +1,13 @@
 // The registry client: tags → verified digests and manifest info, platform-preserving updates and tag
 // listing, behind one process-wide cache. Wire format and HTTP policy live in the modules it uses.
-import { DOCKER_HUB, imageName, isSha256Digest, isValidRepository, isValidTag } from '../image/reference.js';
+import {
+  imageName,
+  isSha256Digest,
+  isValidRepository,
+  isValidTag,
+  manifestName,
+  qualifiedRepository,
+} from '../image/reference.js';
 import { systemResolver, type Resolver } from './address-guard.js';
 import {
   CoalescingCache,
@@ -175,13 +182,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   ): Subject {
     const rule = ruleFor(registry, rules, account);
     const endpoint = endpointFor(registry, rule, sourceOf(rule));
-    // Docker Hub's official images live under library/ (`python` is `library/python`).
-    const repository =
-      endpoint.registry === DOCKER_HUB && !rawRepository.includes('/')
-        ? `library/${rawRepository}`
-        : rawRepository;
-    const name = imageName({ registry: endpoint.registry, repository });
-    const image = reference === null ? name : `${name}${isSha256Digest(reference) ? '@' : ':'}${reference}`;
+    const repository = qualifiedRepository(endpoint.registry, rawRepository);
+    const named = { registry: endpoint.registry, repository };
+    const name = imageName(named);
+    const image = reference === null ? name : manifestName(named, reference);
     if (!isValidRepository(repository))
       throw new RegistryError(`${image}: invalid repository name`, 'protocol', image);
     // Digests other than sha256 cannot be verified here, so they are refused like any invalid reference.

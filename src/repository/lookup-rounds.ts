@@ -2,12 +2,12 @@
 // until the plan needs nothing more. Every failure becomes an answer; nothing here throws.
 import pLimit from 'p-limit';
 import type { RepoConfig } from '../config/types.js';
+import { imageName } from '../image/reference.js';
 import {
   emptyAnswers,
   isNothingNeeded,
   manifestKey,
   platformManifestKey,
-  repositoryKey,
   type LookupAnswers,
   type LookupError,
   type LookupsNeeded,
@@ -67,9 +67,7 @@ export async function fetchAnswers(
       ),
       ...needed.tags.map((r) =>
         limit(() =>
-          settle(answers.tags, repositoryKey(r), () =>
-            registry.listTags(r.registry, r.repository, freshness),
-          ),
+          settle(answers.tags, imageName(r), () => registry.listTags(r.registry, r.repository, freshness)),
         ),
       ),
       ...needed.platformManifests.map((q) =>

@@ -3,7 +3,10 @@ import {
   imageName,
   isValidDigest,
   joinReference,
+  manifestName,
+  normaliseName,
   parseImageReference,
+  qualifiedRepository,
   splitReference,
 } from '../../src/image/reference.js';
 
@@ -60,4 +63,21 @@ test('names', () => {
   expect(familiarName(ok('docker.io/library/python'))).toBe('python');
   expect(familiarName(ok('ghcr.io/a/b'))).toBe('ghcr.io/a/b');
   expect(isValidDigest(D)).toBe(true);
+});
+
+test('Docker Hub official images are library/ there and nowhere else', () => {
+  expect(qualifiedRepository('docker.io', 'python')).toBe('library/python');
+  expect(qualifiedRepository('docker.io', 'bitnami/redis')).toBe('bitnami/redis');
+  expect(qualifiedRepository('ghcr.io', 'python')).toBe('python');
+  expect(ok('python').repository).toBe('library/python');
+  expect(normaliseName('node')).toBe('docker.io/library/node');
+  expect(normaliseName('index.docker.io/node')).toBe('docker.io/library/node');
+  expect(normaliseName('bitnami/*')).toBe('docker.io/bitnami/*');
+  expect(normaliseName('localhost:5000/node')).toBe('localhost:5000/node');
+});
+
+test('a manifest is named by tag with : and by digest with @', () => {
+  const python = ok('python');
+  expect(manifestName(python, '3.12')).toBe('docker.io/library/python:3.12');
+  expect(manifestName(python, D)).toBe(`docker.io/library/python@${D}`);
 });

@@ -2,13 +2,12 @@
 import { validateConfig } from '../../src/config/load.js';
 import type { RepoConfig } from '../../src/config/types.js';
 import type { ImageUse } from '../../src/dockerfile/types.js';
-import { parseImageReference } from '../../src/image/reference.js';
+import { imageName, parseImageReference } from '../../src/image/reference.js';
 import {
   emptyAnswers,
   isNothingNeeded,
   manifestKey,
   platformManifestKey,
-  repositoryKey,
   type LookupAnswers,
   type LookupError,
 } from '../../src/plan/lookups.js';
@@ -109,10 +108,7 @@ export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegist
       answers.manifests.set(key, registry.manifests?.[key] ?? notFound(key));
     }
     for (const ref of needed.tags) {
-      answers.tags.set(
-        repositoryKey(ref),
-        registry.tags?.[repositoryKey(ref)] ?? notFound(repositoryKey(ref)),
-      );
+      answers.tags.set(imageName(ref), registry.tags?.[imageName(ref)] ?? notFound(imageName(ref)));
     }
     for (const query of needed.platformManifests) {
       const key = platformManifestKey(query);
