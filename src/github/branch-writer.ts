@@ -1,5 +1,6 @@
 // Commits through the Git Data API on top of the default-branch head, and branch refs that the app
 // may move only while every commit on them since the merge base is its own.
+import { createHash } from 'node:crypto';
 import type { RepoFile } from '../plan/types.js';
 import { httpStatus, isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
@@ -52,9 +53,11 @@ export type BranchOwnership =
   | { kind: 'missing' }
   /**
    * `head`: the branch commit whose history was checked, where a later move must start from;
-   * `tree`: its tree, when the branch has commits of its own.
+   * `tree`: its tree, when the branch has commits of its own; `base`: the merge base with the
+   * default branch; `files`: path → blob sha of what the branch changes since `base`, when
+   * GitHub listed them all.
    */
-  | { kind: 'app'; head: string; tree?: string }
+  | { kind: 'app'; head: string; tree?: string; base?: string; files?: ReadonlyMap<string, string> }
   | { kind: 'foreign'; authors: string[] };
 
 /**
@@ -90,12 +93,46 @@ export async function branchOwnership(
     // the branch is the merge base itself (identical to, or behind, the default branch).
     const parents = new Set(data.commits.flatMap((c) => c.parents.map((p) => p.sha)));
     const tip = data.commits.find((c) => !parents.has(c.sha));
+    const base = data.merge_base_commit.sha;
     return tip
-      ? { kind: 'app', head: tip.sha, tree: tip.commit.tree.sha }
-      : { kind: 'app', head: data.merge_base_commit.sha };
+      ? { kind: 'app', head: tip.sha, tree: tip.commit.tree.sha, base, files: changedFiles(data.files) }
+      : { kind: 'app', head: base, base, files: new Map() };
   }
   const authors = [...new Set(foreign.map((c) => c.author?.login ?? c.commit.author?.name ?? 'unknown'))];
   return { kind: 'foreign', authors };
+}
+
+/** Git's object id of a blob with this text (sha1 of "blob <bytes>\0<bytes>"), as GitHub lists it. */
+function blobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/**
+ * The app's branch already holds exactly `files` on top of `base` (the default-branch head): then
+ * a push would change nothing but re-run CI and notify reviewers. Decided from the comparison
+ * `branchOwnership` read, without a request; unknown (a cut file list) counts as "no".
+ */
+export function branchHolds(ownership: BranchOwnership, base: string, files: RepoFile[]): boolean {
+  if (ownership.kind !== 'app' || ownership.base !== base || !ownership.files) return false;
+  const changed = ownership.files;
+  return changed.size === files.length && files.every((f) => changed.get(f.path) === blobSha(f.content));
+}
+
+/** GitHub lists at most this many changed files in a comparison; beyond it the list is cut. */
+const COMPARE_FILES_LISTED = 300;
+
+type ComparedFile = { filename: string; sha?: string | null; status: string };
+
+/** path → blob sha of the files a comparison changed; undefined when the list may be cut or odd. */
+function changedFiles(files: ComparedFile[] | undefined): ReadonlyMap<string, string> | undefined {
+  if (!files || files.length >= COMPARE_FILES_LISTED) return undefined;
+  const changed = new Map<string, string>();
+  for (const f of files) {
+    if (f.status === 'removed' || f.status === 'renamed' || !f.sha) return undefined;
+    changed.set(f.filename, f.sha);
+  }
+  return changed;
 }
 
 /**
@@ -139,8 +176,17 @@ export async function refWrite<T>(branch: string, call: () => Promise<T>): Promi
   }
 }
 
-/** `pointed`, or the authors of the commits that made the app leave the branch alone. */
-export type PointResult = { pointed: true } | { pointed: false; authors: string[] };
+/**
+ * `pointed` (`dropped`: the `drop` ref was deleted with the move), or the authors of the commits
+ * that made the app leave the branch alone.
+ */
+export type PointResult = { pointed: true; dropped?: boolean } | { pointed: false; authors: string[] };
+
+/** A ref deleted in the same atomic update as the move, if it still points at `oid`. */
+export interface DroppedRef {
+  branch: string;
+  oid: string;
+}
 
 /**
  * Points `branch` at `sha`: creates it, or moves it when it already exists (a crash between branch
@@ -159,6 +205,7 @@ export async function pointBranch(
   branch: string,
   sha: string,
   ownership: BranchOwnership,
+  drop?: DroppedRef,
 ): Promise<PointResult> {
   const { owner, repo, octokit } = ctx;
   let current = ownership;
@@ -178,7 +225,7 @@ export async function pointBranch(
     if (current.kind === 'foreign') return { pointed: false, authors: current.authors };
     // Deleted meanwhile (PR merged or closed with "delete branch"): the next run starts afresh.
     if (current.kind === 'missing') throw new Error(`branch ${branch} disappeared while being updated`);
-    if (await moveRef(ctx, branch, current.head, sha)) return { pointed: true };
+    if (await moveRef(ctx, branch, current.head, sha, drop)) return { pointed: true, dropped: !!drop };
     if (attempt >= 2) throw new Error(`branch ${branch} could not be moved: rejected twice`);
     ctx.log.info({ branch }, 'branch moved since it was checked; checking who owns it');
     current = await branchOwnership(ctx, defaultBranch, branch);
@@ -203,19 +250,35 @@ function lacksUpdateRefs(errors: NonNullable<GraphqlErrorShape['errors']>): bool
   return errors.some((e) => /\bupdateRefs\b|\bUpdateRefsInput\b/.test(e.message ?? ''));
 }
 
-/** Moves `branch` from `before` to `sha`; false when it no longer pointed at `before`. */
-async function moveRef(ctx: RepoContext, branch: string, before: string, sha: string): Promise<boolean> {
+/** GraphQL's "no such ref" object id: as `afterOid` it deletes the ref. */
+const ZERO_OID = '0'.repeat(40);
+
+/**
+ * Moves `branch` from `before` to `sha`, deleting `drop` with it; false when `branch` no longer
+ * pointed at `before` (or `drop` at its oid) and nothing changed.
+ */
+async function moveRef(
+  ctx: RepoContext,
+  branch: string,
+  before: string,
+  sha: string,
+  drop?: DroppedRef,
+): Promise<boolean> {
   const { owner, repo, octokit } = ctx;
   if (ctx.repositoryId) {
+    const refUpdates = [{ name: `refs/heads/${branch}`, beforeOid: before, afterOid: sha, force: true }];
+    if (drop) {
+      refUpdates.push({
+        name: `refs/heads/${drop.branch}`,
+        beforeOid: drop.oid,
+        afterOid: ZERO_OID,
+        force: true,
+      });
+    }
     try {
       await refWrite(branch, () =>
         ctx.write(() =>
-          octokit.graphql(UPDATE_REFS, {
-            input: {
-              repositoryId: ctx.repositoryId,
-              refUpdates: [{ name: `refs/heads/${branch}`, beforeOid: before, afterOid: sha, force: true }],
-            },
-          }),
+          octokit.graphql(UPDATE_REFS, { input: { repositoryId: ctx.repositoryId, refUpdates } }),
         ),
       );
       return true;
@@ -240,6 +303,7 @@ async function moveRef(ctx: RepoContext, branch: string, before: string, sha: st
   await refWrite(branch, () =>
     ctx.write(() => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true })),
   );
+  if (drop) await deleteBranch(ctx, drop.branch);
   return true;
 }
 

@@ -9,6 +9,7 @@ import type { BranchPlan, RepoFile, RepositoryScan } from '../plan/types.js';
 import type { AppPull } from './app-pulls.js';
 import {
   type BranchOwnership,
+  branchHolds,
   branchOwnership,
   deleteBranch,
   pointBranch,
@@ -34,7 +35,7 @@ import {
   updatePullText,
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
-import { commitOnNewBranch } from './verified-commit.js';
+import { type CommitContent, commitOnNewBranch, commitOnScratchBranch } from './verified-commit.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
 
 export interface PullReconcileInput {
@@ -178,6 +179,11 @@ const replacedForWorkflowsReason = (defaultBranch: string): string =>
     'new pull request proposes the current updates on top of the current default branch.',
   ].join(' ');
 
+/**
+ * Moves the PR's branch onto the plan's commit on the current default head: made by GitHub
+ * (Verified) on a scratch branch where it can, else over the Git Data API; nothing is pushed when
+ * the branch already holds exactly this.
+ */
 async function updateExisting(
   run: PullRun,
   pull: AppPull,
@@ -185,18 +191,40 @@ async function updateExisting(
   ownership: BranchOwnership,
 ): Promise<Tally> {
   const { ctx, input } = run;
-  const sha = await commitPlan(run, plan, ownership);
-  let pointed: PointResult | null;
+  const content = commitContent(run, plan);
+  if (branchHolds(ownership, input.snapshot.commitSha, content.files)) return retitle(run, pull, plan, null);
+  const verified = await commitOnScratchBranch(
+    ctx,
+    input.defaultBranch,
+    plan.branch,
+    input.snapshot.commitSha,
+    content,
+  );
+  let dropped = false;
   try {
-    pointed = sha === null ? null : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership);
-  } catch (error) {
-    if (!(error instanceof WorkflowChangeRefused) || sha === null) throw error;
-    return replacePull(run, pull, plan, { sha, refusal: error });
-  }
-  if (pointed && !pointed.pointed) {
+    const sha = verified ? verified.sha : await commitPlan(run, plan, ownership);
+    let pointed: PointResult | null;
+    try {
+      pointed =
+        sha === null
+          ? null
+          : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership, verified?.drop);
+    } catch (error) {
+      if (!(error instanceof WorkflowChangeRefused) || sha === null) throw error;
+      return await replacePull(run, pull, plan, { sha, refusal: error });
+    }
+    dropped = pointed?.pointed === true && pointed.dropped === true;
     // Someone pushed between the ownership check and the move; the move was refused, not forced.
-    return stopUpdates(run, pull, plan, pointed.authors);
+    if (pointed && !pointed.pointed) return await stopUpdates(run, pull, plan, pointed.authors);
+    return await retitle(run, pull, plan, sha);
+  } finally {
+    if (verified && !dropped) await deleteBranch(ctx, verified.drop.branch);
   }
+}
+
+/** The PR's title and body for the plan; `sha` the commit pushed, null when none was. */
+async function retitle(run: PullRun, pull: AppPull, plan: BranchPlan, sha: string | null): Promise<Tally> {
+  const { ctx } = run;
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
   // then the branch often has this very content already, and nothing is pushed (sha null).
   await updatePullText(ctx, pull.number, plan);
@@ -249,9 +277,7 @@ async function openNew(run: PullRun, plan: BranchPlan, ownership: BranchOwnershi
       input.defaultBranch,
       plan.branch,
       input.snapshot.commitSha,
-      changedFiles(run, plan),
-      input.snapshot.modes,
-      plan.commitMessage,
+      commitContent(run, plan),
     );
     if (made.made) return openAndDecorate(run, plan, made.sha);
     if (!made.unsupported) return hold(run, plan, FOREIGN_BRANCH);
@@ -313,6 +339,10 @@ async function commitPlan(
     plan.commitMessage,
     currentTree,
   );
+}
+
+function commitContent(run: PullRun, plan: BranchPlan): CommitContent {
+  return { files: changedFiles(run, plan), modes: run.input.snapshot.modes, message: plan.commitMessage };
 }
 
 function changedFiles(run: PullRun, plan: BranchPlan): RepoFile[] {

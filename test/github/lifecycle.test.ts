@@ -351,7 +351,7 @@ test("an app PR whose metadata block was edited away is still its group's PR and
   from = h.gh.http.log.length;
   report = await h.run();
   expect(report.pullRequests).toMatchObject({ updated: 1, created: 0, failed: 0 });
-  expect(h.gh.http.counts(from)['POST /graphql']).toBe(1);
+  expect(h.gh.http.counts(from)['POST /graphql']).toBe(2); // GitHub's commit, then the move
   expect(h.gh.http.counts(from)[`POST ${T}/pulls`]).toBeUndefined();
   expect(h.gh.pulls(REPO)).toHaveLength(1);
   expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
@@ -371,10 +371,10 @@ test('an app PR without metadata whose branch is no longer planned is closed, no
   expect(h.gh.pulls(REPO, 'open')).toHaveLength(0);
 });
 
-/** Alice pushes to the app's branch after its ownership check, while the app makes its new commit. */
+/** Alice pushes to the app's branch after its ownership check, while GitHub makes the app's new commit. */
 function humanPushDuringCommit(): { head: () => string } {
   let head = '';
-  h.gh.http.beforeNext(`POST ${T}/git/commits`, () => {
+  h.gh.http.beforeNext('POST /graphql', () => {
     head = h.gh.pushAs('alice', REPO, BRANCH, { 'notes.txt': 'mine' });
   });
   return { head: () => head };
@@ -391,8 +391,10 @@ test('a human push between the ownership check and the branch move survives and 
   expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(aliceHead);
   expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, heldBack: 1, failed: 0 });
   expect(h.gh.comments(REPO, 1)).toMatchObject([{ body: expect.stringContaining('@alice') }]);
-  expect(h.gh.http.count('POST /graphql')).toBe(2); // the PR's first commit, then the rejected move
+  // The PR's first commit, the update's commit, then the rejected move.
+  expect(h.gh.http.count('POST /graphql')).toBe(3);
   expect(h.gh.http.count(`PATCH ${T}/git/refs/{*ref}`)).toBe(0);
+  expect(h.gh.repo(REPO).refs.has(`heads/${BRANCH}.next`)).toBe(false); // the scratch branch is gone
 });
 
 describe('without GraphQL updateRefs (older GitHub Enterprise Server)', () => {
@@ -409,7 +411,8 @@ describe('without GraphQL updateRefs (older GitHub Enterprise Server)', () => {
     expect(report.pullRequests.updated).toBe(1);
     expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
     expect(h.gh.http.counts(from)).toMatchObject({
-      'POST /graphql': 1,
+      'POST /graphql': 2, // GitHub's commit on the scratch branch, then the missing updateRefs
+      [`DELETE ${T}/git/refs/{*ref}`]: 1, // the scratch branch
       [`GET ${T}/commits/{ref}`]: 1, // the default head
       [`GET ${T}/git/ref/{*ref}`]: 1, // the branch head, re-read just before the move
       [`PATCH ${T}/git/refs/{*ref}`]: 1,
@@ -466,10 +469,10 @@ describe('a workflow change on the default branch (the app has no `workflows` pe
 
     const report = await h.run();
     expect(report.pullRequests).toMatchObject({ closed: 1, created: 1, updated: 0, failed: 0 });
-    // The first PR's commit, then one refused updateRefs and no retry of the move; the fresh
-    // branch is created over REST.
-    expect(h.gh.http.count('POST /graphql')).toBe(2);
-    expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(2);
+    // The first PR's commit, the update's commit, then one refused updateRefs and no retry of the
+    // move; the fresh branch is created over REST (as were the first branch and the scratch one).
+    expect(h.gh.http.count('POST /graphql')).toBe(3);
+    expect(h.gh.http.count(`POST ${T}/git/refs`)).toBe(3);
     expect(h.logs.some((l) => l.msg === 'pull request reconcile failed')).toBe(false);
     await expectReplaced();
   });

@@ -294,6 +294,24 @@ export function registerRoutes(gh: FakeGitHub): void {
     return [201, commitJson(sha)];
   });
 
+  /** The compare API's `files`: what differs between the merge base and the head, blob sha each. */
+  function changedFiles(mergeBase: string | undefined, head: string) {
+    const before: ReturnType<typeof git.flatten> = mergeBase
+      ? git.flatten(git.commit(mergeBase)!.tree)
+      : new Map();
+    const after = git.flatten(git.commit(head)!.tree);
+    const files: Array<{ filename: string; sha: string; status: string }> = [];
+    for (const [filename, entry] of after) {
+      const old = before.get(filename);
+      if (old?.sha !== entry.sha)
+        files.push({ filename, sha: entry.sha, status: old ? 'modified' : 'added' });
+    }
+    for (const [filename, entry] of before) {
+      if (!after.has(filename)) files.push({ filename, sha: entry.sha, status: 'removed' });
+    }
+    return files;
+  }
+
   http.route('GET', `${R}/compare/{*basehead}`, (req) => {
     const r = repoOf(req);
     const [baseRef = '', headRef = ''] = req.params.basehead!.split('...');
@@ -328,7 +346,7 @@ export function registerRoutes(gh: FakeGitHub): void {
         total_commits: ahead.length,
         merge_base_commit: { sha: mergeBase },
         commits,
-        files: [],
+        files: changedFiles(mergeBase, head),
       },
     ];
   });
