@@ -22,6 +22,10 @@ COPY --from=build /app/dist ./dist
 # package.json makes dist/ ES modules; app.yml is the manifest Probot's setup flow registers from.
 COPY package.json app.yml ./
 COPY bin ./bin
+# The state store's file (first-seen times of digests) when REDIS_URL is not set; mount a volume
+# here to keep it across restarts (losing it only delays updates held by minimumReleaseAge).
+ENV FRESHBASE_DATA_DIR=/var/lib/freshbase
+RUN mkdir -p /var/lib/freshbase && chown node:node /var/lib/freshbase
 USER node
 EXPOSE 3000
 # Liveness only: /health answers without asking Redis (readiness is /ready).

@@ -11,6 +11,7 @@ import { createConditionalRequestCache } from '../src/github/conditional-request
 import { createRegistryClient } from '../src/registry/client.js';
 import { FakeGitHub } from '../test/support/fake-github.js';
 import type { TestRegistry } from '../test/support/registry.js';
+import { temporaryDataDir } from '../test/support/state.js';
 
 export interface OrgSweepOptions {
   repositories: number;
@@ -145,7 +146,12 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
       const started = process.hrtime.bigint();
       const io = { stdout: () => {}, stderr: (text: string) => process.stderr.write(`  ${text}`) };
-      await runSweep({}, io, { probot, concurrency: options.concurrency, registry: client, githubCache });
+      await runSweep({ FRESHBASE_DATA_DIR: temporaryDataDir() }, io, {
+        probot,
+        concurrency: options.concurrency,
+        registry: client,
+        githubCache,
+      });
       clearInterval(sampler);
       return {
         seconds: Number(process.hrtime.bigint() - started) / 1e9,

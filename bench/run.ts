@@ -13,6 +13,7 @@ import { createRegistryClient } from '../src/registry/client.js';
 import { benchWebhookFlood } from './webhook-flood.js';
 import { readDockerfiles } from '../test/support/extraction-invariants.js';
 import { startRegistry } from '../test/support/registry.js';
+import { temporaryStateStore } from '../test/support/state.js';
 import { benchOrgSweep } from './org-sweep.js';
 
 function benchExtraction(dir: string): void {
@@ -72,6 +73,8 @@ async function benchSweep(): Promise<void> {
     const config = parseConfigYaml('');
     if (!config.ok) throw new Error('default config invalid');
     const client = createRegistryClient({ rules: [registry.hostRule()] });
+    // Every scan records first-seen times in the default (file) store, as the app does.
+    const state = temporaryStateStore();
     const image = (i: number) => `${registry.host}/bench/img${i % imageCount}`;
     // Each repository: two Dockerfiles, four image uses drawn from the same ten images.
     const repoFiles = (r: number): RepoFile[] => [
@@ -86,6 +89,7 @@ async function benchSweep(): Promise<void> {
           files: repoFiles(r),
           config: config.config,
           registry: client,
+          state,
           now: new Date(),
         }),
       ),

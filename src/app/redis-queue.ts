@@ -87,6 +87,8 @@ class GitHubUnavailable extends Error {
 export interface RedisJobQueue extends JobQueue {
   /** Sets (cron pattern) or removes (null) the cluster-wide sweep schedule. */
   scheduleSweep(pattern: string | null): Promise<void>;
+  /** The queue's own (non-blocking) connection, shared with the state store; closed with the queue. */
+  connection: Redis;
 }
 
 function connect(url: string): Redis {
@@ -168,6 +170,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   worker.on('error', logError);
 
   return {
+    connection: queueConnection,
     enqueue,
     async enqueueInstallation(installation) {
       // Not deduplicated: a second listing only re-enqueues scans, which are deduplicated per repository.

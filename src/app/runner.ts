@@ -8,6 +8,7 @@ import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
 import type { AttestationReader } from '../attestations/read.js';
 import type { AccountRegistries } from '../registry/types.js';
+import type { StateStore } from '../state/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
 import type { RepositoryReport } from '../repository/types.js';
 import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
@@ -29,6 +30,7 @@ export type JobOutcome = (
 export interface JobRunnerDeps {
   app: Probot;
   registry: AccountRegistries;
+  state: StateStore;
   attestations?: AttestationReader;
   reconcile: Reconcile;
   identity: () => Promise<AppIdentity>;
@@ -63,6 +65,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         // account: that account's registry rules, and no other's, serve its lookups.
         registry: deps.registry.forAccount(job.owner),
         attestations: deps.attestations,
+        state: deps.state,
         now: now(),
         freshAfter: new Date(job.requestedAt),
         identity: await deps.identity(),

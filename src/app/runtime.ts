@@ -10,6 +10,7 @@ import { reconcileRepository } from '../repository/reconcile.js';
 import { createGitHubCache } from './github-cache.js';
 import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import type { RedisJobQueue } from './redis-queue.js';
 import {
   createInProcessQueue,
   type JobQueue,
@@ -20,6 +21,10 @@ import {
 import { createJobRunner } from './runner.js';
 import { enqueueAllInstallations, readScanCron, startScheduler } from './scheduler.js';
 import { queueStatsWithin } from './service-routes.js';
+import { createFileStateStore } from '../state/file-store.js';
+import { dataDirectory } from '../state/open.js';
+import { createRedisStateStore } from '../state/redis-store.js';
+import type { JobOutcome } from './runner.js';
 
 export interface Services {
   queue: JobQueue;
@@ -87,19 +92,16 @@ export async function startServices(
   metrics.observeLookups(() => registry.stats().lookups);
   const github = await createGitHubCache(env, registryLogger(log.child({ name: 'github-cache' })));
   const identity = createAppIdentity(app);
-  const scan = createJobRunner({
-    app,
-    registry,
-    attestations: new AttestationReader(registry),
-    reconcile: reconcileRepository,
-    identity,
-    log,
-    dryRun,
-    githubCache: github.cache,
-  });
+  const stateLog = log.child({ name: 'state' });
+  const fileState = redisUrl
+    ? undefined
+    : createFileStateStore({ directory: dataDirectory(env), log: { warn: (m) => stateLog.warn(m) } });
+  // The job runner needs the state store, which in Redis mode uses the queue's connection: it is
+  // made right after the queue, with no await in between, so no job can run before.
+  const jobs: { scan?: (job: ScanJob) => Promise<JobOutcome> } = {};
   // The queue's seam to the scans: every finished job is counted on its way back to the queue.
   const runner = async (job: ScanJob) => {
-    const outcome = await scan(job);
+    const outcome = await jobs.scan!(job);
     metrics.recordJob(outcome);
     return outcome;
   };
@@ -109,7 +111,7 @@ export async function startServices(
   const sweep = () => enqueueAllInstallations(app, queue, log);
   const listRepositories: RepositoryLister = (job) =>
     listInstallationJobs(app, job.installationId, job.reason, job.requestedAt);
-  let distributed: { scheduleSweep(pattern: string | null): Promise<void> } | undefined;
+  let distributed: RedisJobQueue | undefined;
   if (redisUrl) {
     const { createRedisQueue } = await import('./redis-queue.js');
     const redisQueue = createRedisQueue({ url: redisUrl, runner, listRepositories, log, sweep, retry });
@@ -118,6 +120,18 @@ export async function startServices(
   } else {
     queue = createInProcessQueue({ runner, listRepositories, log, retry });
   }
+  const state = distributed ? createRedisStateStore(distributed.connection) : fileState!;
+  jobs.scan = createJobRunner({
+    app,
+    registry,
+    state,
+    attestations: new AttestationReader(registry),
+    reconcile: reconcileRepository,
+    identity,
+    log,
+    dryRun,
+    githubCache: github.cache,
+  });
   metrics.observeQueue(() => queueStatsWithin(() => queue.stats()));
   const scheduler = await startScheduler({ cron, sweep, log, distributed });
 
@@ -137,6 +151,7 @@ export async function startServices(
     async close() {
       await scheduler.stop();
       await queue.close();
+      await state.close();
       await cache?.close();
       await github.close();
     },

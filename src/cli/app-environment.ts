@@ -8,6 +8,8 @@ import { isDryRun } from '../github/dry-run.js';
 import { errorMessage } from '../errors.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
+import { openStateStore } from '../state/open.js';
+import type { StateStore } from '../state/types.js';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -17,6 +19,8 @@ export interface CommandIo {
 export interface AppEnvironment {
   app: Probot;
   registry: ReturnType<typeof createRegistryClient>;
+  /** First-seen times: Redis with REDIS_URL, else the file under FRESHBASE_DATA_DIR. Close it. */
+  state: StateStore;
   /** FRESHBASE_DRY_RUN=true: jobs plan and log, and write nothing to GitHub. */
   dryRun: boolean;
 }
@@ -38,7 +42,8 @@ export async function connectApp(
     // ready(): Probot sets up its logger and GitHub client asynchronously (and may fail there).
     const dryRun = isDryRun(env);
     const app = await (probot ?? createProbot({ env, overrides: { log: await createAppLog(env) } })).ready();
-    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env), env }), dryRun };
+    const state = await openStateStore(env, { warn: (message) => app.log.warn(message) });
+    return { app, registry: createRegistryClient({ rules: hostRulesFromEnv(env), env }), state, dryRun };
   } catch (error) {
     io.stderr(`freshbase ${command}: ${errorMessage(error)}\n`);
     io.stderr(needs);

@@ -57,7 +57,10 @@ export async function runReport(
   const started = now();
   const identity = createAppIdentity(app);
   const listing = await listFleet('report', app, io, started.getTime());
-  if (!listing) return 1;
+  if (!listing) {
+    await connected.state.close();
+    return 1;
+  }
   let failed = listing.incomplete;
   const limit = pLimit(CONCURRENCY);
   const repositories = await Promise.all(
@@ -70,6 +73,7 @@ export async function runReport(
             repo: job.repo,
             log,
             registry: registry.forAccount(job.owner),
+            state: connected.state,
             now: now(),
             identity: await identity(),
             freshAfter: started,
@@ -83,6 +87,7 @@ export async function runReport(
       }),
     ),
   );
+  await connected.state.close();
   repositories.sort((a, b) => (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0));
   const inventory: Inventory = { generatedAt: started.toISOString(), repositories };
   if (format === 'json') io.stdout(`${JSON.stringify(reportJson(inventory), null, 2)}\n`);

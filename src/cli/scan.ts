@@ -12,11 +12,12 @@ import {
   parseConfigYaml,
 } from '../config/load.js';
 import { applyUpdates } from '../plan/apply.js';
-import type { PlannedUpdate, RepositoryScan } from '../plan/types.js';
+import type { HeldUpdate, PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { explainUpdates } from '../repository/changes.js';
 import { scanRepository } from '../repository/scan.js';
+import { openStateStore } from '../state/open.js';
 import type { CliIo } from './main.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
 import { formatTable } from './table.js';
@@ -44,8 +45,15 @@ function updateToJson(u: PlannedUpdate) {
     from: u.from,
     to: u.to,
     kind: u.kind,
+    firstSeen: u.firstSeen?.toISOString() ?? null,
     changes: changesToJson(u.changes),
   };
+}
+
+/** `held` entries; one held for its soak time also says when its digest was first seen and is due. */
+function heldToJson(h: HeldUpdate) {
+  const soak = h.soak && { firstSeen: h.soak.firstSeen.toISOString(), due: h.soak.due.toISOString() };
+  return { file: h.file, line: h.line, image: h.image, from: h.from, to: h.to, reason: h.reason, ...soak };
 }
 
 function changeLine(report: ChangeReport | undefined): string {
@@ -137,6 +145,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
   }
   const rules = hostRulesFromEnv(env);
   const registry = createRegistryClient({ rules, env });
+  const state = await openStateStore(env, { warn: (message) => io.stderr(`freshbase scan: ${message}\n`) });
 
   const { files, unreadable } = await readSelectedFiles(root, config);
   const started = Date.now();
@@ -148,6 +157,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     files,
     config,
     registry,
+    state,
     now,
     onProgress: (done, total) => {
       if (showProgress && Date.now() - started > PROGRESS_AFTER_MS) {
@@ -179,7 +189,7 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
   if (parsed.values.json) {
     const output = {
       updates: result.updates.map(updateToJson),
-      held: result.held,
+      held: result.held.map(heldToJson),
       skipped: result.skipped,
       errors,
     };
@@ -216,5 +226,6 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     );
   }
   registry.close();
+  await state.close();
   return errors.length > 0 ? 1 : 0;
 }

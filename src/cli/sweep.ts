@@ -52,7 +52,7 @@ export async function runSweep(
   }
   const connected = await connectApp('sweep', env, io, overrides.probot);
   if (!connected) return 2;
-  const { app, dryRun } = connected;
+  const { app, dryRun, state } = connected;
   const registry = overrides.registry ?? connected.registry;
   const log = app.log.child({ name: 'sweep' });
   // With REDIS_URL the ETags outlive this process, so the next sweep's reads can be 304s.
@@ -64,6 +64,7 @@ export async function runSweep(
   const runner = createJobRunner({
     app,
     registry,
+    state,
     attestations: new AttestationReader(registry),
     reconcile: overrides.reconcile ?? reconcileRepository,
     identity: createAppIdentity(app),
@@ -76,6 +77,7 @@ export async function runSweep(
   const listing = await listFleet('sweep', app, io, started);
   if (!listing) {
     await github.close();
+    await state.close();
     return 1;
   }
   const { jobs, installations: installationCount, incomplete } = listing;
@@ -123,6 +125,7 @@ export async function runSweep(
     totals.closed += outcome.report.pullRequests.closed;
   }
   await github.close();
+  await state.close();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   io.stdout(
     `swept ${outcomes.length} repositories in ${installationCount} installations in ${seconds}s: ` +

@@ -2,6 +2,7 @@
 import picomatch from 'picomatch';
 
 import { normaliseName } from '../image/reference.js';
+import { parseDuration } from './duration.js';
 import { DEFAULT_FILES } from './schema.js';
 import type { ImagePolicy, RepoConfig } from './types.js';
 
@@ -71,6 +72,10 @@ export function isImageIgnored(config: RepoConfig, imageName: string): boolean {
   return compile(config).ignoredImage(imageName);
 }
 
+/** The schema accepted it, so it parses; absent means no soak time. */
+const releaseAge = (text: string | undefined): number =>
+  text === undefined ? 0 : (parseDuration(text) ?? 0);
+
 /** The effective policy: top-level settings, then each matching rule in order overriding them. */
 export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
   const { rules } = compile(config);
@@ -79,6 +84,7 @@ export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
     pin: config.pin,
     updates: config.updates,
     platforms: config.platforms ?? null,
+    minimumReleaseAgeMs: releaseAge(config.minimumReleaseAge),
   };
   for (const { matches, rule } of rules) {
     if (!matches(imageName)) continue;
@@ -86,6 +92,7 @@ export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
     if (rule.pin !== undefined) policy.pin = rule.pin;
     if (rule.updates !== undefined) policy.updates = rule.updates;
     if (rule.platforms !== undefined) policy.platforms = rule.platforms;
+    if (rule.minimumReleaseAge !== undefined) policy.minimumReleaseAgeMs = releaseAge(rule.minimumReleaseAge);
   }
   // Off for the whole repository or ignored outright: no rule turns it back on.
   if (!config.enabled || isImageIgnored(config, imageName)) policy.enabled = false;

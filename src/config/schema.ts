@@ -2,6 +2,7 @@
 // JSON Schema. Its output type is exactly RepoConfig (checked at compile time below).
 import { z } from 'zod';
 
+import { DURATION, DURATION_HELP, parseDuration } from './duration.js';
 import { cronProblem, isValidTimezone } from './schedule.js';
 import { OFFERED_KINDS } from '../image/update-kind.js';
 import type { RepoConfig } from './types.js';
@@ -51,6 +52,17 @@ const PLATFORMS_HELP =
   "each, and a digest that changes none of them is not proposed. Default: the FROM's --platform, " +
   "else every platform of the image's current index.";
 
+const duration = z
+  .string()
+  .regex(DURATION, { message: `must be ${DURATION_HELP}` })
+  .refine((text) => !DURATION.test(text) || parseDuration(text) !== null, {
+    message: 'must be at most a year',
+  });
+const MINIMUM_RELEASE_AGE_HELP =
+  'Propose a digest only once Freshbase has seen it this long (e.g. "3 days"); until then the update ' +
+  'is held and reported with its due date. Counted from when Freshbase first saw the digest, not the ' +
+  "image's created date.";
+
 export const imageRuleSchema = z.strictObject({
   images: z
     .array(imagePattern)
@@ -60,6 +72,7 @@ export const imageRuleSchema = z.strictObject({
   pin: z.boolean().optional().describe('Add a digest to references of these images that have none.'),
   enabled: z.boolean().optional().describe('false leaves these images alone.'),
   platforms: platforms.optional().describe(PLATFORMS_HELP),
+  minimumReleaseAge: duration.optional().describe(MINIMUM_RELEASE_AGE_HELP),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -96,6 +109,7 @@ export const configObjectSchema = z
       .default(['digest', 'patch'])
       .describe('Kinds offered: digest, patch, minor, major.'),
     platforms: platforms.optional().describe(PLATFORMS_HELP),
+    minimumReleaseAge: duration.optional().describe(MINIMUM_RELEASE_AGE_HELP),
     rules: z
       .array(imageRuleSchema)
       .default([])

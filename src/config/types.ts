@@ -8,6 +8,7 @@ export interface ImageRule {
   pin?: boolean;
   enabled?: boolean;
   platforms?: string[];
+  minimumReleaseAge?: string;
 }
 
 export interface RepoConfig {
@@ -19,6 +20,8 @@ export interface RepoConfig {
   updates: OfferedKind[];
   /** Platforms the repository builds (`linux/amd64`); absent: each reference's own (see plan). */
   platforms?: string[];
+  /** How long a digest must have been seen before it is proposed (`3 days`); absent: at once. */
+  minimumReleaseAge?: string;
   rules: ImageRule[];
   group: 'repository' | 'file' | 'image';
   schedule: { cron: string; timezone: string };
@@ -41,6 +44,8 @@ export interface ImagePolicy {
   updates: OfferedKind[];
   /** Configured platforms, or null to use the reference's `--platform` / the current index. */
   platforms: string[] | null;
+  /** Soak time in milliseconds (minimumReleaseAge); 0 proposes a digest as soon as it is seen. */
+  minimumReleaseAgeMs: number;
 }
 
 export interface ConfigProblem {

@@ -91,11 +91,14 @@ export function renderDashboard(inventory: RepositoryInventory): string {
     section(
       'Held updates',
       held.map((e) =>
-        box(
-          'update-now',
-          useId(e.file, e.use),
-          `Update now: ${where(e)}${target(e.use)} — ${describeState(e.use.state)}`,
-        ),
+        // Nothing planned to force (the plan itself held it: soak time): no box to tick.
+        e.use.proposed
+          ? box(
+              'update-now',
+              useId(e.file, e.use),
+              `Update now: ${where(e)}${target(e.use)} — ${describeState(e.use.state)}`,
+            )
+          : `- ${where(e)} — ${describeState(e.use.state)}`,
       ),
       '_None._',
     ),

@@ -7,9 +7,10 @@
 import { policyFor } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
 import { OFFERED_KINDS } from '../image/update-kind.js';
-import type { BranchPlan, LookupFailure, PlannedUpdate } from '../plan/types.js';
+import type { BranchPlan, HeldUpdate, LookupFailure, PlannedUpdate } from '../plan/types.js';
 import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
 import { familiarName, imageName } from '../image/reference.js';
+import { shortDigest } from '../plan/body.js';
 import type { PlanMetadata } from '../plan/types.js';
 import type {
   Behind,
@@ -44,10 +45,15 @@ export interface RepositoryFacts {
   heldFor?: Map<string, string>;
 }
 
-/** Every kind offered and every reference pinned, with the config's ignores and disabled rules kept. */
+/**
+ * Every kind offered and every reference pinned, with the config's ignores and disabled rules kept,
+ * and no soak time.
+ */
 export function surveyConfig(config: RepoConfig): RepoConfig {
+  // How far behind is measured against everything published: no soak time.
+  const { minimumReleaseAge: _soak, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     enabled: true,
     pin: true,
     updates: [...OFFERED_KINDS],
@@ -55,6 +61,15 @@ export function surveyConfig(config: RepoConfig): RepoConfig {
       .filter((rule) => rule.enabled === false)
       .map((rule) => ({ images: rule.images, enabled: false })),
   };
+}
+
+/** The updates the plan held for their soak time (minimumReleaseAge), as `heldFor` takes them. */
+export function soakHeld(held: HeldUpdate[]): Map<string, string> {
+  return new Map(
+    held
+      .filter((h) => h.soak)
+      .map((h) => [useKey(h.file, h), `${h.to.tag ?? ''}@${shortDigest(h.to.digest ?? '')}: ${h.reason}`]),
+  );
 }
 
 /** Identifies one image use in one file. */
@@ -121,7 +136,8 @@ export function classifyRepository(facts: RepositoryFacts): RepositoryInventory 
       // An open PR already proposes it (maybe an older release, refreshed when the window opens).
       else if (update && pullRequest !== null) state = { kind: 'pull-request', number: pullRequest };
       else if (update && !facts.inWindow) state = { kind: 'held', reason: windowReason(facts.nextWindow) };
-      else if (update && facts.heldFor?.has(key)) state = { kind: 'held', reason: facts.heldFor.get(key)! };
+      // Soak time: the plan held the update itself and proposes nothing else for this use.
+      else if (!update && facts.heldFor?.has(key)) state = { kind: 'held', reason: facts.heldFor.get(key)! };
       else if (update) state = slots.has(plan!) ? { kind: 'planned' } : { kind: 'held', reason: CAP_REASON };
       else if (proposed.has(key)) state = { kind: 'declined' };
       else if (pull) state = { kind: 'pull-request', number: pull.number };

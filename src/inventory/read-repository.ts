@@ -11,7 +11,8 @@ import { scannableHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { scanRepository } from '../repository/scan.js';
 import type { RegistryLookup } from '../registry/types.js';
-import { unscannedRepository } from './classify.js';
+import type { StateStore } from '../state/types.js';
+import { soakHeld, unscannedRepository } from './classify.js';
 import { surveyRepository } from './survey.js';
 import type { RepositoryInventory } from './types.js';
 
@@ -21,6 +22,8 @@ export interface InventoryDeps {
   repo: string;
   log: Log;
   registry: RegistryLookup;
+  /** First-seen times (the soak time is judged as the scans do). */
+  state: StateStore;
   now: Date;
   identity: AppIdentity;
   /** Registry answers cached before this are fetched again. */
@@ -65,6 +68,7 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
     repoFullName: repository,
     files: snapshot.files,
     registry: deps.registry,
+    state: deps.state,
     now: deps.now,
     freshAfter: deps.freshAfter,
   };
@@ -76,5 +80,5 @@ export async function readRepositoryInventory(deps: InventoryDeps): Promise<Repo
     repoFullName: repository,
     now: deps.now,
   });
-  return surveyRepository({ scanInput, config, proposed, accepted, open });
+  return surveyRepository({ scanInput, config, proposed, accepted, open, heldFor: soakHeld(proposed.held) });
 }

@@ -33,11 +33,15 @@ function reference(tag: string | null, digest: string | null): string {
   return shown === '' ? '—' : code(shown);
 }
 
-function published(info: ManifestInfo | null, now: Date): string | null {
-  const time = info?.created ? Date.parse(info.created) : NaN;
-  if (Number.isNaN(time)) return null;
-  const days = Math.max(0, Math.floor((now.getTime() - time) / DAY_MS));
-  return `${new Date(time).toISOString().slice(0, 10)} (${days} day${days === 1 ? '' : 's'} ago)`;
+/**
+ * When Freshbase first saw the new digest. Not the image's `created`: Docker Official Images set
+ * that to their Dockerfile's commit time, so it says nothing about when the digest was published.
+ */
+function firstSeen(u: PlannedUpdate, now: Date): string {
+  if (!u.firstSeen) return 'unknown';
+  const days = Math.max(0, Math.floor((now.getTime() - u.firstSeen.getTime()) / DAY_MS));
+  const age = days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`;
+  return `${u.firstSeen.toISOString().slice(0, 10)} (${age})`;
 }
 
 function platforms(info: ManifestInfo): string {
@@ -53,15 +57,12 @@ function fileLink(input: BodyInput, u: PlannedUpdate): string {
 }
 
 function row(input: BodyInput, u: PlannedUpdate): string {
-  const dates = [`new: ${published(u.target, input.now) ?? 'unknown'}`];
-  const old = published(u.current, input.now);
-  if (old) dates.push(`old: ${old}`);
   return tableRow([
     code(u.image),
     fileLink(input, u),
     u.kind,
     `${reference(u.from.tag, u.from.digest)} → ${reference(u.to.tag, u.to.digest)}`,
-    dates.join('<br>'),
+    firstSeen(u, input.now),
     platforms(u.target),
     renderSource(u.target) ?? '—',
   ]);
@@ -89,7 +90,7 @@ export function renderBody(input: BodyInput): string {
   const header = [
     introduction(input.updates),
     '',
-    tableRow(['Image', 'File', 'Kind', 'Change', 'Published', 'Platforms', 'Source']),
+    tableRow(['Image', 'File', 'Kind', 'Change', 'First seen', 'Platforms', 'Source']),
     tableRow(Array<string>(7).fill('---')),
   ];
   const deferredNote =

@@ -12,7 +12,8 @@
 //   planUpdates({ uses, answers, config });
 //
 // Rounds exist because later questions depend on earlier answers: which new tag to resolve
-// depends on the tag list, and a platform query on whether the pinned digest is single-platform.
+// depends on the tag list, a platform query on whether the pinned digest is single-platform, and
+// a first-seen time on which digest a candidate resolved to.
 import { imageName, manifestName } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
 import type {
@@ -44,6 +45,16 @@ export interface LookupAnswers {
   tags: Map<string, string[] | LookupError>;
   /** Key: platformManifestKey(query) — `docker.io/library/python:3.12|linux/arm64/v8`. */
   platformManifests: Map<string, ManifestInfo | LookupError>;
+  /** Key: sightingKey — `docker.io/library/python:3.12@sha256:…`. When Freshbase first saw it. */
+  firstSeen: Map<string, Date | LookupError>;
+}
+
+/** One observation: `registry/repository:tag` resolved to `digest`. */
+export interface DigestSighting {
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string;
 }
 
 /** What the I/O layer must still fetch; each list deduplicated and sorted by key. */
@@ -51,10 +62,11 @@ export interface LookupsNeeded {
   manifests: LookupTarget[];
   tags: RepositoryRef[];
   platformManifests: PlatformQuery[];
+  firstSeen: DigestSighting[];
 }
 
 export function emptyAnswers(): LookupAnswers {
-  return { manifests: new Map(), tags: new Map(), platformManifests: new Map() };
+  return { manifests: new Map(), tags: new Map(), platformManifests: new Map(), firstSeen: new Map() };
 }
 
 export function isLookupError(value: unknown): value is LookupError {
@@ -70,8 +82,18 @@ export function platformManifestKey(query: PlatformQuery): string {
   return `${manifestKey(query.target)}|${formatPlatform(query.platform)}`;
 }
 
+/** Tags cannot hold `:` or `@` and repositories cannot hold `:`, so the key is unambiguous. */
+export function sightingKey(s: DigestSighting): string {
+  return `${s.registry}/${s.repository}:${s.tag}@${s.digest}`;
+}
+
+/** Registry questions only: first-seen times come from the state store, not the registry. */
+export function registryLookupCount(needed: LookupsNeeded): number {
+  return needed.manifests.length + needed.tags.length + needed.platformManifests.length;
+}
+
 export function isNothingNeeded(needed: LookupsNeeded): boolean {
-  return needed.manifests.length + needed.tags.length + needed.platformManifests.length === 0;
+  return registryLookupCount(needed) + needed.firstSeen.length === 0;
 }
 
 /**
@@ -82,6 +104,7 @@ export class AnswerReader {
   private readonly missingManifests = new Map<string, LookupTarget>();
   private readonly missingTags = new Map<string, RepositoryRef>();
   private readonly missingPlatforms = new Map<string, PlatformQuery>();
+  private readonly missingSightings = new Map<string, DigestSighting>();
 
   constructor(private readonly answers: LookupAnswers) {}
 
@@ -107,6 +130,13 @@ export class AnswerReader {
     return answer;
   }
 
+  firstSeen(sighting: DigestSighting): Date | LookupError | undefined {
+    const key = sightingKey(sighting);
+    const answer = this.answers.firstSeen.get(key);
+    if (answer === undefined) this.missingSightings.set(key, sighting);
+    return answer;
+  }
+
   missing(): LookupsNeeded {
     const sorted = <T>(map: Map<string, T>): T[] =>
       [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
@@ -114,6 +144,7 @@ export class AnswerReader {
       manifests: sorted(this.missingManifests),
       tags: sorted(this.missingTags),
       platformManifests: sorted(this.missingPlatforms),
+      firstSeen: sorted(this.missingSightings),
     };
   }
 }

@@ -16,6 +16,7 @@ import {
 } from './lookups.js';
 import type { UpdateKind } from '../image/update-kind.js';
 import { missingPlatforms, platformList, requiredPlatforms, unchangedFor } from './platforms.js';
+import { soakReason, soakState } from './soak.js';
 import type {
   HeldUpdate,
   LookupFailure,
@@ -33,6 +34,8 @@ export interface PlanInput {
   uses: FileUse[];
   answers: LookupAnswers;
   config: RepoConfig;
+  /** Soak times (minimumReleaseAge) are measured up to this moment. */
+  now: Date;
 }
 
 export interface PlanResult {
@@ -80,7 +83,7 @@ function isPassedOver(value: unknown): value is PassedOver {
   return typeof value === 'object' && value !== null && 'passedOver' in value;
 }
 
-function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReader): Outcome {
+function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReader, now: Date): Outcome {
   const repo = { registry: use.registry, repository: use.repository };
   const policy = policyFor(config, imageName(repo));
   const tag = use.tag;
@@ -128,7 +131,12 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     if (pin?.platform && manifest.isIndex) return reader.platformManifest({ target, platform: pin.platform });
     return manifest;
   };
-  const update = (kind: UpdateKind, to: PlannedUpdate['to'], target: ManifestInfo): PlannedUpdate => ({
+  const update = (
+    kind: UpdateKind,
+    to: PlannedUpdate['to'],
+    target: ManifestInfo,
+    firstSeen: Date | null,
+  ): PlannedUpdate => ({
     file,
     line: use.line,
     image: familiarName(repo),
@@ -140,18 +148,26 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     target,
     current: shown,
     platforms: required.length > 0 ? required : target.images.map((image) => image.platform),
+    firstSeen,
   });
   const failures: string[] = [];
   const held: HeldUpdate[] = [];
-  const hold = (to: HeldUpdate['to'], reason: string): void => {
+  const hold = (to: HeldUpdate['to'], reason: string, soak?: HeldUpdate['soak']): void => {
     held.push({
       file,
       line: use.line,
+      column: use.column,
       image: familiarName(repo),
       from: { tag, digest: use.digest },
       to,
       reason,
+      ...(soak && { soak }),
     });
+  };
+  /** When the candidate was first seen, or whether it must wait (or cannot be judged). */
+  const seen = (candidateTag: string, target: ManifestInfo) => {
+    const answer = reader.firstSeen({ ...repo, tag: candidateTag, digest: target.digest });
+    return answer === undefined ? undefined : soakState(answer, policy.minimumReleaseAgeMs, now);
   };
 
   if (tagKinds.length > 0) {
@@ -168,8 +184,21 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
         failures.push(`${pick.tag}: ${target.error}`);
         break;
       }
+      const soak = seen(pick.tag, target);
+      if (soak === undefined) return PENDING;
+      if (soak.kind === 'unknown') {
+        failures.push(`${pick.tag}: ${soak.failure}`);
+        break;
+      }
+      if (soak.kind === 'young') {
+        hold({ tag: pick.tag, digest: target.digest }, soakReason(soak), {
+          firstSeen: soak.firstSeen,
+          due: soak.due,
+        });
+        continue;
+      }
       const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
-      return { pending: false, update: update(pick.kind, to, target), failures, held };
+      return { pending: false, update: update(pick.kind, to, target, soak.firstSeen), failures, held };
     }
   }
   if (!refreshesDigest) return { pending: false, update: null, failures, held };
@@ -190,17 +219,31 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     );
     return { pending: false, update: null, failures, held };
   }
+  const soak = seen(tag, target);
+  if (soak === undefined) return PENDING;
+  if (soak.kind === 'unknown')
+    return { pending: false, update: null, failures: [...failures, soak.failure], held };
+  if (soak.kind === 'young') {
+    hold({ tag, digest: target.digest }, soakReason(soak), { firstSeen: soak.firstSeen, due: soak.due });
+    return { pending: false, update: null, failures, held };
+  }
   const kind = use.digest === null ? 'pin' : 'digest';
-  return { pending: false, update: update(kind, { tag, digest: target.digest }, target), failures, held };
+  const to = { tag, digest: target.digest };
+  return { pending: false, update: update(kind, to, target, soak.firstSeen), failures, held };
 }
 
 /**
  * The registry questions whose answers planUpdates still needs. Call it again after adding the
  * answers: some questions (the new tag's digest, a platform's manifest) follow from earlier ones.
  */
-export function lookupsNeeded(uses: FileUse[], config: RepoConfig, answers?: LookupAnswers): LookupsNeeded {
+export function lookupsNeeded(
+  uses: FileUse[],
+  config: RepoConfig,
+  now: Date,
+  answers?: LookupAnswers,
+): LookupsNeeded {
   const reader = new AnswerReader(answers ?? emptyAnswers());
-  for (const entry of uses) planUse(entry, config, reader);
+  for (const entry of uses) planUse(entry, config, reader, now);
   return reader.missing();
 }
 
@@ -208,14 +251,14 @@ export function byPosition(a: { file: string; line: number }, b: { file: string;
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
-export function planUpdates({ uses, answers, config }: PlanInput): PlanResult {
+export function planUpdates({ uses, answers, config, now }: PlanInput): PlanResult {
   const reader = new AnswerReader(answers);
   const updates: PlannedUpdate[] = [];
   const errors: LookupFailure[] = [];
   const held: HeldUpdate[] = [];
   const skipped: SkippedReference[] = [];
   for (const entry of uses) {
-    const outcome = planUse(entry, config, reader);
+    const outcome = planUse(entry, config, reader, now);
     const failures = outcome.pending
       ? ['registry answers missing: lookups were not completed']
       : outcome.failures;

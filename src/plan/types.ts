@@ -27,6 +27,8 @@ export interface PlannedUpdate {
   current: ManifestInfo | null;
   /** The platforms the reference is built for (see platforms.ts); the new image's own when unknown. */
   platforms: Platform[];
+  /** When Freshbase first saw the new digest under its tag; null when the state store could not say. */
+  firstSeen: Date | null;
   /** What changed between the two images, when their attestations were read (proposed updates only). */
   changes?: ChangeReport;
 }
@@ -35,11 +37,14 @@ export interface PlannedUpdate {
 export interface HeldUpdate {
   file: string;
   line: number;
+  column: number;
   image: string;
   from: { tag: string | null; digest: string | null };
   /** The candidate: a tag (digest null when only the tag was judged) or a new digest of the same tag. */
   to: { tag: string | null; digest: string | null };
   reason: string;
+  /** Held by the soak time (minimumReleaseAge): when the digest was first seen and when it is due. */
+  soak?: { firstSeen: Date; due: Date };
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   isNothingNeeded,
   manifestKey,
   platformManifestKey,
+  registryLookupCount,
+  sightingKey,
   type LookupAnswers,
   type LookupError,
   type LookupsNeeded,
@@ -15,6 +17,8 @@ import {
 import { lookupsNeeded, type FileUse } from '../plan/plan.js';
 import { RegistryError, type RegistryLookup } from '../registry/types.js';
 import { errorMessage } from '../errors.js';
+import { recordFirstSeen } from '../state/first-seen.js';
+import type { StateStore } from '../state/types.js';
 
 export interface LookupRoundsInput {
   config: RepoConfig;
@@ -23,20 +27,37 @@ export interface LookupRoundsInput {
   onProgress?: (done: number, total: number) => void;
   /** Tag answers cached before this moment are fetched again (the trigger's time; a sweep's start). */
   freshAfter?: Date;
+  /** Records and answers first-seen times of the digests the plan considers. */
+  state: StateStore;
+  /** The scan's time: a digest first seen in this scan is recorded as seen now. */
+  now: Date;
 }
 
 /** Registry lookups in flight at once for one repository (the client also coalesces across them). */
 const LOOKUP_CONCURRENCY = 8;
 
 /**
- * The plan asks in rounds: tags → a candidate's manifest → its platform manifest, and again for each
- * older candidate tried when a newer one lacks a platform (at most three), so eight always suffice.
+ * The plan asks in rounds: tags → a candidate's manifest → its platform manifest → its first-seen
+ * time, and again for each older candidate tried when a newer one lacks a platform or is too young
+ * (at most three), then the digest refresh of the current tag: twelve always suffice.
  */
-const MAX_LOOKUP_ROUNDS = 8;
+const MAX_LOOKUP_ROUNDS = 12;
 
 function asLookupError(err: unknown): LookupError {
   if (err instanceof RegistryError) return { error: err.message, code: err.code };
   return { error: errorMessage(err) };
+}
+
+/** One store call per round for every sighting asked; a failing store answers each with its error. */
+async function recordSightings(needed: LookupsNeeded, input: LookupRoundsInput, answers: LookupAnswers) {
+  if (needed.firstSeen.length === 0) return;
+  try {
+    const times = await recordFirstSeen(input.state, needed.firstSeen.map(sightingKey), input.now);
+    needed.firstSeen.forEach((sighting, i) => answers.firstSeen.set(sightingKey(sighting), times[i]!));
+  } catch (err) {
+    const error = asLookupError(err);
+    for (const sighting of needed.firstSeen) answers.firstSeen.set(sightingKey(sighting), error);
+  }
 }
 
 export async function fetchAnswers(
@@ -58,10 +79,11 @@ export async function fetchAnswers(
     input.onProgress?.(++done, total);
   };
   for (let round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
-    const needed: LookupsNeeded = lookupsNeeded(uses, config, answers);
+    const needed: LookupsNeeded = lookupsNeeded(uses, config, input.now, answers);
     if (isNothingNeeded(needed)) return { answers, lookups: total };
-    total += needed.manifests.length + needed.tags.length + needed.platformManifests.length;
+    total += registryLookupCount(needed);
     await Promise.all([
+      recordSightings(needed, input, answers),
       ...needed.manifests.map((t) =>
         limit(() => settle(answers.manifests, manifestKey(t), () => registry.resolve(t, freshness))),
       ),

@@ -17,7 +17,9 @@ import { listOpenBotItems, scannableHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
+import type { StateStore } from '../state/types.js';
 import { explainUpdates } from './changes.js';
+import { soakHeld } from '../inventory/classify.js';
 import { readDashboard, writeDashboard } from './dashboard.js';
 import { ORG_CONFIG_REPOSITORY, writeOrgDashboard } from './org-dashboard.js';
 import { scanRepository } from './scan.js';
@@ -29,6 +31,8 @@ export interface ReconcileDeps {
   repo: string;
   log: Log;
   registry: RegistryLookup;
+  /** First-seen times of digests (soak time, ages in PR bodies). */
+  state: StateStore;
   /** Reads SBOM and provenance attestations to explain proposed updates; without it, bodies say less. */
   attestations?: AttestationReader;
   now: Date;
@@ -102,6 +106,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   const scanOptions = {
     repoFullName: repository,
     registry: deps.registry,
+    state: deps.state,
     now: deps.now,
     freshAfter: deps.freshAfter,
   };
@@ -153,7 +158,13 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   if (dashboard) {
     const scanInput = { ...scanOptions, files: snapshot.files };
     const write = () =>
-      writeDashboard(ctx, dashboard, { scanInput, config, proposed: planned, accepted: scan });
+      writeDashboard(ctx, dashboard, {
+        scanInput,
+        config,
+        proposed: planned,
+        accepted: scan,
+        heldFor: soakHeld(planned.held),
+      });
     await keepDashboard(ctx, 'dashboard', write);
   }
   if (config.orgDashboard && repo === ORG_CONFIG_REPOSITORY) {
@@ -161,6 +172,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
       octokit,
       log: ctx.log,
       registry: deps.registry,
+      state: deps.state,
       now: deps.now,
       identity: deps.identity,
       freshAfter: deps.freshAfter,

@@ -22,7 +22,7 @@ export async function scanRepository(input: ScanInput): Promise<RepositoryScan> 
   const extracted = input.files.map((f) => extractImages(f.path, f.content));
   const uses: FileUse[] = extracted.flatMap((e) => e.images.map((use) => ({ file: e.file, use })));
   const { answers, lookups } = await fetchAnswers(uses, input);
-  const planned = planUpdates({ uses, answers, config: input.config });
+  const planned = planUpdates({ uses, answers, config: input.config, now: input.now });
   const writable = writableUpdates(input.files, planned.updates);
   const errors = [...planned.errors, ...writable.errors];
   const plans = groupPlans(writable.updates, input.config, input.repoFullName, input.now);

@@ -59,7 +59,7 @@ async function scan(files: Record<string, string>, ...flags: string[]) {
   const code = await runScan(
     [dir, ...flags],
     { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    { FRESHBASE_REGISTRIES: rulesFile },
+    { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_DATA_DIR: path.join(scratch, 'data') },
   );
   return { code, stdout, stderr };
 }
@@ -89,6 +89,7 @@ test('scan --json gives what changed between the pinned and the new image; the t
       from: { tag: '1.0', digest: before.digest },
       to: { tag: '1.0', digest: after.digest },
       kind: 'digest',
+      firstSeen: expect.any(String),
       changes: {
         platforms: ['linux/amd64', 'linux/arm64/v8'],
         packages: {

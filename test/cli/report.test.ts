@@ -1,5 +1,6 @@
 // `freshbase report` against the fake GitHub: the inventory of a small org, in each format, and
 // proof that reading it writes nothing — every request is a GET except the installation token.
+import { temporaryDataDir, temporaryStateStore } from '../support/state.js';
 import { runReport } from '../../src/cli/report.js';
 import { reconcileRepository } from '../../src/repository/reconcile.js';
 import { createTestProbot } from '../app/helpers.js';
@@ -60,6 +61,7 @@ beforeEach(async () => {
     repo: 'api',
     log: memoryLog(),
     registry,
+    state: temporaryStateStore(),
     now: new Date('2025-06-02T10:00:00Z'),
     identity: IDENTITY,
   });
@@ -73,7 +75,7 @@ async function report(args: string[]) {
   const code = await runReport(
     args,
     { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) },
-    {},
+    { FRESHBASE_DATA_DIR: temporaryDataDir() },
     { probot: createTestProbot(), registry, now: () => new Date('2025-06-02T11:00:00Z') },
   );
   return { code, out: out.join(''), err: err.join(''), requests: gh.http.log.slice(from) };

@@ -22,7 +22,7 @@ async function scan(dir: string, ...flags: string[]): Promise<Captured> {
   const code = await runScan(
     [dir, ...flags],
     { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    { FRESHBASE_REGISTRIES: rulesFile },
+    { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_DATA_DIR: path.join(scratch, 'data') },
   );
   return { code, stdout, stderr };
 }
@@ -85,6 +85,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '3.12-slim', digest: null },
       to: { tag: '3.12-slim', digest: python.digest },
       kind: 'pin',
+      firstSeen: expect.any(String),
       changes: null,
     },
     {
@@ -94,6 +95,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '1.2.1', digest: null },
       to: { tag: '1.2.3', digest: app123.digest },
       kind: 'patch',
+      firstSeen: expect.any(String),
       changes: null,
     },
     {
@@ -103,6 +105,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '3.12-slim', digest: null },
       to: { tag: '3.12-slim', digest: python.digest },
       kind: 'pin',
+      firstSeen: expect.any(String),
       changes: null,
     },
     {
@@ -112,6 +115,7 @@ test('plans pin, patch and digest updates, applies them byte-exactly, then has n
       from: { tag: '2.0', digest: toolOld.digest },
       to: { tag: '2.0', digest: toolNew.digest },
       kind: 'digest',
+      firstSeen: expect.any(String),
       changes: null,
     },
   ]);
@@ -183,6 +187,7 @@ test('the repository config decides what is offered', async () => {
         from: { tag: '3.1.0', digest: null },
         to: { tag: '3.2.0', digest: null },
         kind: 'minor',
+        firstSeen: expect.any(String),
         changes: null,
       },
     ],
@@ -271,6 +276,7 @@ test('a pin to one platform of a multi-arch tag moves to the same platform of th
         from: { tag: '1.0', digest: oldArm },
         to: { tag: '1.0', digest: newArm },
         kind: 'digest',
+        firstSeen: expect.any(String),
         changes: null,
       },
     ],
@@ -319,6 +325,7 @@ test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without li
         from: { tag: '1.0.0', digest: null },
         to: { tag: '1.0.0', digest: both.digest },
         kind: 'pin',
+        firstSeen: expect.any(String),
         changes: null,
       },
     ],
@@ -339,4 +346,50 @@ test('FROM --platform=linux/arm64 img:1.0.0 is never moved to a 1.0.1 without li
   expect(table.stdout).toContain(
     `held: Dockerfile:1 ${host}/acme/plat 1.0.1: 1.0.1 has no linux/arm64 image`,
   );
+});
+
+test('minimumReleaseAge holds a digest first seen now for the whole age; the data directory remembers it', async () => {
+  const host = registry.host;
+  const old = await registry.pushImage('acme/soak', '1.0', { seed: 'soak-old' });
+  const fresh = await registry.pushImage('acme/soak', '1.0', { seed: 'soak-new' });
+  const dir = await checkout({
+    Dockerfile: `FROM ${host}/acme/soak:1.0@${old.digest}\n`,
+    '.github/freshbase.yml': 'minimumReleaseAge: 3 days\n',
+  });
+  const before = Date.now();
+  const first = await scan(dir, '--json');
+  expect(first.code).toBe(0);
+  const output = JSON.parse(first.stdout) as { updates: unknown[]; held: Array<Record<string, string>> };
+  expect(output.updates).toEqual([]);
+  expect(output.held).toEqual([
+    {
+      file: 'Dockerfile',
+      line: 1,
+      image: `${host}/acme/soak`,
+      from: { tag: '1.0', digest: old.digest },
+      to: { tag: '1.0', digest: fresh.digest },
+      reason: expect.stringMatching(/^minimumReleaseAge 3 days: first seen .* UTC, due .* UTC$/),
+      firstSeen: expect.any(String),
+      due: expect.any(String),
+    },
+  ]);
+  const held = output.held[0]!;
+  const seen = Date.parse(held.firstSeen!);
+  expect(seen).toBeGreaterThanOrEqual(before - 1000);
+  expect(Date.parse(held.due!) - seen).toBe(3 * 24 * 3_600_000);
+
+  // The second run reads the same first-seen time back from FRESHBASE_DATA_DIR.
+  const table = await scan(dir);
+  expect(table.stdout).toContain(
+    `held: Dockerfile:1 ${host}/acme/soak 1.0@${fresh.digest.slice(0, 19)}: minimumReleaseAge 3 days`,
+  );
+  const again = JSON.parse((await scan(dir, '--json')).stdout) as typeof output;
+  expect(again.held[0]!.firstSeen).toBe(held.firstSeen);
+
+  // Without a soak time the same digest is proposed, showing when it was first seen.
+  await writeFile(path.join(dir, '.github/freshbase.yml'), 'updates: [digest]\n');
+  const proposed = JSON.parse((await scan(dir, '--json')).stdout) as {
+    updates: Array<Record<string, unknown>>;
+  };
+  expect(proposed.updates).toMatchObject([{ kind: 'digest', firstSeen: held.firstSeen }]);
 });

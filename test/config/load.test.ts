@@ -102,6 +102,26 @@ describe('problems', () => {
     ]);
   });
 
+  it('minimumReleaseAge: a whole number and a unit, at most a year, top level and per rule', () => {
+    const found = problems(
+      parseConfigYaml(
+        'minimumReleaseAge: 3 dayz\nrules:\n  - images: [node]\n    minimumReleaseAge: 400 days\n',
+      ),
+    );
+    expect(found).toEqual([
+      {
+        path: 'minimumReleaseAge',
+        message: expect.stringContaining('must be a whole number and a unit, e.g. "3 days"'),
+        line: 1,
+      },
+      { path: 'rules.0.minimumReleaseAge', message: 'must be at most a year', line: 4 },
+    ]);
+    const ok = parseConfigYaml(
+      'minimumReleaseAge: 36 hours\nrules:\n  - images: [node]\n    minimumReleaseAge: 1 week\n',
+    );
+    expect(ok).toMatchObject({ ok: true, config: { minimumReleaseAge: '36 hours' } });
+  });
+
   it('names the list item of a wrong update kind', () => {
     expect(problems(validateConfig({ updates: ['digest', 'minr'] }))).toEqual([
       { path: 'updates.1', message: 'expected one of digest, patch, minor, major; got the string "minr"' },

@@ -31,28 +31,83 @@ describe('policyFor', () => {
     rules: [
       { images: ['node', 'ghcr.io/acme/*'], updates: ['digest', 'minor'], pin: false },
       { images: ['ghcr.io/acme/legacy'], enabled: false },
-      { images: ['ghcr.io/acme/*'], pin: true, platforms: ['linux/arm64'] },
+      { images: ['ghcr.io/acme/*'], pin: true, platforms: ['linux/arm64'], minimumReleaseAge: '2 days' },
     ],
+    minimumReleaseAge: '12 hours',
   });
+  const HALF_DAY = 12 * 3_600_000;
+  const TWO_DAYS = 48 * 3_600_000;
   const amd64 = ['linux/amd64'];
   const arm64 = ['linux/arm64'];
 
   it.each([
     [
       'docker.io/library/python',
-      { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 },
+      {
+        enabled: true,
+        pin: true,
+        updates: ['digest', 'patch'],
+        platforms: amd64,
+        minimumReleaseAgeMs: HALF_DAY,
+      },
     ],
-    ['docker.io/library/node', { enabled: true, pin: false, updates: ['digest', 'minor'], platforms: amd64 }],
-    ['docker.io/someone/node', { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 }],
-    ['ghcr.io/acme/app', { enabled: true, pin: true, updates: ['digest', 'minor'], platforms: arm64 }],
-    ['ghcr.io/acme/legacy', { enabled: false, pin: true, updates: ['digest', 'minor'], platforms: arm64 }],
-    ['ghcr.io/acme/team/app', { enabled: true, pin: true, updates: ['digest', 'patch'], platforms: amd64 }],
+    [
+      'docker.io/library/node',
+      {
+        enabled: true,
+        pin: false,
+        updates: ['digest', 'minor'],
+        platforms: amd64,
+        minimumReleaseAgeMs: HALF_DAY,
+      },
+    ],
+    [
+      'docker.io/someone/node',
+      {
+        enabled: true,
+        pin: true,
+        updates: ['digest', 'patch'],
+        platforms: amd64,
+        minimumReleaseAgeMs: HALF_DAY,
+      },
+    ],
+    [
+      'ghcr.io/acme/app',
+      {
+        enabled: true,
+        pin: true,
+        updates: ['digest', 'minor'],
+        platforms: arm64,
+        minimumReleaseAgeMs: TWO_DAYS,
+      },
+    ],
+    [
+      'ghcr.io/acme/legacy',
+      {
+        enabled: false,
+        pin: true,
+        updates: ['digest', 'minor'],
+        platforms: arm64,
+        minimumReleaseAgeMs: TWO_DAYS,
+      },
+    ],
+    [
+      'ghcr.io/acme/team/app',
+      {
+        enabled: true,
+        pin: true,
+        updates: ['digest', 'patch'],
+        platforms: amd64,
+        minimumReleaseAgeMs: HALF_DAY,
+      },
+    ],
   ])('%s: later rules override earlier ones, key by key', (image, policy) => {
     expect(policyFor(rules, image)).toEqual(policy);
   });
 
-  it('has no platforms unless configured', () => {
+  it('has no platforms and no soak time unless configured', () => {
     expect(policyFor(config({}), 'docker.io/library/node').platforms).toBeNull();
+    expect(policyFor(config({}), 'docker.io/library/node').minimumReleaseAgeMs).toBe(0);
   });
 
   it('matches Docker Hub namespaces without a host', () => {

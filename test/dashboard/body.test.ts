@@ -74,3 +74,21 @@ test('paths and errors from repositories and registries stay inside code spans',
   expect(body).toContain('- [ ] Retry: ``a`@team <b>|x/Dockerfile:1`` `ghcr.io/x/y:1`');
   expect(body).toContain('| ``a`@team <b>\\|x/Dockerfile:1`` |');
 });
+
+test('an update held for its soak time is listed with its due date, without a box (nothing to force)', () => {
+  const base = situation();
+  const soaking = situation({
+    inWindow: true,
+    config: config({ minimumReleaseAge: '3 days', updates: ['patch'] }),
+    registry: {
+      ...base.registry,
+      firstSeen: { [`${PY}:3.12.3@${digest('3')}`]: new Date('2025-06-01T12:00:00Z') },
+    },
+  });
+  const body = renderDashboard(inventoryOf(soaking));
+  expect(body).toContain(
+    '- `svc/Dockerfile:1` `python:3.12.1@111111111111` — held: 3.12.3@333333333333: minimumReleaseAge 3 days: ' +
+      'first seen 2025-06-01 12:00 UTC, due 2025-06-04 12:00 UTC\n',
+  );
+  expect(body).not.toContain('freshbase:update-now');
+});

@@ -19,6 +19,7 @@ import { APP_ID, freePort, privateKey, WEBHOOK_SECRET } from '../app/helpers.js'
 import { FakeGitHub } from '../support/fake-github.js';
 import { DEFAULT_INDEX_PLATFORMS } from '../support/registry-push.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { temporaryDataDir } from '../support/state.js';
 
 const INSTALLATION_ID = 5150;
 const REPOSITORIES = ['acme/api', 'acme/web'];
@@ -72,7 +73,12 @@ beforeAll(async () => {
     log: (await new ProbotWithApp().ready()).log,
     Probot: ProbotWithApp,
   });
-  const env = { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_SCAN_CRON: 'off', WEBHOOK_SECRET };
+  const env = {
+    FRESHBASE_REGISTRIES: rulesFile,
+    FRESHBASE_SCAN_CRON: 'off',
+    FRESHBASE_DATA_DIR: temporaryDataDir(),
+    WEBHOOK_SECRET,
+  };
   await server.load(async (app, options) => {
     services = await startServices(app, env, { metrics, retry: RETRY });
     freshbaseApp(app, { addHandler: options.addHandler, queue: services.queue, metrics });

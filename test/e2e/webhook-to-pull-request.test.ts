@@ -18,6 +18,7 @@ import { fail, type Request } from '../support/fake-github-http.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { DEFAULT_INDEX_PLATFORMS, type PushedIndex } from '../support/registry-push.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { temporaryDataDir } from '../support/state.js';
 
 const REPO = 'acme/app';
 const BRANCH = 'freshbase/all';
@@ -233,7 +234,12 @@ beforeAll(async () => {
     log: (await new ProbotWithApp().ready()).log,
     Probot: ProbotWithApp,
   });
-  const env = { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_SCAN_CRON: 'off', WEBHOOK_SECRET };
+  const env = {
+    FRESHBASE_REGISTRIES: rulesFile,
+    FRESHBASE_SCAN_CRON: 'off',
+    FRESHBASE_DATA_DIR: temporaryDataDir(),
+    WEBHOOK_SECRET,
+  };
   await server.load(async (app, options) => {
     services = await startServices(app, env);
     freshbaseApp(app, { addHandler: options.addHandler, queue: services.queue, identity: services.identity });

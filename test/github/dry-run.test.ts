@@ -1,5 +1,6 @@
 // FRESHBASE_DRY_RUN: the job's GitHub client refuses every write; the job still plans, logs what
 // it would do, and finishes. Proved against the fake GitHub: not one non-GET request.
+import { temporaryStateStore } from '../support/state.js';
 import type { Probot } from 'probot';
 import { createJobRunner } from '../../src/app/runner.js';
 import { isDryRun, refuseWrites } from '../../src/github/dry-run.js';
@@ -76,6 +77,7 @@ test('the job runner hands jobs a write-refusing client when dry run is on', asy
   const runner = createJobRunner({
     app,
     registry: h.registry,
+    state: temporaryStateStore(),
     reconcile: (deps) => h.run({ octokit: deps.octokit, log: deps.log }),
     identity: async () => ({ slug: 'freshbase', botLogin: BOT }),
     log,

@@ -1,5 +1,6 @@
 // Shared set-up of the GitHub adapter tests: the fake GitHub, a real Probot Octokit pointed at it,
 // the fake registry, and one call to run a reconcile of acme/app.
+import { temporaryStateStore } from '../support/state.js';
 import { ProbotOctokit } from 'probot';
 import type { AppIdentity, GitHubClient, Log } from '../../src/github/types.js';
 import { reconcileRepository, type ReconcileDeps } from '../../src/repository/reconcile.js';
@@ -57,6 +58,7 @@ export function createHarness(): Harness {
   registry.digests.set('python:3.12', digest(2));
   const logs: Array<Record<string, unknown>> = [];
   const octokit = createTestOctokit();
+  const state = temporaryStateStore();
   return {
     gh,
     registry,
@@ -68,6 +70,7 @@ export function createHarness(): Harness {
         repo: 'app',
         log: memoryLog(logs),
         registry,
+        state,
         now: new Date('2025-06-02T10:00:00Z'),
         identity: IDENTITY,
         ...overrides,

@@ -549,3 +549,23 @@ describe('a workflow change on the default branch (the app has no `workflows` pe
     },
   );
 });
+
+test('minimumReleaseAge: no PR while the digest soaks; once due it opens, its body showing the first-seen age', async () => {
+  h.gh.createRepo(REPO, {
+    files: { Dockerfile: PY_312, '.github/freshbase.yml': 'minimumReleaseAge: 2 days\n' },
+  });
+  const seen = new Date('2025-06-02T10:00:00Z');
+  const soaking = await h.run({ now: seen });
+  expect(soaking.updates).toBe(0);
+  expect(h.gh.pulls(REPO)).toHaveLength(0);
+
+  // A day later it still soaks: the first sighting is what counts, not the latest.
+  await h.run({ now: new Date('2025-06-03T10:00:00Z') });
+  expect(h.gh.pulls(REPO)).toHaveLength(0);
+
+  const due = await h.run({ now: new Date('2025-06-04T10:00:00Z') });
+  expect(due.updates).toBe(1);
+  const [pull] = h.gh.pulls(REPO, 'open');
+  expect(pull!.body).toContain('| First seen |');
+  expect(pull!.body).toContain('| 2025-06-02 (2 days ago) |');
+});

@@ -129,10 +129,33 @@ test('declined, held by the schedule, by the PR cap and by another reason', () =
   const capped = uses(fleet({ config: config({ maxOpenPullRequests: 0 }) }))[0];
   expect(capped!.state).toEqual({ kind: 'held', reason: 'maxOpenPullRequests reached' });
 
+  // The plan held 3.12.3 for its soak time and proposes nothing else for the use (no digest updates).
+  const base = fleet();
   const soaking = uses(
-    fleet({ heldFor: new Map([['Dockerfile\u00001\u00001', 'soak time: 2 days left']]) }),
+    fleet({
+      config: config({ minimumReleaseAge: '3 days', updates: ['patch'] }),
+      registry: {
+        ...base.registry,
+        firstSeen: { [`${PY}:3.12.3-slim@${digest('3')}`]: new Date('2025-06-01T10:00:00Z') },
+      },
+    }),
   )[0];
-  expect(soaking!.state).toEqual({ kind: 'held', reason: 'soak time: 2 days left' });
+  expect(soaking!.state).toEqual({
+    kind: 'held',
+    reason:
+      '3.12.3-slim@333333333333: minimumReleaseAge 3 days: first seen 2025-06-01 10:00 UTC, due 2025-06-04 10:00 UTC',
+  });
+  // Another update of the same use (the tag's new digest) is planned while 3.12.3 soaks.
+  const other = uses(
+    fleet({
+      config: config({ minimumReleaseAge: '3 days' }),
+      registry: {
+        ...base.registry,
+        firstSeen: { [`${PY}:3.12.3-slim@${digest('3')}`]: new Date('2025-06-01T10:00:00Z') },
+      },
+    }),
+  )[0];
+  expect(other!.state).toEqual({ kind: 'planned' });
 });
 
 test('lookup errors, ignored images and references Freshbase cannot follow are all listed', () => {

@@ -2,7 +2,12 @@
 // real extractor, plan and grouping — no I/O, no mocks.
 import type { RepoConfig } from '../../src/config/types.js';
 import { extractImages } from '../../src/dockerfile/extract.js';
-import { classifyRepository, surveyConfig, type RepositoryFacts } from '../../src/inventory/classify.js';
+import {
+  classifyRepository,
+  soakHeld,
+  surveyConfig,
+  type RepositoryFacts,
+} from '../../src/inventory/classify.js';
 import type { RepositoryInventory } from '../../src/inventory/types.js';
 import { groupPlans } from '../../src/plan/group.js';
 import { planUpdates, type FileUse } from '../../src/plan/plan.js';
@@ -26,7 +31,7 @@ export function inventoryOf(s: Situation, repository = 'acme/app'): RepositoryIn
   const extracted = Object.entries(s.files).map(([path, text]) => extractImages(path, text));
   const uses: FileUse[] = extracted.flatMap((e) => e.images.map((use) => ({ file: e.file, use })));
   const plan = (config: RepoConfig) =>
-    planUpdates({ uses, answers: answerAll(uses, config, s.registry).answers, config });
+    planUpdates({ uses, answers: answerAll(uses, config, s.registry, NOW).answers, config, now: NOW });
   const proposed = plan(s.config);
   const updates = proposed.updates.filter((u) => !(s.declined?.(u) ?? false));
   return classifyRepository({
@@ -39,6 +44,6 @@ export function inventoryOf(s: Situation, repository = 'acme/app'): RepositoryIn
     open: s.open ?? [],
     inWindow: s.inWindow ?? true,
     nextWindow: s.inWindow === false ? new Date('2025-06-07T00:00:00Z') : null,
-    heldFor: s.heldFor,
+    heldFor: s.heldFor ?? soakHeld(proposed.held),
   });
 }

@@ -28,6 +28,7 @@ function update(line: number, written: string, changes: ChangeReport): PlannedUp
     target: index('a', { source: 'https://github.com/docker-library/python.git', revision: 'abc123' }),
     current: index('0', { created: '2024-04-01T12:00:00Z' }),
     platforms: [AMD64, ARM64],
+    firstSeen: new Date('2024-05-09T08:00:00Z'),
     changes,
   };
 }

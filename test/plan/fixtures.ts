@@ -8,6 +8,7 @@ import {
   isNothingNeeded,
   manifestKey,
   platformManifestKey,
+  sightingKey,
   type LookupAnswers,
   type LookupError,
 } from '../../src/plan/lookups.js';
@@ -88,21 +89,31 @@ export interface FakeRegistry {
   tags?: Record<string, string[] | LookupError>;
   /** `docker.io/library/python:3.12|linux/arm64/v8` */
   platforms?: Record<string, ManifestInfo | LookupError>;
+  /** First-seen times by sighting (`docker.io/library/python:3.12@sha256:…`); others: LONG_AGO. */
+  firstSeen?: Record<string, Date | LookupError>;
 }
+
+/** The plan's clock in these tests, and when a sighting not listed in `firstSeen` was first seen. */
+export const PLAN_NOW = new Date('2025-06-02T10:00:00Z');
+export const LONG_AGO = new Date('2024-01-01T00:00:00Z');
 
 const notFound = (what: string): LookupError => ({ error: `${what} not found`, code: 'not-found' });
 
 /** The I/O layer's loop, answering from data; returns the answers and the questions per round. */
-export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegistry) {
+export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegistry, now = PLAN_NOW) {
   const answers: LookupAnswers = emptyAnswers();
   const rounds = [];
   for (
-    let needed = lookupsNeeded(uses, cfg, answers);
+    let needed = lookupsNeeded(uses, cfg, now, answers);
     !isNothingNeeded(needed);
-    needed = lookupsNeeded(uses, cfg, answers)
+    needed = lookupsNeeded(uses, cfg, now, answers)
   ) {
     rounds.push(needed);
-    if (rounds.length > 8) throw new Error('lookups do not converge');
+    if (rounds.length > 12) throw new Error('lookups do not converge');
+    for (const sighting of needed.firstSeen) {
+      const key = sightingKey(sighting);
+      answers.firstSeen.set(key, registry.firstSeen?.[key] ?? LONG_AGO);
+    }
     for (const target of needed.manifests) {
       const key = manifestKey(target);
       answers.manifests.set(key, registry.manifests?.[key] ?? notFound(key));

@@ -24,6 +24,7 @@ function update(
     to: { tag: imageUse.tag, digest: digest('a') },
     kind: imageUse.digest ? 'digest' : 'pin',
     use: imageUse,
+    firstSeen: new Date('2024-05-10T06:00:00Z'),
     target: index('a', {
       source: 'https://github.com/docker-library/python.git',
       revision: '0123456789abcdef0123456789abcdef01234567',
@@ -41,6 +42,7 @@ const updates = [
     kind: 'patch',
     to: { tag: '1.2.4', digest: digest('b') },
     target: index('b', { source: null, created: null }),
+    firstSeen: null,
   }),
 ];
 
@@ -111,18 +113,21 @@ describe('PR body', () => {
   const [plan] = grouped('repository');
   const body = plan?.body ?? '';
 
-  it('explains why and shows each change with dates, platforms and source', () => {
+  it('explains why and shows each change with first-seen ages, platforms and source', () => {
     expect(body).toContain('Merging this pull request makes CI rebuild');
     expect(body).toContain(
       '| `python` | [`Dockerfile:1`](/acme/shop/blob/freshbase/all/Dockerfile#L1) | pin | `3.12` → `3.12 @ aaaaaaaaaaaa` |',
     );
-    expect(body).toContain('new: 2024-05-01 (10 days ago)<br>old: 2024-04-01 (40 days ago)');
+    // When Freshbase first saw the new digest, not the image's `created` (2024-05-01 in the fixture).
+    expect(body).toContain('| 2024-05-10 (1 day ago) |');
+    expect(body).not.toContain('2024-05-01');
     expect(body).toContain('linux/amd64, linux/arm64/v8');
     expect(body).toContain(
       '[`docker-library/python@0123456789ab`](https://github.com/docker-library/python/commit/0123456789abcdef0123456789abcdef01234567)',
     );
     expect(body).toContain(`\`${digest('0')}\` → \`${digest('a')}\``);
-    expect(body).toContain('new: unknown');
+    // The state store could not say (first-seen null).
+    expect(body).toContain('| `1.2.1` → `1.2.4 @ bbbbbbbbbbbb` | unknown |');
   });
 
   it('carries metadata that reads back exactly', () => {

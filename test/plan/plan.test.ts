@@ -1,7 +1,18 @@
 import type { RepoConfig } from '../../src/config/types.js';
 import { emptyAnswers } from '../../src/plan/lookups.js';
 import { lookupsNeeded, planUpdates, type FileUse } from '../../src/plan/plan.js';
-import { AMD64, answerAll, ARM64, at, config, digest, index, single, type FakeRegistry } from './fixtures.js';
+import {
+  AMD64,
+  answerAll,
+  ARM64,
+  at,
+  config,
+  digest,
+  index,
+  PLAN_NOW,
+  single,
+  type FakeRegistry,
+} from './fixtures.js';
 
 const PY = 'docker.io/library/python';
 
@@ -31,7 +42,7 @@ type Expected = { kind: string; to: { tag: string | null; digest: string | null 
 
 function planOne(entry: FileUse, cfg: RepoConfig, reg: FakeRegistry = registry) {
   const { answers } = answerAll([entry], cfg, reg);
-  return planUpdates({ uses: [entry], answers, config: cfg });
+  return planUpdates({ uses: [entry], answers, config: cfg, now: PLAN_NOW });
 }
 
 describe('planUpdates: kinds', () => {
@@ -168,7 +179,7 @@ describe('planUpdates: failures', () => {
     const cfg = config();
     const uses = [at('a/Dockerfile', 'python:3.12', 2), at('b/Dockerfile', 'ghcr.io/acme/app:1.0', 3)];
     const { answers } = answerAll(uses, cfg, registry);
-    const { updates, errors } = planUpdates({ uses, answers, config: cfg });
+    const { updates, errors } = planUpdates({ uses, answers, config: cfg, now: PLAN_NOW });
     expect(updates.map((u) => u.file)).toEqual(['a/Dockerfile']);
     expect(errors).toEqual([
       {
@@ -234,7 +245,12 @@ describe('planUpdates: failures', () => {
 
   it('reports uses whose answers were never fetched', () => {
     const uses = [at('Dockerfile', 'python:3.12')];
-    const { updates, errors } = planUpdates({ uses, answers: emptyAnswers(), config: config() });
+    const { updates, errors } = planUpdates({
+      uses,
+      answers: emptyAnswers(),
+      config: config(),
+      now: PLAN_NOW,
+    });
     expect(updates).toEqual([]);
     expect(errors).toEqual([
       expect.objectContaining({ error: expect.stringContaining('lookups were not completed') }),
@@ -252,7 +268,7 @@ describe('planUpdates: not looked up', () => {
     ['python:latest', { pin: false }, 'reference', 'not-offered'],
   ] as const)('%s with %j (%s edit): %s, asking the registry nothing', (written, cfg, edit, reason) => {
     const entry = at('Dockerfile', written, 3, edit);
-    expect(lookupsNeeded([entry], config(cfg))).toEqual(lookupsNeeded([], config(cfg)));
+    expect(lookupsNeeded([entry], config(cfg), PLAN_NOW)).toEqual(lookupsNeeded([], config(cfg), PLAN_NOW));
     expect(planOne(entry, config(cfg)).notLookedUp).toEqual([
       { file: 'Dockerfile', line: 3, image: written, reason },
     ]);
@@ -273,7 +289,7 @@ describe('planUpdates: order', () => {
 
   it('sorts updates by file and line', () => {
     const { answers } = answerAll(uses, cfg, registry);
-    const { updates } = planUpdates({ uses, answers, config: cfg });
+    const { updates } = planUpdates({ uses, answers, config: cfg, now: PLAN_NOW });
     expect(updates.map((u) => `${u.file}:${u.line}`)).toEqual([
       'a/Dockerfile:1',
       'a/Dockerfile:5',
@@ -294,11 +310,13 @@ describe('lookupsNeeded', () => {
         ],
         tags: [{ registry: 'docker.io', repository: 'library/python' }],
         platformManifests: [],
+        firstSeen: [],
       },
       {
         manifests: [{ registry: 'docker.io', repository: 'library/python', reference: '3.12.3' }],
         tags: [],
         platformManifests: [],
+        firstSeen: [],
       },
       {
         manifests: [],
@@ -309,6 +327,19 @@ describe('lookupsNeeded', () => {
             platform: ARM64,
           },
         ],
+        // The index of 3.12.3 is the unpinned use's target: its first-seen time is asked with it.
+        firstSeen: [
+          { registry: 'docker.io', repository: 'library/python', tag: '3.12.3', digest: digest('3') },
+        ],
+      },
+      {
+        manifests: [],
+        tags: [],
+        platformManifests: [],
+        // The single-platform pin follows arm64's manifest inside it: that digest is what it writes.
+        firstSeen: [
+          { registry: 'docker.io', repository: 'library/python', tag: '3.12.3', digest: digest('c') },
+        ],
       },
     ]);
   });
@@ -317,6 +348,7 @@ describe('lookupsNeeded', () => {
     const needed = lookupsNeeded(
       [at('Dockerfile', 'python:3.12'), at('Dockerfile', 'python:latest', 2)],
       config(),
+      PLAN_NOW,
     );
     expect(needed.tags).toEqual([]);
     expect(needed.manifests.map((t) => t.reference)).toEqual(['3.12', 'latest']);
@@ -331,7 +363,8 @@ describe('lookupsNeeded', () => {
         at('Dockerfile', `alpine@${digest('0')}`),
       ],
       cfg,
+      PLAN_NOW,
     );
-    expect(needed).toEqual({ manifests: [], tags: [], platformManifests: [] });
+    expect(needed).toEqual({ manifests: [], tags: [], platformManifests: [], firstSeen: [] });
   });
 });

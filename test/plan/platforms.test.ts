@@ -3,7 +3,17 @@
 import type { RepoConfig } from '../../src/config/types.js';
 import { planUpdates, type FileUse } from '../../src/plan/plan.js';
 import type { Platform } from '../../src/registry/types.js';
-import { AMD64, answerAll, ARM64, at, config, digest, index, type FakeRegistry } from './fixtures.js';
+import {
+  AMD64,
+  answerAll,
+  ARM64,
+  at,
+  config,
+  digest,
+  index,
+  PLAN_NOW,
+  type FakeRegistry,
+} from './fixtures.js';
 
 const IMG = 'docker.io/library/img';
 const S390X: Platform = { os: 'linux', architecture: 's390x' };
@@ -15,7 +25,7 @@ function built(platform: string | null, written: string, line = 1): FileUse {
 
 function plan(entry: FileUse, cfg: RepoConfig, registry: FakeRegistry) {
   const { answers } = answerAll([entry], cfg, registry);
-  return planUpdates({ uses: [entry], answers, config: cfg });
+  return planUpdates({ uses: [entry], answers, config: cfg, now: PLAN_NOW });
 }
 
 describe('a candidate tag must provide every platform the reference is built for', () => {

@@ -102,7 +102,7 @@ describe('a path-prefixed mirror (Harbor proxy-cache project, Artifactory remote
     const code = await runScan(
       [dir, '--apply'],
       { stdout: () => {}, stderr: () => {} },
-      { FRESHBASE_REGISTRIES: rules },
+      { FRESHBASE_REGISTRIES: rules, FRESHBASE_DATA_DIR: path.join(dir, 'data') },
     );
     expect(code).toBe(0);
     expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe(

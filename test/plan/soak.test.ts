@@ -1,0 +1,136 @@
+// minimumReleaseAge in the pure plan: first-seen times come in as data, like registry answers.
+import type { FileUse } from '../../src/plan/plan.js';
+import { planUpdates } from '../../src/plan/plan.js';
+import { soakState } from '../../src/plan/soak.js';
+import { answerAll, at, config, digest, index, PLAN_NOW, type FakeRegistry } from './fixtures.js';
+
+const PY = 'docker.io/library/python';
+const HOUR = 3_600_000;
+const hoursAgo = (hours: number) => new Date(PLAN_NOW.getTime() - hours * HOUR);
+
+const registry = (firstSeen: FakeRegistry['firstSeen']): FakeRegistry => ({
+  manifests: {
+    [`${PY}:3.12`]: index('a'),
+    [`${PY}:3.12.1`]: index('1'),
+    [`${PY}:3.12.2`]: index('2'),
+    [`${PY}:3.12.3`]: index('3'),
+    [`${PY}@${digest('0')}`]: index('0'),
+    [`${PY}@${digest('1')}`]: index('1'),
+  },
+  tags: { [PY]: ['3.12', '3.12.1', '3.12.2', '3.12.3'] },
+  firstSeen,
+});
+
+function plan(entry: FileUse, cfg: unknown, firstSeen: FakeRegistry['firstSeen']) {
+  const c = config(cfg);
+  const { answers } = answerAll([entry], c, registry(firstSeen), PLAN_NOW);
+  return planUpdates({ uses: [entry], answers, config: c, now: PLAN_NOW });
+}
+
+describe('soakState', () => {
+  const day = 24 * HOUR;
+  it.each([
+    ['no soak time, store failed', { error: 'redis down' }, 0, { kind: 'ready', firstSeen: null }],
+    ['old enough', hoursAgo(72), 3 * day, { kind: 'ready', firstSeen: hoursAgo(72) }],
+    [
+      'too young',
+      hoursAgo(71),
+      3 * day,
+      {
+        kind: 'young',
+        firstSeen: hoursAgo(71),
+        due: new Date(PLAN_NOW.getTime() + HOUR),
+        minimumAgeMs: 3 * day,
+      },
+    ],
+    // Seen for the first time in this very scan (a fresh or lost store): held for the whole age.
+    [
+      'first seen now',
+      PLAN_NOW,
+      3 * day,
+      {
+        kind: 'young',
+        firstSeen: PLAN_NOW,
+        due: new Date(PLAN_NOW.getTime() + 3 * day),
+        minimumAgeMs: 3 * day,
+      },
+    ],
+    [
+      'soak time, store failed',
+      { error: 'redis down' },
+      day,
+      { kind: 'unknown', failure: expect.stringContaining('redis down') },
+    ],
+  ])('%s', (_name, seen, age, expected) => {
+    expect(soakState(seen, age, PLAN_NOW)).toEqual(expected);
+  });
+});
+
+describe('planUpdates with minimumReleaseAge', () => {
+  const pinned = at('Dockerfile', `python:3.12@${digest('0')}`);
+  const seen3 = `${PY}:3.12@${digest('a')}`;
+
+  it('holds a digest seen less than the age, with its due date, and proposes it once due', () => {
+    const young = plan(pinned, { minimumReleaseAge: '3 days' }, { [seen3]: hoursAgo(10) });
+    expect(young.updates).toEqual([]);
+    expect(young.errors).toEqual([]);
+    expect(young.held).toEqual([
+      {
+        file: 'Dockerfile',
+        line: 1,
+        column: 1,
+        image: 'python',
+        from: { tag: '3.12', digest: digest('0') },
+        to: { tag: '3.12', digest: digest('a') },
+        reason: 'minimumReleaseAge 3 days: first seen 2025-06-02 00:00 UTC, due 2025-06-05 00:00 UTC',
+        soak: { firstSeen: hoursAgo(10), due: new Date('2025-06-05T00:00:00Z') },
+      },
+    ]);
+    const due = plan(pinned, { minimumReleaseAge: '3 days' }, { [seen3]: hoursAgo(72) });
+    expect(due.held).toEqual([]);
+    expect(due.updates).toMatchObject([
+      { kind: 'digest', to: { digest: digest('a') }, firstSeen: hoursAgo(72) },
+    ]);
+  });
+
+  it('a rule sets its own age; without one the update is proposed at once, carrying its first-seen time', () => {
+    const ruled = {
+      minimumReleaseAge: '1 week',
+      rules: [{ images: ['python'], minimumReleaseAge: '1 hour' }],
+    };
+    expect(plan(pinned, ruled, { [seen3]: hoursAgo(2) }).updates).toHaveLength(1);
+    const none = plan(pinned, {}, { [seen3]: PLAN_NOW });
+    expect(none.updates).toMatchObject([{ firstSeen: PLAN_NOW }]);
+    expect(none.held).toEqual([]);
+  });
+
+  it('proposes an older tag that is old enough while the newest one soaks', () => {
+    const entry = at('Dockerfile', `python:3.12.1@${digest('1')}`);
+    const result = plan(
+      entry,
+      { minimumReleaseAge: '2 days' },
+      {
+        [`${PY}:3.12.3@${digest('3')}`]: hoursAgo(1),
+        [`${PY}:3.12.2@${digest('2')}`]: hoursAgo(100),
+      },
+    );
+    expect(result.updates).toMatchObject([{ kind: 'patch', to: { tag: '3.12.2', digest: digest('2') } }]);
+    expect(result.held).toMatchObject([
+      { to: { tag: '3.12.3', digest: digest('3') }, soak: { firstSeen: hoursAgo(1) } },
+    ]);
+  });
+
+  it('a store that cannot answer never lets an update through early, and blocks nothing without an age', () => {
+    const failing = { [seen3]: { error: 'state file: EACCES' } };
+    const held = plan(pinned, { minimumReleaseAge: '3 days' }, failing);
+    expect(held.updates).toEqual([]);
+    expect(held.errors).toMatchObject([{ error: expect.stringContaining('state file: EACCES') }]);
+    expect(plan(pinned, {}, failing).updates).toMatchObject([{ firstSeen: null }]);
+  });
+
+  it('asks no first-seen time for a digest that is not proposed', () => {
+    const current = at('Dockerfile', `python:3.12@${digest('a')}`);
+    const { rounds } = answerAll([current], config({ minimumReleaseAge: '1 day' }), registry({}), PLAN_NOW);
+    expect(rounds.flatMap((r) => r.firstSeen)).toEqual([]);
+  });
+});
