@@ -11,6 +11,7 @@ import {
   MISNAMED_CONFIG_PROBLEM,
   parseConfigYaml,
 } from '../config/load.js';
+import { shortDigest } from '../image/reference.js';
 import { applyUpdates } from '../plan/apply.js';
 import type { HeldUpdate, PlannedUpdate, RepositoryScan } from '../plan/types.js';
 import { createRegistryClient } from '../registry/client.js';
@@ -25,8 +26,9 @@ import { errorMessage } from '../errors.js';
 
 const PROGRESS_AFTER_MS = 1000;
 
+/** `3.12@sha256:1a2b3c4d5e6f`: the table keeps the algorithm before the short digest. */
 function shortRef(tag: string | null, digest: string | null): string {
-  const short = digest ? `@${digest.slice(0, 'sha256:'.length + 12)}` : '';
+  const short = digest ? `@sha256:${shortDigest(digest)}` : '';
   return `${tag ?? ''}${short}` || '-';
 }
 

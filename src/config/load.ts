@@ -6,6 +6,7 @@ import { problemsFromIssues } from './problems.js';
 import { repoConfigSchema } from './schema.js';
 import type { ConfigProblem, ConfigResult } from './types.js';
 import { errorMessage } from '../errors.js';
+import { utf8Length } from '../text-bytes.js';
 
 /** The first line of a YAML library error, without its position (the line is reported apart). */
 export function yamlErrorSummary(message: string): string {
@@ -24,7 +25,7 @@ export const MISNAMED_CONFIG_PROBLEM: ConfigProblem = {
 };
 
 /** Larger than any sensible config; refusing it keeps a hostile file from costing much. */
-const MAX_CONFIG_CHARS = 256 * 1024;
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 export function validateConfig(value: unknown): ConfigResult {
   const parsed = repoConfigSchema.safeParse(value ?? {}, { reportInput: true });
@@ -43,11 +44,8 @@ export function lineOf(doc: Document, lines: LineCounter, path: string): number 
 }
 
 export function parseConfigYaml(text: string): ConfigResult {
-  if (text.length > MAX_CONFIG_CHARS) {
-    return {
-      ok: false,
-      problems: [{ path: '', message: `config larger than ${MAX_CONFIG_CHARS} characters` }],
-    };
+  if (utf8Length(text) > MAX_CONFIG_BYTES) {
+    return { ok: false, problems: [{ path: '', message: `config larger than ${MAX_CONFIG_BYTES} bytes` }] };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });

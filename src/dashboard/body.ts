@@ -2,6 +2,7 @@
 // requests a maintainer makes by ticking its boxes. Pure. The body holds no timestamp, so an
 // unchanged state renders byte for byte the same body and the issue is not edited.
 import { createHash } from 'node:crypto';
+import { shortDigest } from '../image/reference.js';
 import { describeState, shortReference } from '../inventory/fleet.js';
 import { repositoryMarkdown } from '../inventory/render.js';
 import type { InventoryUse, RepositoryInventory } from '../inventory/types.js';
@@ -65,7 +66,7 @@ function target(use: InventoryUse): string {
   const to = use.proposed;
   if (!to) return '';
   const tag = to.tag !== null && to.tag !== use.tag ? `${to.tag}@` : '@';
-  return ` → ${code(`${tag}${to.digest.replace(/^sha256:/, '').slice(0, 12)}`)}`;
+  return ` → ${code(`${tag}${shortDigest(to.digest)}`)}`;
 }
 
 function section(title: string, lines: string[], empty: string): string {

@@ -2,7 +2,8 @@
 // fleet table of the installation — which images and tags, how many repositories use each, how
 // many pin it and how many are behind — and the oldest digests in use. Pure; no timestamp, so an
 // unchanged fleet renders the same body and the issue is not edited.
-import { fleetImages, shortDigest } from '../inventory/fleet.js';
+import { shortDigest } from '../image/reference.js';
+import { fleetImages } from '../inventory/fleet.js';
 import { fleetMarkdown } from '../inventory/render.js';
 import type { Inventory } from '../inventory/types.js';
 import { code } from '../plan/markdown.js';

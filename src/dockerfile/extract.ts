@@ -7,12 +7,10 @@ import { maskForParser, readParserDirectives, type ParserDirectives } from './di
 import { findEditSite } from './edit-site.js';
 import { checkLimits } from './limits.js';
 import { ExpansionBudget, expandWord, piecesText, type Piece, type Scope, type Value } from './expand.js';
-import { LineIndex } from './source-text.js';
+import { LineIndex, sizeProblem } from './source-text.js';
 import type { ExtractResult, ImageSource, SkipReason, TextRange } from './types.js';
 import { errorMessage } from '../errors.js';
-
-/** Larger files are not Dockerfiles anyone maintains by hand; they are skipped whole. */
-export const MAX_DOCKERFILE_CHARS = 1024 * 1024;
+import { utf8Length } from '../text-bytes.js';
 
 export function extractImages(file: string, text: string): ExtractResult {
   const wholeFile = (reason: SkipReason, detail: string): ExtractResult => ({
@@ -20,12 +18,9 @@ export function extractImages(file: string, text: string): ExtractResult {
     images: [],
     skipped: [{ line: 1, written: '', reason, detail }],
   });
-  if (text.length > MAX_DOCKERFILE_CHARS) {
-    return wholeFile(
-      'too-large',
-      `${text.length} characters, more than the limit of ${MAX_DOCKERFILE_CHARS}`,
-    );
-  }
+  // The readers' limit (MAX_DOCKERFILE_BYTES), for text that did not come through one.
+  const tooLarge = sizeProblem(utf8Length(text));
+  if (tooLarge) return wholeFile('too-large', tooLarge);
   if (text.includes('\0')) return wholeFile('binary', 'the file contains NUL bytes');
   try {
     const directives = readParserDirectives(text);

@@ -146,6 +146,11 @@ export function familiarName(ref: Pick<ImageRef, 'registry' | 'repository'>): st
     : ref.repository;
 }
 
+/** A digest as people compare them: its first 12 hex digits (`1a2b3c4d5e6f`). */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
 export function isSha256Digest(value: string): boolean {
   return SHA256.test(value);
 }

@@ -1,5 +1,6 @@
 // The fleet view of an inventory: per image and tag, how many repositories use it, how many pin
 // it, how many are behind, and the oldest digest in use. Pure.
+import { shortDigest } from '../image/reference.js';
 import type { Inventory, InventoryUse, UseState } from './types.js';
 
 export interface FleetImage {
@@ -86,10 +87,6 @@ export function describeState(state: UseState): string {
     case 'error':
       return 'lookup failed';
   }
-}
-
-export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
 /** `python:3.12@1a2b3c4d5e6f` — the reference as written, digest shortened. */

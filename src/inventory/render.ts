@@ -1,15 +1,9 @@
 // `freshbase report` output: the inventory as a plain-text table, as JSON (a documented contract)
 // and as Markdown for an issue or a wiki. Pure.
 import { formatTable } from '../cli/table.js';
+import { shortDigest } from '../image/reference.js';
 import { code, tableRow } from '../plan/markdown.js';
-import {
-  describeLatest,
-  describeState,
-  fleetImages,
-  shortDigest,
-  shortReference,
-  type FleetImage,
-} from './fleet.js';
+import { describeLatest, describeState, fleetImages, shortReference, type FleetImage } from './fleet.js';
 import type { Behind, DigestRef, Inventory, RepositoryInventory } from './types.js';
 
 export interface ReportJson {

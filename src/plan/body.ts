@@ -1,14 +1,17 @@
 // The pull request body: what changes, where, and why, with the hidden metadata block. Capped
 // under GitHub's body limit: table rows are dropped with a note, the metadata never is.
+import { shortDigest } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
+import { utf8Length } from '../text-bytes.js';
 import type { ManifestInfo } from '../registry/types.js';
 import { code, link, tableRow } from './markdown.js';
 import { renderChanges } from './changes-section.js';
+import { largestFitting } from './largest-fitting.js';
 import { renderMetadata } from './metadata.js';
 import { renderSource } from './source-link.js';
 import type { PlanMetadata, PlannedUpdate } from './types.js';
 
-/** GitHub refuses bodies over 65536 characters; bytes are counted to stay clear of it. */
+/** GitHub refuses bodies over 65536 characters; bytes (never fewer) are counted, like every size limit. */
 export const MAX_BODY_BYTES = 65_536;
 const DAY_MS = 86_400_000;
 
@@ -20,12 +23,6 @@ export interface BodyInput {
   /** Updates left for a later PR because this one's metadata would not fit. */
   deferred: number;
   now: Date;
-}
-
-const byteLength = (text: string): number => new TextEncoder().encode(text).length;
-
-export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
 function reference(tag: string | null, digest: string | null): string {
@@ -123,13 +120,6 @@ export function renderBody(input: BodyInput): string {
       '',
     ].join('\n');
   };
-  // Largest number of rows that fits: the size grows with each row, so search for the boundary.
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (byteLength(compose(middle)) <= MAX_BODY_BYTES) low = middle;
-    else high = middle - 1;
-  }
-  return compose(low);
+  // As many rows as fit: the size grows with each row.
+  return compose(largestFitting(0, rows.length, (shown) => utf8Length(compose(shown)) <= MAX_BODY_BYTES));
 }

@@ -3,8 +3,12 @@
 import { createHash } from 'node:crypto';
 
 import type { RepoConfig } from '../config/types.js';
-import { MAX_BODY_BYTES, renderBody, shortDigest } from './body.js';
+import { shortDigest } from '../image/reference.js';
+import { utf8Length } from '../text-bytes.js';
+import { MAX_BODY_BYTES, renderBody } from './body.js';
+import { largestFitting } from './largest-fitting.js';
 import { metadataFor, renderMetadata } from './metadata.js';
+import { byPosition } from './plan.js';
 import type { BranchPlan, PlannedUpdate } from './types.js';
 
 /** At most this share of the body goes to the metadata block; the rest is for people. */
@@ -65,22 +69,12 @@ function commitMessage(heading: string, updates: PlannedUpdate[]): string {
 
 /** The longest prefix of the updates whose metadata block fits its share of the body. */
 function fittingCount(group: string, updates: PlannedUpdate[]): number {
-  const fits = (count: number): boolean =>
-    new TextEncoder().encode(renderMetadata(metadataFor(group, updates.slice(0, count)))).length <=
-    MAX_METADATA_BYTES;
-  let low = 1; // one update always goes in, or nothing would ever be proposed
-  let high = updates.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (fits(middle)) low = middle;
-    else high = middle - 1;
-  }
-  return low;
-}
-
-function byPosition(a: PlannedUpdate, b: PlannedUpdate): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.line - b.line || a.use.column - b.use.column;
+  // One update always goes in, or nothing would ever be proposed.
+  return largestFitting(
+    1,
+    updates.length,
+    (count) => utf8Length(renderMetadata(metadataFor(group, updates.slice(0, count)))) <= MAX_METADATA_BYTES,
+  );
 }
 
 export function groupPlans(
@@ -90,7 +84,7 @@ export function groupPlans(
   now: Date,
 ): BranchPlan[] {
   const groups = new Map<string, PlannedUpdate[]>();
-  for (const u of [...updates].sort(byPosition)) {
+  for (const u of [...updates].sort((a, b) => byPosition(a, b) || a.use.column - b.use.column)) {
     const key = groupKey(config, u);
     const members = groups.get(key);
     if (members) members.push(u);

@@ -1,4 +1,4 @@
-import { parseConfigYaml, validateConfig } from '../../src/config/load.js';
+import { MAX_CONFIG_BYTES, parseConfigYaml, validateConfig } from '../../src/config/load.js';
 import { formatProblem } from '../../src/config/problems.js';
 import type { ConfigProblem, ConfigResult, RepoConfig } from '../../src/config/types.js';
 
@@ -209,5 +209,16 @@ describe('problems', () => {
       '`rules.0.pin`: expected true or false (line 7)',
     );
     expect(formatProblem({ path: '', message: 'YAML syntax error: x' })).toBe('config: YAML syntax error: x');
+  });
+});
+
+test('a config over the size limit is refused, counted in bytes like every size limit', () => {
+  const comment = (char: string, count: number) => `pin: true\n# ${char.repeat(count)}\n`;
+  const fits = comment('a', MAX_CONFIG_BYTES - 14);
+  expect(parseConfigYaml(fits).ok).toBe(true);
+  // Half as many two-byte characters already exceed it.
+  expect(parseConfigYaml(comment('é', MAX_CONFIG_BYTES / 2))).toEqual({
+    ok: false,
+    problems: [{ path: '', message: `config larger than ${MAX_CONFIG_BYTES} bytes` }],
   });
 });

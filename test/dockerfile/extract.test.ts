@@ -1,4 +1,5 @@
-import { extractImages, MAX_DOCKERFILE_CHARS } from '../../src/dockerfile/extract.js';
+import { extractImages } from '../../src/dockerfile/extract.js';
+import { MAX_DOCKERFILE_BYTES } from '../../src/dockerfile/source-text.js';
 import type { ImageUse } from '../../src/dockerfile/types.js';
 
 const extract = (text: string) => extractImages('Dockerfile', text);
@@ -226,8 +227,18 @@ describe('files', () => {
 
   test('empty, too large and binary files', () => {
     expect(extract('')).toEqual({ file: 'Dockerfile', images: [], skipped: [] });
-    expect(extract('FROM a\n'.repeat(MAX_DOCKERFILE_CHARS)).skipped.map((s) => s.reason)).toEqual([
+    expect(extract('FROM a\n'.repeat(MAX_DOCKERFILE_BYTES)).skipped.map((s) => s.reason)).toEqual([
       'too-large',
+    ]);
+    // Bytes, not characters: a file of two-byte characters is refused at half the character count.
+    const wide = `FROM a\n# ${'é'.repeat(MAX_DOCKERFILE_BYTES / 2)}\n`;
+    expect(extract(wide).skipped).toEqual([
+      {
+        line: 1,
+        written: '',
+        reason: 'too-large',
+        detail: `${MAX_DOCKERFILE_BYTES + 10} bytes, more than the limit of ${MAX_DOCKERFILE_BYTES}`,
+      },
     ]);
     expect(extract('FROM a\n\0\0').skipped.map((s) => s.reason)).toEqual(['binary']);
   });
