@@ -341,8 +341,10 @@ test('2 the tag is re-published: a delivery, its redelivery and a concurrent dup
   expect(head.parents).toEqual([repo.refs.get('heads/main')]);
   expect(head.author).toBe(BOT);
   expect(counts['POST /repos/{owner}/{repo}/pulls'] ?? 0).toBe(0);
-  // The branch moved once, compare-and-swap (GraphQL updateRefs), not by a blind REST force-push.
-  expect(counts['POST /graphql']).toBe(1);
+  // One Verified commit made by GitHub on a scratch branch (createCommitOnBranch), and the branch
+  // moved once, compare-and-swap (updateRefs, which also drops the scratch), not by a REST force-push.
+  expect(counts['POST /graphql']).toBe(2);
+  expect(counts['POST /repos/{owner}/{repo}/git/refs']).toBe(1);
   expect(counts['PATCH /repos/{owner}/{repo}/git/refs/{*ref}'] ?? 0).toBe(0);
   // Three deliveries, at most two scans: one running, the rest merged into one queued after it.
   expect(counts['GET /repos/{owner}/{repo}']).toBeLessThanOrEqual(2);
