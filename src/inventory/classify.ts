@@ -9,8 +9,7 @@ import type { RepoConfig } from '../config/types.js';
 import { OFFERED_KINDS } from '../image/update-kind.js';
 import type { BranchPlan, HeldUpdate, LookupFailure, PlannedUpdate } from '../plan/types.js';
 import type { ExtractResult, ImageUse } from '../dockerfile/types.js';
-import { familiarName, imageName } from '../image/reference.js';
-import { shortDigest } from '../plan/body.js';
+import { familiarName, imageName, shortDigest } from '../image/reference.js';
 import type { PlanMetadata } from '../plan/types.js';
 import type {
   Behind,
