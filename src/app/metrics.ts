@@ -39,12 +39,32 @@ export function createMetrics(registry = new Registry()): Metrics {
   let queueStats: (() => Promise<QueueStats | null>) | undefined;
   let lookupTotals: (() => LookupTotals) | undefined;
 
-  const jobs = new Counter({
-    name: 'freshbase_jobs_total',
-    help: 'Repository scan jobs finished, by outcome: done, skipped, invalid_config, failed, failed_transient (GitHub unavailable; the queue retries it with backoff)',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
+  // Every metric is declared one way: name, help, labels, this registry.
+  const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[] = []) =>
+    new Counter<Label>({ name, help, labelNames, registers });
+  /** A gauge read at scrape time: one value per label value; nothing while there is no answer. */
+  const scrapedGauge = (
+    name: string,
+    help: string,
+    label: string,
+    read: () => Promise<Record<string, number> | null>,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      async collect() {
+        const values = await read();
+        for (const [value, count] of Object.entries(values ?? {})) this.set({ [label]: value }, count);
+      },
+    });
+
+  const jobs = counter(
+    'freshbase_jobs_total',
+    'Repository scan jobs finished, by outcome: done, skipped, invalid_config, failed, failed_transient (GitHub unavailable; the queue retries it with backoff)',
+    ['outcome'],
+  );
   const jobDuration = new Histogram({
     name: 'freshbase_job_duration_seconds',
     help: 'Duration of repository scan jobs',
@@ -52,61 +72,51 @@ export function createMetrics(registry = new Registry()): Metrics {
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     registers,
   });
-  const pullRequests = new Counter({
-    name: 'freshbase_pull_requests_total',
-    help: 'Pull requests the app opened, updated or closed',
-    labelNames: ['action'] as const,
-    registers,
-  });
-  const configProblems = new Counter({
-    name: 'freshbase_config_problems_total',
-    help: 'Scans that found an invalid .github/freshbase.yml (the repository is skipped until fixed)',
-    registers,
-  });
-  const githubRequests = new Counter({
-    name: 'freshbase_github_requests_total',
-    help: 'HTTP requests to the GitHub API (every retry counts), by method and status ("error": no answer)',
-    labelNames: ['method', 'status'] as const,
-    registers,
-  });
+  const pullRequests = counter(
+    'freshbase_pull_requests_total',
+    'Pull requests the app opened, updated or closed',
+    ['action'],
+  );
+  const configProblems = counter(
+    'freshbase_config_problems_total',
+    'Scans that found an invalid .github/freshbase.yml (the repository is skipped until fixed)',
+  );
+  const githubRequests = counter(
+    'freshbase_github_requests_total',
+    'HTTP requests to the GitHub API (every retry counts), by method and status ("error": no answer)',
+    ['method', 'status'],
+  );
   const rateLimit = new Gauge({
     name: 'freshbase_github_rate_limit_remaining',
     help: 'GitHub API requests left in the current rate-limit window, per installation ("app" for the app itself)',
     labelNames: ['installation'] as const,
     registers,
   });
-  const registryRequests = new Counter({
-    name: 'freshbase_registry_requests_total',
-    help: `HTTP requests to registries by host and status (or failure); hosts past the first ${MAX_REGISTRY_HOSTS} count as "other"`,
-    labelNames: ['host', 'status'] as const,
-    registers,
-  });
-  new Gauge({
-    name: 'freshbase_queue_jobs',
-    help: 'Scan jobs in the queue by state (waiting, running); with Redis, across all replicas',
-    labelNames: ['state'] as const,
-    registers,
-    async collect() {
+  const registryRequests = counter(
+    'freshbase_registry_requests_total',
+    `HTTP requests to registries by host and status (or failure); hosts past the first ${MAX_REGISTRY_HOSTS} count as "other"`,
+    ['host', 'status'],
+  );
+  scrapedGauge(
+    'freshbase_queue_jobs',
+    'Scan jobs in the queue by state (waiting, running); with Redis, across all replicas',
+    'state',
+    async () => {
       const stats = await queueStats?.();
-      if (!stats) return;
-      this.set({ state: 'waiting' }, stats.waiting);
-      this.set({ state: 'running' }, stats.running);
+      return stats ? { waiting: stats.waiting, running: stats.running } : null;
     },
-  });
-  new Gauge({
-    name: 'freshbase_registry_lookups',
-    help: 'Registry lookups since start, by how they were answered (fetched, cached, coalesced); total = all asked for',
-    labelNames: ['result'] as const,
-    registers,
-    collect() {
-      if (!lookupTotals) return;
-      const totals = lookupTotals();
-      this.set({ result: 'total' }, totals.total);
-      this.set({ result: 'fetched' }, totals.unique);
-      this.set({ result: 'cached' }, totals.cached);
-      this.set({ result: 'coalesced' }, totals.coalesced);
+  );
+  scrapedGauge(
+    'freshbase_registry_lookups',
+    'Registry lookups since start, by how they were answered (fetched, cached, coalesced); total = all asked for',
+    'result',
+    async () => {
+      const totals = lookupTotals?.();
+      return totals
+        ? { total: totals.total, fetched: totals.unique, cached: totals.cached, coalesced: totals.coalesced }
+        : null;
     },
-  });
+  );
 
   const registryHosts = new Set<string>();
   const hostLabel = (host: string): string => {

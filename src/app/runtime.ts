@@ -2,13 +2,10 @@
 // (in-process, or BullMQ when REDIS_URL is set), schedule and the metrics they report to. Startup fails here, before the
 // server takes webhooks, when a Freshbase variable is invalid or the webhook secret is missing.
 import type { Logger, Probot } from 'probot';
-import { AttestationReader } from '../attestations/read.js';
 import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { isDryRun } from '../github/dry-run.js';
-import { reconcileRepository } from '../repository/reconcile.js';
-import { createGitHubCache } from './github-cache.js';
-import { createAppIdentity, listInstallationJobs, type AppIdentity } from './installations.js';
+import { listInstallationJobs, type AppIdentity } from './installations.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RedisJobQueue } from './redis-queue.js';
 import {
@@ -18,7 +15,7 @@ import {
   type RetryPolicy,
   type ScanJob,
 } from './queue.js';
-import { createJobRunner } from './runner.js';
+import { createScanJobs } from './scan-jobs.js';
 import { enqueueAllInstallations, readScanCron, startScheduler } from './scheduler.js';
 import { queueStatsWithin } from './service-routes.js';
 import { createFileStateStore } from '../state/file-store.js';
@@ -90,8 +87,8 @@ export async function startServices(
     onExchange: (exchange) => metrics.recordRegistryExchange(exchange),
   });
   metrics.observeLookups(() => registry.stats().lookups);
-  const github = await createGitHubCache(env, registryLogger(log.child({ name: 'github-cache' })));
-  const identity = createAppIdentity(app);
+  const scans = await createScanJobs({ app, env, log, registry, dryRun });
+  const { identity } = scans;
   const stateLog = log.child({ name: 'state' });
   const fileState = redisUrl
     ? undefined
@@ -121,17 +118,7 @@ export async function startServices(
     queue = createInProcessQueue({ runner, listRepositories, log, retry });
   }
   const state = distributed ? createRedisStateStore(distributed.connection) : fileState!;
-  jobs.scan = createJobRunner({
-    app,
-    registry,
-    state,
-    attestations: new AttestationReader(registry),
-    reconcile: reconcileRepository,
-    identity,
-    log,
-    dryRun,
-    githubCache: github.cache,
-  });
+  jobs.scan = scans.runner(state);
   metrics.observeQueue(() => queueStatsWithin(() => queue.stats()));
   const scheduler = await startScheduler({ cron, sweep, log, distributed });
 
@@ -153,7 +140,7 @@ export async function startServices(
       await queue.close();
       await state.close();
       await cache?.close();
-      await github.close();
+      await scans.close();
     },
   };
 }

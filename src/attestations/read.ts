@@ -2,6 +2,7 @@
 // compares an update's old and new images. Only for updates that will be proposed: the caller decides.
 // Every document is fetched by digest and verified against it (the registry client does), blobs are
 // capped, and what was parsed from a blob is kept by its digest, so an SBOM is read once per process.
+import { errorMessage } from '../errors.js';
 import { LRUCache } from 'lru-cache';
 import { formatPlatform, imageFor } from '../registry/platform.js';
 import type { DocumentSource, ManifestInfo, Platform, RepositoryRef } from '../registry/types.js';
@@ -98,7 +99,7 @@ export class AttestationReader {
       if (!changes) return { status: 'no-sbom', reason: 'the old image publishes no SBOM to compare with' };
       return { status: 'compared', changes };
     } catch (error) {
-      return { status: 'unreadable', error: (error as Error).message };
+      return { status: 'unreadable', error: errorMessage(error) };
     }
   }
 }

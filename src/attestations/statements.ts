@@ -1,5 +1,6 @@
 // In-toto statements as BuildKit attaches them: an SPDX SBOM (read as a stream, packages only) and
 // SLSA provenance v0.2 / v1 (the source revision). Pure: bytes in, facts out.
+import { errorMessage } from '../errors.js';
 import { JSONParser } from '@streamparser/json';
 import type { SbomPackage } from './types.js';
 
@@ -46,7 +47,7 @@ export function parseSbomStatement(bytes: Buffer): SbomPackage[] {
     }
     if (!parser.isEnded) parser.end();
   } catch (error) {
-    throw new Error(`SBOM statement is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`SBOM statement is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
   return packages;
 }

@@ -10,11 +10,7 @@ import { createRegistryClient } from '../registry/client.js';
 import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { openStateStore } from '../state/open.js';
 import type { StateStore } from '../state/types.js';
-
-export interface CommandIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import type { CliIo } from './io.js';
 
 export interface AppEnvironment {
   app: Probot;
@@ -29,7 +25,7 @@ export interface AppEnvironment {
 export async function connectApp(
   command: string,
   env: NodeJS.ProcessEnv,
-  io: CommandIo,
+  io: CliIo,
   probot?: Probot,
 ): Promise<AppEnvironment | null> {
   const needs = `freshbase ${command}: needs APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (and GHE_HOST for GitHub Enterprise)\n`;
@@ -62,7 +58,7 @@ export interface FleetListing {
 export async function listFleet(
   command: string,
   app: Probot,
-  io: CommandIo,
+  io: CliIo,
   requestedAt: number,
 ): Promise<FleetListing | null> {
   let installations;

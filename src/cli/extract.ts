@@ -5,12 +5,11 @@ import { extractImages } from '../dockerfile/extract.js';
 import { readDockerfileText, type DockerfileText } from '../dockerfile/source-text.js';
 import { imageName } from '../image/reference.js';
 import type { ExtractResult } from '../dockerfile/types.js';
+import type { CliIo } from './io.js';
 import { formatTable } from './table.js';
 import { errorMessage } from '../errors.js';
 
-export interface ExtractIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface ExtractIo extends CliIo {
   readFile: (path: string) => Promise<Buffer>;
 }
 

@@ -2,17 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { runExtract } from './extract.js';
 import { commandHelp, HELP } from './help.js';
+import { processIo, type CliIo } from './io.js';
 import { runScan } from './scan.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 const COMMANDS = new Set(['extract', 'scan', 'sweep', 'report']);
 

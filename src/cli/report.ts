@@ -14,7 +14,8 @@ import { readRepositoryInventory } from '../inventory/read-repository.js';
 import { reportJson, reportMarkdown, reportTable } from '../inventory/render.js';
 import type { Inventory, RepositoryInventory } from '../inventory/types.js';
 import type { AccountRegistries } from '../registry/types.js';
-import { connectApp, listFleet, type CommandIo } from './app-environment.js';
+import { connectApp, listFleet } from './app-environment.js';
+import type { CliIo } from './io.js';
 
 export interface ReportOverrides {
   /** A ready Probot (tests); by default one is built from env like Probot's own `run`. */
@@ -39,7 +40,7 @@ function parseFormat(args: string[]): Format | string {
 
 export async function runReport(
   args: string[],
-  io: CommandIo,
+  io: CliIo,
   env: NodeJS.ProcessEnv,
   overrides: ReportOverrides = {},
 ): Promise<number> {

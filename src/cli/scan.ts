@@ -19,7 +19,7 @@ import { hostRulesFromEnv } from '../registry/host-rules.js';
 import { explainUpdates } from '../repository/changes.js';
 import { scanRepository } from '../repository/scan.js';
 import { openStateStore } from '../state/open.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
 import { formatTable } from './table.js';
 import { errorMessage } from '../errors.js';

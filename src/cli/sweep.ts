@@ -6,18 +6,15 @@
 // listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
 import pLimit from 'p-limit';
 import type { Probot } from 'probot';
-import { createGitHubCache } from '../app/github-cache.js';
-import { createAppIdentity } from '../app/installations.js';
-import { AttestationReader } from '../attestations/read.js';
-import { createJobRunner, type Reconcile } from '../app/runner.js';
+import type { Reconcile } from '../app/runner.js';
+import { createScanJobs } from '../app/scan-jobs.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import { createRateBudget, readSweepShare } from '../github/rate-budget.js';
 import type { RegistryClient } from '../registry/client.js';
-import { reconcileRepository } from '../repository/reconcile.js';
-import { connectApp, listFleet, type CommandIo } from './app-environment.js';
-
-export type SweepIo = CommandIo;
+import { connectApp, listFleet } from './app-environment.js';
+import { processIo, type CliIo } from './io.js';
+import { errorMessage } from '../errors.js';
 
 export interface SweepOverrides {
   reconcile?: Reconcile;
@@ -29,25 +26,20 @@ export interface SweepOverrides {
   githubCache?: ConditionalRequestCache;
 }
 
-const processIo: SweepIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
-
 const DEFAULT_CONCURRENCY = 4;
 /** A paused sweep looks at the budget again this often (an answer may have reset it early). */
 const PACING_POLL_MS = 60_000;
 
 export async function runSweep(
   env: NodeJS.ProcessEnv,
-  io: SweepIo = processIo,
+  io: CliIo = processIo,
   overrides: SweepOverrides = {},
 ): Promise<number> {
   let share: number;
   try {
     share = readSweepShare(env);
   } catch (error) {
-    io.stderr(`freshbase sweep: ${(error as Error).message}\n`);
+    io.stderr(`freshbase sweep: ${errorMessage(error)}\n`);
     return 2;
   }
   const connected = await connectApp('sweep', env, io, overrides.probot);
@@ -55,28 +47,25 @@ export async function runSweep(
   const { app, dryRun, state } = connected;
   const registry = overrides.registry ?? connected.registry;
   const log = app.log.child({ name: 'sweep' });
-  // With REDIS_URL the ETags outlive this process, so the next sweep's reads can be 304s.
-  const github = overrides.githubCache
-    ? { cache: overrides.githubCache, close: async () => {} }
-    : await createGitHubCache(env, { warn: (message) => log.warn(message) });
   const started = Date.now();
   const budget = createRateBudget(share);
-  const runner = createJobRunner({
+  // With REDIS_URL the GitHub cache's ETags outlive this process, so the next sweep's reads can be 304s.
+  const scans = await createScanJobs({
     app,
-    registry,
-    state,
-    attestations: new AttestationReader(registry),
-    reconcile: overrides.reconcile ?? reconcileRepository,
-    identity: createAppIdentity(app),
+    env,
     log,
+    registry,
     dryRun,
-    githubCache: github.cache,
+    reconcile: overrides.reconcile,
+    githubCache: overrides.githubCache,
     rateBudget: budget,
   });
 
+  const run = scans.runner(state);
+
   const listing = await listFleet('sweep', app, io, started);
   if (!listing) {
-    await github.close();
+    await scans.close();
     await state.close();
     return 1;
   }
@@ -104,7 +93,7 @@ export async function runSweep(
     jobs.map((job) =>
       limit(async () => {
         await pace(job, () => jobs.length - done);
-        const outcome = await runner(job);
+        const outcome = await run(job);
         done++;
         return { job, outcome };
       }),
@@ -124,7 +113,7 @@ export async function runSweep(
     totals.updated += outcome.report.pullRequests.updated;
     totals.closed += outcome.report.pullRequests.closed;
   }
-  await github.close();
+  await scans.close();
   await state.close();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   io.stdout(
