@@ -69,20 +69,29 @@ function mergePieces(pieces: readonly Piece[]): Piece[] {
   return merged;
 }
 
-/** Expands `text.slice(start, end)`; pieces of the instruction's own text get `arg`. */
-export function expandWord(
-  text: string,
-  start: number,
-  end: number,
-  escape: string,
-  scope: Scope,
-  arg: string | null = null,
-  budget = new ExpansionBudget(),
-): Expansion {
+/** One word of a Dockerfile's text to expand: `text.slice(start, end)`. */
+export interface WordToExpand {
+  start: number;
+  end: number;
+  /** The escape character (parser directive). */
+  escape: string;
+  scope: Scope;
+  /** The ARG whose default value this word is; its pieces are tagged with it. Default null. */
+  arg?: string | null;
+  /** Shared by a file's expansions; a fresh one by default. */
+  budget?: ExpansionBudget;
+}
+
+/** Expands one word of `text`. */
+export function expandWord(text: string, word: WordToExpand): Expansion {
   try {
-    const word = new WordExpander(text, end, escape, scope, arg, budget);
-    word.pos = start;
-    return { ok: true, pieces: mergePieces(word.expand(null)) };
+    const expander = new WordExpander(text, {
+      ...word,
+      arg: word.arg ?? null,
+      budget: word.budget ?? new ExpansionBudget(),
+    });
+    expander.pos = word.start;
+    return { ok: true, pieces: mergePieces(expander.expand(null)) };
   } catch (error) {
     if (error instanceof Unresolvable) return { ok: false, error: error.message, limit: error.limit };
     throw error;
@@ -98,14 +107,22 @@ class WordExpander {
   private length = 0;
   private depth = 0;
 
+  private readonly end: number;
+  private readonly escape: string;
+  private readonly scope: Scope;
+  private readonly arg: string | null;
+  private readonly budget: ExpansionBudget;
+
   constructor(
     private readonly text: string,
-    private readonly end: number,
-    private readonly escape: string,
-    private readonly scope: Scope,
-    private readonly arg: string | null,
-    private readonly budget: ExpansionBudget,
-  ) {}
+    word: Required<WordToExpand>,
+  ) {
+    this.end = word.end;
+    this.escape = word.escape;
+    this.scope = word.scope;
+    this.arg = word.arg;
+    this.budget = word.budget;
+  }
 
   /** Expands until `stop` (the `}` closing a `${V:-word}`) or the end of the word. */
   expand(stop: string | null): Piece[] {

@@ -83,11 +83,23 @@ class Extraction {
         stageVariables = new Map();
       } else if (stageVariables && instruction instanceof Copy) {
         const from = instruction.getFlags().find((flag) => flag.getName() === 'from');
-        if (from) this.stageSource(instruction, 'copy-from', from, stageVariables, allStages);
+        if (from)
+          this.stageSource(instruction, {
+            source: 'copy-from',
+            option: from,
+            variables: stageVariables,
+            allStages,
+          });
       } else if (stageVariables && instruction instanceof Run) {
         for (const mount of instruction.getFlags().filter((flag) => flag.getName() === 'mount')) {
           const from = mount.getOption('from');
-          if (from) this.stageSource(instruction, 'run-mount', from, stageVariables, allStages);
+          if (from)
+            this.stageSource(instruction, {
+              source: 'run-mount',
+              option: from,
+              variables: stageVariables,
+              allStages,
+            });
         }
       }
     }
@@ -106,7 +118,7 @@ class Extraction {
         continue;
       }
       const { escape } = this.directives;
-      const value = expandWord(this.text, valueRange.start, valueRange.end, escape, scope, name, this.budget);
+      const value = expandWord(this.text, { ...valueRange, escape, scope, arg: name, budget: this.budget });
       // An unresolvable default counts as none; one past a limit makes every use say so.
       // The message names the ARG that first went past the limit, not each one built on it.
       if (value.ok || !value.limit) {
@@ -176,10 +188,17 @@ class Extraction {
   /** `COPY --from=` and `RUN --mount=…,from=`: a stage (by name, or by index) or an image. */
   private stageSource(
     instruction: Instruction,
-    source: ImageSource,
-    option: Pick<Flag, 'getValueRange'>,
-    variables: Scope,
-    allStages: ReadonlySet<string | null>,
+    {
+      source,
+      option,
+      variables,
+      allStages,
+    }: {
+      source: ImageSource;
+      option: Pick<Flag, 'getValueRange'>;
+      variables: Scope;
+      allStages: ReadonlySet<string | null>;
+    },
   ): void {
     const valueRange = option.getValueRange();
     if (!valueRange) return;
@@ -199,7 +218,7 @@ class Extraction {
 
   private expand(site: UseSite, range: TextRange, scope: Scope): Piece[] | null {
     const { escape } = this.directives;
-    const expansion = expandWord(this.text, range.start, range.end, escape, scope, null, this.budget);
+    const expansion = expandWord(this.text, { ...range, escape, scope, budget: this.budget });
     if (expansion.ok) return expansion.pieces;
     this.skip(site, this.text.slice(range.start, range.end), 'variable', expansion.error);
     return null;

@@ -14,6 +14,16 @@ export interface BaseCommit {
   treeSha: string;
 }
 
+export interface CommitToWrite {
+  base: BaseCommit;
+  files: RepoFile[];
+  /** path → git file mode; a path not listed is a plain file. */
+  modes: ReadonlyMap<string, string>;
+  message: string;
+  /** The branch's current tree, when it has commits of its own. */
+  currentTree?: string;
+}
+
 /**
  * One commit whose tree is `base`'s tree with `files` replaced. Tree entries carry the new text
  * inline (`content`), so no separate blob calls are made; unchanged paths keep their objects.
@@ -22,11 +32,7 @@ export interface BaseCommit {
  */
 export async function writeCommit(
   ctx: RepoContext,
-  base: BaseCommit,
-  files: RepoFile[],
-  modes: ReadonlyMap<string, string>,
-  message: string,
-  currentTree?: string,
+  { base, files, modes, message, currentTree }: CommitToWrite,
 ): Promise<string | null> {
   const { owner, repo, octokit } = ctx;
   const tree = await ctx.write(() =>
@@ -188,6 +194,16 @@ export interface DroppedRef {
   oid: string;
 }
 
+/** Where `branch` should point, and what the app knows of it. */
+export interface BranchMove {
+  defaultBranch: string;
+  branch: string;
+  sha: string;
+  ownership: BranchOwnership;
+  /** A scratch ref deleted in the same atomic update as the move. */
+  drop?: DroppedRef;
+}
+
 /**
  * Points `branch` at `sha`: creates it, or moves it when it already exists (a crash between branch
  * and PR, a concurrent run, a newer plan). Call only when the branch is missing or the app's alone.
@@ -201,11 +217,7 @@ export interface DroppedRef {
  */
 export async function pointBranch(
   ctx: RepoContext,
-  defaultBranch: string,
-  branch: string,
-  sha: string,
-  ownership: BranchOwnership,
-  drop?: DroppedRef,
+  { defaultBranch, branch, sha, ownership, drop }: BranchMove,
 ): Promise<PointResult> {
   const { owner, repo, octokit } = ctx;
   let current = ownership;
@@ -225,7 +237,8 @@ export async function pointBranch(
     if (current.kind === 'foreign') return { pointed: false, authors: current.authors };
     // Deleted meanwhile (PR merged or closed with "delete branch"): the next run starts afresh.
     if (current.kind === 'missing') throw new Error(`branch ${branch} disappeared while being updated`);
-    if (await moveRef(ctx, branch, current.head, sha, drop)) return { pointed: true, dropped: !!drop };
+    if (await moveRef(ctx, { branch, before: current.head, sha, drop }))
+      return { pointed: true, dropped: !!drop };
     if (attempt >= 2) throw new Error(`branch ${branch} could not be moved: rejected twice`);
     ctx.log.info({ branch }, 'branch moved since it was checked; checking who owns it');
     current = await branchOwnership(ctx, defaultBranch, branch);
@@ -259,10 +272,7 @@ const ZERO_OID = '0'.repeat(40);
  */
 async function moveRef(
   ctx: RepoContext,
-  branch: string,
-  before: string,
-  sha: string,
-  drop?: DroppedRef,
+  { branch, before, sha, drop }: { branch: string; before: string; sha: string; drop?: DroppedRef },
 ): Promise<boolean> {
   const { owner, repo, octokit } = ctx;
   if (ctx.repositoryId) {

@@ -193,13 +193,12 @@ async function updateExisting(
   const { ctx, input } = run;
   const content = commitContent(run, plan);
   if (branchHolds(ownership, input.snapshot.commitSha, content.files)) return retitle(run, pull, plan, null);
-  const verified = await commitOnScratchBranch(
-    ctx,
-    input.defaultBranch,
-    plan.branch,
-    input.snapshot.commitSha,
+  const verified = await commitOnScratchBranch(ctx, {
+    defaultBranch: input.defaultBranch,
+    branch: plan.branch,
+    base: input.snapshot.commitSha,
     content,
-  );
+  });
   let dropped = false;
   try {
     const sha = verified ? verified.sha : await commitPlan(run, plan, ownership);
@@ -208,7 +207,13 @@ async function updateExisting(
       pointed =
         sha === null
           ? null
-          : await pointBranch(ctx, input.defaultBranch, plan.branch, sha, ownership, verified?.drop);
+          : await pointBranch(ctx, {
+              defaultBranch: input.defaultBranch,
+              branch: plan.branch,
+              sha,
+              ownership,
+              drop: verified?.drop,
+            });
     } catch (error) {
       if (!(error instanceof WorkflowChangeRefused) || sha === null) throw error;
       return await replacePull(run, pull, plan, { sha, refusal: error });
@@ -257,8 +262,11 @@ async function replacePull(
   // Deletes the branch only when the app alone committed to it (checked once more in there).
   await closePull(ctx, pull, input.defaultBranch, replacedForWorkflowsReason(input.defaultBranch));
   try {
-    const pointed = await pointBranch(ctx, input.defaultBranch, plan.branch, refused.sha, {
-      kind: 'missing',
+    const pointed = await pointBranch(ctx, {
+      defaultBranch: input.defaultBranch,
+      branch: plan.branch,
+      sha: refused.sha,
+      ownership: { kind: 'missing' },
     });
     if (!pointed.pointed) return { closed: 1, ...hold(run, plan, FOREIGN_BRANCH) };
     return { closed: 1, ...(await openAndDecorate(run, plan, refused.sha)) };
@@ -272,13 +280,12 @@ async function openNew(run: PullRun, plan: BranchPlan, ownership: BranchOwnershi
   const { ctx, input } = run;
   let current = ownership;
   if (current.kind === 'missing') {
-    const made = await commitOnNewBranch(
-      ctx,
-      input.defaultBranch,
-      plan.branch,
-      input.snapshot.commitSha,
-      commitContent(run, plan),
-    );
+    const made = await commitOnNewBranch(ctx, {
+      defaultBranch: input.defaultBranch,
+      branch: plan.branch,
+      base: input.snapshot.commitSha,
+      content: commitContent(run, plan),
+    });
     if (made.made) return openAndDecorate(run, plan, made.sha);
     if (!made.unsupported) return hold(run, plan, FOREIGN_BRANCH);
     if (made.branchAt) current = { kind: 'app', head: made.branchAt };
@@ -302,14 +309,19 @@ async function pointLeftOver(
 ): Promise<PointResult> {
   const { ctx, input } = run;
   try {
-    return await pointBranch(ctx, input.defaultBranch, branch, sha, ownership);
+    return await pointBranch(ctx, { defaultBranch: input.defaultBranch, branch, sha, ownership });
   } catch (error) {
     if (!(error instanceof WorkflowChangeRefused) || ownership.kind !== 'app') throw error;
     ctx.log.info({ branch, refusal: error.message }, 'left-over branch cannot be moved; making it afresh');
     const now = await branchOwnership(ctx, input.defaultBranch, branch);
     if (now.kind === 'foreign') return { pointed: false, authors: now.authors };
     if (now.kind === 'app') await deleteBranch(ctx, branch);
-    return pointBranch(ctx, input.defaultBranch, branch, sha, { kind: 'missing' });
+    return pointBranch(ctx, {
+      defaultBranch: input.defaultBranch,
+      branch,
+      sha,
+      ownership: { kind: 'missing' },
+    });
   }
 }
 
@@ -331,14 +343,7 @@ async function commitPlan(
 ): Promise<string | null> {
   const { snapshot } = run.input;
   const currentTree = ownership.kind === 'app' ? ownership.tree : undefined;
-  return writeCommit(
-    run.ctx,
-    snapshot,
-    changedFiles(run, plan),
-    snapshot.modes,
-    plan.commitMessage,
-    currentTree,
-  );
+  return writeCommit(run.ctx, { base: snapshot, ...commitContent(run, plan), currentTree });
 }
 
 function commitContent(run: PullRun, plan: BranchPlan): CommitContent {

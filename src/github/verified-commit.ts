@@ -47,6 +47,14 @@ export type NewBranchCommit =
 const onlyPlainFiles = ({ files, modes }: CommitContent): boolean =>
   files.every((f) => (modes.get(f.path) ?? PLAIN_FILE) === PLAIN_FILE);
 
+/** The plan's commit for `branch`, made on the default branch's head `base`. */
+export interface PlannedCommit {
+  defaultBranch: string;
+  branch: string;
+  base: string;
+  content: CommitContent;
+}
+
 /** The scratch branch of an update: a name no plan branch has (their slugs have no dots). */
 export const scratchBranch = (branch: string): string => `${branch}.next`;
 
@@ -58,13 +66,15 @@ export const scratchBranch = (branch: string): string => `${branch}.next`;
  */
 export async function commitOnNewBranch(
   ctx: RepoContext,
-  defaultBranch: string,
-  branch: string,
-  base: string,
-  content: CommitContent,
+  { defaultBranch, branch, base, content }: PlannedCommit,
 ): Promise<NewBranchCommit> {
   if (!onlyPlainFiles(content)) return { made: false, unsupported: true };
-  const created = await pointBranch(ctx, defaultBranch, branch, base, { kind: 'missing' });
+  const created = await pointBranch(ctx, {
+    defaultBranch,
+    branch,
+    sha: base,
+    ownership: { kind: 'missing' },
+  });
   if (!created.pointed) return { made: false, unsupported: false, authors: created.authors };
   const commit = await commitOnBranch(ctx, branch, base, content);
   if (commit.made) return commit;
@@ -83,16 +93,18 @@ export async function commitOnNewBranch(
  */
 export async function commitOnScratchBranch(
   ctx: RepoContext,
-  defaultBranch: string,
-  branch: string,
-  base: string,
-  content: CommitContent,
+  { defaultBranch, branch, base, content }: PlannedCommit,
 ): Promise<{ sha: string; drop: DroppedRef } | null> {
   if (!onlyPlainFiles(content)) return null;
   const scratch = scratchBranch(branch);
   // A scratch branch left by a run that stopped half-way is moved back to `base` (when only the app
   // committed to it); someone else's is left alone.
-  const created = await pointBranch(ctx, defaultBranch, scratch, base, { kind: 'missing' });
+  const created = await pointBranch(ctx, {
+    defaultBranch,
+    branch: scratch,
+    sha: base,
+    ownership: { kind: 'missing' },
+  });
   if (!created.pointed) {
     ctx.log.warn({ branch: scratch, authors: created.authors }, 'scratch branch has commits by others');
     return null;
