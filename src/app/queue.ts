@@ -6,6 +6,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'probot';
 import { describeError } from '../errors.js';
 import { isTransientGitHubError } from '../github/request-error.js';
+import { PACING_POLL_MS, type SweepPacer, sweepPacers, type SweepPacing } from './sweep-pacer.js';
 
 export interface ScanJob {
   installationId: number;
@@ -110,6 +111,8 @@ export interface InProcessQueueOptions {
   /** Repositories scanned at once (default 4). */
   concurrency?: number;
   retry?: RetryPolicy;
+  /** Paces a scheduled sweep's repositories (see sweep-pacer.ts); without it they start at once. */
+  pacing?: SweepPacing;
 }
 
 export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
@@ -125,6 +128,9 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
   /** Jobs waiting out a backoff after GitHub was unavailable, by repository (or installation). */
   const retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
   const retryPolicy = options.retry ?? DEFAULT_RETRY;
+  /** A scheduled sweep's repositories not enqueued yet: each waits for its slot and its budget. */
+  const paced = new Set<NodeJS.Timeout>();
+  const pacerOf = sweepPacers(options.pacing);
   let closed = false;
 
   /** Runs `again` after a backoff, or gives up after the policy's last attempt; false then. */
@@ -206,6 +212,33 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     }
   };
 
+  /** Enqueues a sweep's `jobs` each at its slot, once its installation's budget allows. */
+  const enqueuePaced = (pacer: SweepPacer, jobs: ScanJob[]): void => {
+    let left = jobs.length;
+    jobs.forEach((job, index) => {
+      const slot = pacer.slotAt(index, jobs.length);
+      const attempt = (): void => {
+        if (closed) return;
+        const wait = pacer.waitMs(job.installationId, slot, left);
+        if (wait > 0) {
+          const timer = setTimeout(
+            () => {
+              paced.delete(timer);
+              attempt();
+            },
+            Math.min(wait, PACING_POLL_MS),
+          );
+          timer.unref();
+          paced.add(timer);
+          return;
+        }
+        left--;
+        void enqueue(job);
+      };
+      attempt();
+    });
+  };
+
   const enqueueInstallation = async (installation: InstallationJob): Promise<void> => {
     if (closed) return;
     const key = `installation:${installation.installationId}`;
@@ -213,7 +246,13 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       try {
         const jobs = await options.listRepositories(installation);
         succeeded(key);
-        for (const job of jobs) await enqueue(job);
+        const pacer = pacerOf(installation);
+        if (pacer) {
+          pacer.planned(installation.installationId, jobs.length);
+          enqueuePaced(pacer, jobs);
+        } else {
+          for (const job of jobs) await enqueue(job);
+        }
         log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
       } catch (error) {
         const retried =
@@ -230,7 +269,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     enqueueInstallation,
     async stats() {
       const backingOff = [...retries.values()].filter((retry) => retry.timer).length;
-      return { waiting: waiting.size + again.size + backingOff, running: running.size };
+      return { waiting: waiting.size + again.size + backingOff + paced.size, running: running.size };
     },
     async close() {
       closed = true;
@@ -240,6 +279,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       rescans.clear();
       for (const { timer } of retries.values()) clearTimeout(timer);
       retries.clear();
+      for (const timer of paced) clearTimeout(timer);
+      paced.clear();
       pool.clear();
       await pool.onIdle();
     },

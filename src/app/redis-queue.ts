@@ -20,7 +20,7 @@
 // The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
 // upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
 // runs the sweep.
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
 import { isTransientGitHubError } from '../github/request-error.js';
@@ -38,6 +38,7 @@ import {
   type ScanJob,
 } from './queue.js';
 import { describeError } from '../errors.js';
+import { PACING_POLL_MS, sweepPacers, type SweepPacing } from './sweep-pacer.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
@@ -74,6 +75,8 @@ export interface RedisQueueOptions {
   /** How often stalled jobs are looked for (default STALLED_INTERVAL_MS). */
   stalledInterval?: number;
   retry?: RetryPolicy;
+  /** Paces a scheduled sweep's repositories (see sweep-pacer.ts); without it they start at once. */
+  pacing?: SweepPacing;
 }
 
 /** Thrown to BullMQ so that it retries the job after the policy's backoff. */
@@ -98,6 +101,7 @@ function connect(url: string): Redis {
 
 export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const { runner, log } = options;
+  const pacerOf = sweepPacers(options.pacing);
   const name = options.name ?? 'freshbase-scans';
   const queueConnection = connect(options.url);
   const workerConnection = connect(options.url);
@@ -135,19 +139,46 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
 
   const fanOut = async (installation: InstallationJob): Promise<void> => {
     const jobs = await options.listRepositories(installation);
-    for (const scan of jobs) await enqueue(scan);
+    const pacer = pacerOf(installation);
+    if (pacer) pacer.planned(installation.installationId, jobs.length);
+    for (const [index, scan] of jobs.entries()) {
+      if (!pacer) {
+        await enqueue(scan);
+        continue;
+      }
+      // A scheduled sweep's repository waits for its slot as a delayed wake-up (not as a delayed
+      // scan, which a webhook's scan of the repository would be merged into and wait with).
+      const slot = pacer.slotAt(index, jobs.length);
+      await queue.add(WAKE, scan, {
+        jobId: `${WAKE}:${repositoryKey(scan)}:${slot}`,
+        delay: Math.max(0, slot - Date.now()),
+        ...jobOptions,
+      });
+    }
     log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
+  };
+
+  /** A wake-up's scan is enqueued, unless its sweep must wait for the installation's budget. */
+  const wake = async (job: Job<JobData>, token: string | undefined): Promise<void> => {
+    const scan = job.data as ScanJob;
+    const wait = pacerOf(scan)?.waitMs(scan.installationId, 0) ?? 0;
+    if (wait > 0 && token) {
+      await job.moveToDelayed(Date.now() + Math.min(wait, PACING_POLL_MS), token);
+      throw new DelayedError();
+    }
+    await enqueue(scan);
   };
 
   const worker = new Worker<JobData>(
     name,
-    async (job: Job<JobData>) => {
+    async (job: Job<JobData>, token?: string) => {
       try {
         if (job.name === SWEEP) await options.sweep?.();
         else if (job.name === INSTALLATION) await fanOut(job.data as InstallationJob);
-        else if (job.name === WAKE) await enqueue(job.data as ScanJob);
+        else if (job.name === WAKE) await wake(job, token);
         else await runScan(job.data as ScanJob);
       } catch (error) {
+        if (error instanceof DelayedError) throw error;
         const transient = error instanceof GitHubUnavailable || isTransientGitHubError(error);
         const attempt = { attempt: job.attemptsMade + 1, of: retry.attempts };
         log.error({ err: describeError(error), job: job.name, id: job.id, ...attempt }, 'queue job failed');

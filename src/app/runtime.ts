@@ -22,6 +22,13 @@ import { createFileStateStore } from '../state/file-store.js';
 import { dataDirectory } from '../state/open.js';
 import { createRedisStateStore } from '../state/redis-store.js';
 import type { JobOutcome } from './runner.js';
+import { createRateBudget, readSweepShare } from '../github/rate-budget.js';
+import {
+  createSweepPacer,
+  defaultScheduledSpread,
+  readSweepSpread,
+  type SweepPacing,
+} from './sweep-pacer.js';
 
 export interface Services {
   queue: JobQueue;
@@ -70,6 +77,9 @@ export async function startServices(
   if (secretProblem) throw new Error(secretProblem);
   const log = app.log.child({ name: 'freshbase' });
   const cron = readScanCron(env);
+  const share = readSweepShare(env);
+  // The scheduled sweep starts its repositories over half the time to the next one, by default.
+  const spreadMs = readSweepSpread(env) ?? (cron ? defaultScheduledSpread(cron) : 0);
   const rules = hostRulesFromEnv(env);
   const redisUrl = env.REDIS_URL || undefined;
   const dryRun = isDryRun(env);
@@ -87,7 +97,8 @@ export async function startServices(
     onExchange: (exchange) => metrics.recordRegistryExchange(exchange),
   });
   metrics.observeLookups(() => registry.stats().lookups);
-  const scans = await createScanJobs({ app, env, log, registry, dryRun });
+  const rateBudget = createRateBudget(share);
+  const scans = await createScanJobs({ app, env, log, registry, dryRun, rateBudget });
   const { identity } = scans;
   const stateLog = log.child({ name: 'state' });
   const fileState = redisUrl
@@ -96,6 +107,8 @@ export async function startServices(
   // The job runner needs the state store, which in Redis mode uses the queue's connection: it is
   // made right after the queue, with no await in between, so no job can run before.
   const jobs: { scan?: (job: ScanJob) => Promise<JobOutcome> } = {};
+  const pacing: SweepPacing = (startedAt) =>
+    createSweepPacer({ budget: rateBudget, share, spreadMs, startedAt, log });
   // The queue's seam to the scans: every finished job is counted on its way back to the queue.
   const runner = async (job: ScanJob) => {
     const outcome = await jobs.scan!(job);
@@ -111,11 +124,19 @@ export async function startServices(
   let distributed: RedisJobQueue | undefined;
   if (redisUrl) {
     const { createRedisQueue } = await import('./redis-queue.js');
-    const redisQueue = createRedisQueue({ url: redisUrl, runner, listRepositories, log, sweep, retry });
+    const redisQueue = createRedisQueue({
+      url: redisUrl,
+      runner,
+      listRepositories,
+      log,
+      sweep,
+      retry,
+      pacing,
+    });
     queue = redisQueue;
     distributed = redisQueue;
   } else {
-    queue = createInProcessQueue({ runner, listRepositories, log, retry });
+    queue = createInProcessQueue({ runner, listRepositories, log, retry, pacing });
   }
   const state = distributed ? createRedisStateStore(distributed.connection) : fileState!;
   jobs.scan = scans.runner(state);
@@ -127,6 +148,8 @@ export async function startServices(
       dryRun,
       queue: redisUrl ? 'redis' : 'in-process',
       schedule: cron ?? 'off',
+      sweepBudget: share,
+      sweepSpreadMs: spreadMs,
       registryRules: rules.length,
     },
     'Freshbase services started',

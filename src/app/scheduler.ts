@@ -5,6 +5,7 @@ import { Cron } from 'croner';
 import type { Logger, Probot } from 'probot';
 import { listInstallations } from './installations.js';
 import type { JobQueue } from './queue.js';
+import { SCHEDULED_SWEEP } from './sweep-pacer.js';
 import { describeError, errorMessage } from '../errors.js';
 
 /** Every 6 hours at minute 17 (UTC): off the top of the hour, when registries and GitHub are busiest. */
@@ -32,7 +33,11 @@ export async function enqueueAllInstallations(app: Probot, queue: JobQueue, log:
   const requestedAt = Date.now();
   const installations = await listInstallations(app);
   for (const installation of installations) {
-    await queue.enqueueInstallation({ installationId: installation.id, reason: 'schedule', requestedAt });
+    await queue.enqueueInstallation({
+      installationId: installation.id,
+      reason: SCHEDULED_SWEEP,
+      requestedAt,
+    });
   }
   log.info({ installations: installations.length }, 'sweep enqueued');
   return installations.length;

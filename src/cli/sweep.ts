@@ -15,6 +15,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { connectApp, listFleet } from './app-environment.js';
 import { processIo, type CliIo } from './io.js';
 import { errorMessage } from '../errors.js';
+import { createSweepPacer, readSweepSpread, waitForTurn } from '../app/sweep-pacer.js';
 
 export interface SweepOverrides {
   reconcile?: Reconcile;
@@ -27,8 +28,6 @@ export interface SweepOverrides {
 }
 
 const DEFAULT_CONCURRENCY = 4;
-/** A paused sweep looks at the budget again this often (an answer may have reset it early). */
-const PACING_POLL_MS = 60_000;
 
 export async function runSweep(
   env: NodeJS.ProcessEnv,
@@ -36,8 +35,11 @@ export async function runSweep(
   overrides: SweepOverrides = {},
 ): Promise<number> {
   let share: number;
+  let spreadMs: number;
   try {
     share = readSweepShare(env);
+    // Run from an external cron, the sweep knows no interval: spread only when asked to.
+    spreadMs = readSweepSpread(env) ?? 0;
   } catch (error) {
     io.stderr(`freshbase sweep: ${errorMessage(error)}\n`);
     return 2;
@@ -71,28 +73,14 @@ export async function runSweep(
   }
   const { jobs, installations: installationCount, incomplete } = listing;
 
-  // Pacing: once an installation has used more than the sweep's share of its rate limit, its
-  // remaining repositories wait for the window to reset, leaving the rest for webhook-driven work.
-  const pausedFor = new Set<number>();
-  const pace = async (job: (typeof jobs)[number], left: () => number) => {
-    for (let wait = budget.waitMs(job.installationId); wait > 0; wait = budget.waitMs(job.installationId)) {
-      if (!pausedFor.has(job.installationId)) {
-        pausedFor.add(job.installationId);
-        const seen = budget.snapshot(job.installationId);
-        log.warn(
-          { installationId: job.installationId, share, ...seen, repositoriesLeft: left() },
-          'sweep does not fit its rate-limit budget: pausing this installation until the window resets',
-        );
-      }
-      await delay(Math.min(wait, PACING_POLL_MS));
-    }
-  };
+  const pacer = createSweepPacer({ budget, share, spreadMs, startedAt: started, log });
   const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
   let done = 0;
   const outcomes = await Promise.all(
-    jobs.map((job) =>
+    jobs.map((job, index) =>
       limit(async () => {
-        await pace(job, () => jobs.length - done);
+        const slot = pacer.slotAt(index, jobs.length);
+        await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
         const outcome = await run(job);
         done++;
         return { job, outcome };

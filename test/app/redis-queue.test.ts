@@ -5,6 +5,8 @@ import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.
 import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { job, waitFor } from './helpers.js';
+import { createSweepPacer, SCHEDULED_SWEEP, type SweepPacing } from '../../src/app/sweep-pacer.js';
+import type { RateBudget } from '../../src/github/rate-budget.js';
 
 const silentLog = {
   error: () => undefined,
@@ -49,7 +51,12 @@ function recorder(delayMs: number) {
 
 function replica(
   runner: JobRunner,
-  extra: { sweep?: () => Promise<unknown>; retry?: RetryPolicy; lockDuration?: number } = {},
+  extra: {
+    sweep?: () => Promise<unknown>;
+    retry?: RetryPolicy;
+    lockDuration?: number;
+    pacing?: SweepPacing;
+  } = {},
 ) {
   const queue = createRedisQueue({
     url: redis.url,
@@ -206,4 +213,35 @@ test('a scan that met an unavailable GitHub is retried by BullMQ after its backo
   await sleep(800);
   expect(runs).toHaveLength(3);
   expect(await one.stats()).toEqual({ waiting: 0, running: 0 });
+});
+
+test("a scheduled sweep's repositories wait for their slots as delayed wake-ups; over budget, for the reset", async () => {
+  const started: Array<{ repo: string; at: number }> = [];
+  const seen = { limit: 100, remaining: 100, resetAt: 0 };
+  const budget: RateBudget = {
+    observe: () => undefined,
+    snapshot: () => seen,
+    waitMs: (_id, now = Date.now()) => (seen.resetAt > now && seen.remaining < 20 ? seen.resetAt - now : 0),
+  };
+  const spreadMs = 500;
+  const queue = replica(
+    async (j: ScanJob) => {
+      started.push({ repo: j.repo, at: Date.now() });
+    },
+    {
+      pacing: (startedAt) => createSweepPacer({ budget, share: 0.8, spreadMs, startedAt, log: silentLog }),
+    },
+  );
+  const sweepStart = Date.now();
+  await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: sweepStart });
+  await waitFor(() => started.length === 2);
+  expect(started.find((s) => s.repo === 'web')!.at).toBeGreaterThanOrEqual(sweepStart + spreadMs / 2);
+
+  // Over budget: the wake-ups are put back (delayed), no scan starts until the window resets.
+  seen.remaining = 5;
+  seen.resetAt = Date.now() + 1_500;
+  const next = Date.now();
+  await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: next });
+  await waitFor(() => started.length === 4, 15_000);
+  for (const run of started.slice(2)) expect(run.at).toBeGreaterThanOrEqual(seen.resetAt);
 });
