@@ -88,7 +88,7 @@ export async function runSweep(
     ),
   );
 
-  const totals = { updates: 0, lookupErrors: 0, created: 0, updated: 0, closed: 0 };
+  const totals = { updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
   const crashed: string[] = [];
   for (const { job, outcome } of outcomes) {
     if (!outcome.ok) {
@@ -97,6 +97,7 @@ export async function runSweep(
     }
     totals.updates += outcome.report.updates;
     totals.lookupErrors += outcome.report.errors;
+    totals.deferred += outcome.report.deferred;
     totals.created += outcome.report.pullRequests.created;
     totals.updated += outcome.report.pullRequests.updated;
     totals.closed += outcome.report.pullRequests.closed;
@@ -109,6 +110,7 @@ export async function runSweep(
       `${outcomes.length - crashed.length} scanned, ${crashed.length} failed; ` +
       `${totals.updates} updates, ${totals.created} PRs created, ${totals.updated} updated, ` +
       `${totals.closed} closed; ${totals.lookupErrors} image lookups failed` +
+      (totals.deferred > 0 ? `, ${totals.deferred} deferred to the next sweep (registry pull budget)` : '') +
       `${dryRun ? ' (dry run: nothing was written to GitHub)' : ''}\n`,
   );
   for (const line of crashed) io.stderr(`freshbase sweep: ${line}\n`);

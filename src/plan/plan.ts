@@ -52,7 +52,7 @@ type Outcome =
   | {
       pending: false;
       update: PlannedUpdate | null;
-      failures: string[];
+      failures: LookupError[];
       held: HeldUpdate[];
       notLookedUp?: NotLookedUpReason;
     };
@@ -110,7 +110,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   if (currentDigest !== null && isLookupError(currentDigest)) {
     // A deleted digest (registry clean-up) is the one to replace most; anything else is unknown.
     if (currentDigest.code !== 'not-found') {
-      return { pending: false, update: null, failures: [`${use.digest}: ${currentDigest.error}`], held: [] };
+      return { pending: false, update: null, failures: [prefixed(`${use.digest}`, currentDigest)], held: [] };
     }
   } else if (currentDigest !== null && !currentDigest.isIndex) {
     pin = { platform: currentDigest.platforms[0] ?? null };
@@ -150,7 +150,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     platforms: required.length > 0 ? required : target.images.map((image) => image.platform),
     firstSeen,
   });
-  const failures: string[] = [];
+  const failures: LookupError[] = [];
   const held: HeldUpdate[] = [];
   const hold = (to: HeldUpdate['to'], reason: string, soak?: HeldUpdate['soak']): void => {
     held.push({
@@ -171,7 +171,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   };
 
   if (tagKinds.length > 0) {
-    if (isLookupError(tags)) failures.push(`listing tags: ${tags.error}`);
+    if (isLookupError(tags)) failures.push(prefixed('listing tags', tags));
     const ranked = isLookupError(tags) ? [] : rankUpdates(tag, tags, tagKinds).slice(0, MAX_CANDIDATES);
     for (const pick of ranked) {
       const target = resolve(pick.tag);
@@ -181,13 +181,13 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
         continue;
       }
       if (isLookupError(target)) {
-        failures.push(`${pick.tag}: ${target.error}`);
+        failures.push(prefixed(pick.tag, target));
         break;
       }
       const soak = seen(pick.tag, target);
       if (soak === undefined) return PENDING;
       if (soak.kind === 'unknown') {
-        failures.push(`${pick.tag}: ${soak.failure}`);
+        failures.push({ error: `${pick.tag}: ${soak.failure}` });
         break;
       }
       if (soak.kind === 'young') {
@@ -209,8 +209,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     hold({ tag, digest: null }, target.passedOver);
     return { pending: false, update: null, failures, held };
   }
-  if (isLookupError(target))
-    return { pending: false, update: null, failures: [...failures, target.error], held };
+  if (isLookupError(target)) return { pending: false, update: null, failures: [...failures, target], held };
   if (target.digest === use.digest) return { pending: false, update: null, failures, held };
   if (shown && use.digest !== null && unchangedFor(required, shown, target)) {
     hold(
@@ -222,7 +221,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   const soak = seen(tag, target);
   if (soak === undefined) return PENDING;
   if (soak.kind === 'unknown')
-    return { pending: false, update: null, failures: [...failures, soak.failure], held };
+    return { pending: false, update: null, failures: [...failures, { error: soak.failure }], held };
   if (soak.kind === 'young') {
     hold({ tag, digest: target.digest }, soakReason(soak), { firstSeen: soak.firstSeen, due: soak.due });
     return { pending: false, update: null, failures, held };
@@ -251,6 +250,11 @@ export function byPosition(a: { file: string; line: number }, b: { file: string;
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
+/** A failure named after what was asked (a tag, a digest, the tag list), its code kept. */
+function prefixed(what: string, failure: LookupError): LookupError {
+  return { ...failure, error: `${what}: ${failure.error}` };
+}
+
 export function planUpdates({ uses, answers, config, now }: PlanInput): PlanResult {
   const reader = new AnswerReader(answers);
   const updates: PlannedUpdate[] = [];
@@ -260,11 +264,19 @@ export function planUpdates({ uses, answers, config, now }: PlanInput): PlanResu
   for (const entry of uses) {
     const outcome = planUse(entry, config, reader, now);
     const failures = outcome.pending
-      ? ['registry answers missing: lookups were not completed']
+      ? [{ error: 'registry answers missing: lookups were not completed' }]
       : outcome.failures;
     const image = familiarName({ registry: entry.use.registry, repository: entry.use.repository });
-    if (failures.length > 0)
-      errors.push({ file: entry.file, line: entry.use.line, image, error: failures.join('; ') });
+    if (failures.length > 0) {
+      errors.push({
+        file: entry.file,
+        line: entry.use.line,
+        image,
+        error: failures.map((f) => f.error).join('; '),
+        // Only deferred (a registry's pull budget): tried again next sweep, not a failure.
+        ...(failures.every((f) => f.code === 'deferred') ? { deferred: true } : {}),
+      });
+    }
     if (!outcome.pending) {
       if (outcome.update) updates.push(outcome.update);
       held.push(...outcome.held);

@@ -69,6 +69,8 @@ export interface LookupFailure {
   line: number;
   image: string;
   error: string;
+  /** Every lookup behind it was deferred to stay inside a registry's pull budget. */
+  deferred?: boolean;
 }
 
 /** Read back from a PR body's hidden block: exactly what that PR proposes. */

@@ -43,6 +43,8 @@ import {
   type RegistryLookup,
 } from './types.js';
 import { errorMessage } from '../errors.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { PullBudget, readPullShare } from './pull-budget.js';
 
 export interface RegistryLimits {
   manifestBytes: number;
@@ -81,6 +83,10 @@ export interface RegistryClientOptions {
   /** Certificates (PEM) trusted beside Node's own roots; tests trust a loopback registry's. */
   extraCaCertificates?: readonly string[];
   limits?: Partial<RegistryLimits>;
+  /** Requests in flight to one registry host at once. Default FRESHBASE_REGISTRY_CONCURRENCY or 8. */
+  maxConcurrentPerHost?: number;
+  /** Share of a registry's announced pull budget the client may use. Default FRESHBASE_REGISTRY_PULL_BUDGET or 0.8. */
+  pullShare?: number;
 }
 
 export interface RegistryStats {
@@ -117,8 +123,12 @@ const DEFAULT_LIMITS: RegistryLimits = {
  * it started; a webhook: since it arrived), so this mainly bounds memory; it spans a long sweep.
  */
 const DEFAULT_TAG_TTL_MS = 6 * 60 * 60 * 1000;
-/** Manifests and configs are addressed by digest, so they never change; this only bounds memory. */
-const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * Manifests and configs are addressed by digest, so they never change: kept for good, as far as
+ * the store's byte bound allows (the in-memory store is an LRU bounded by bytes; in Redis, a year).
+ */
+const DOCUMENT_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+const DEFAULT_CONCURRENT_PER_HOST = 8;
 const silentLogger: RegistryLogger = { debug: () => {}, warn: () => {} };
 
 /** The registry API requests the client makes itself (token fetches are the auth layer's). */
@@ -162,7 +172,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     blob: limits.configBytes,
     tags: limits.tagPageBytes,
   };
-  const sourceOf = credentialSources(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const sourceOf = credentialSources(env);
+  const perHost = options.maxConcurrentPerHost ?? readConcurrencyPerHost(env);
+  const hostLimits = new Map<string, LimitFunction>();
+  const pulls = new PullBudget(options.pullShare ?? readPullShare(env));
   const http = new RegistryHttp({
     transport,
     timeoutMs: options.timeoutMs ?? 15_000,
@@ -200,18 +214,30 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return new URL(`/v2/${s.remote}/${path}`, s.endpoint.baseUrl);
   }
 
-  /** One registry API request for the subject; the kind decides method, Accept and size limit. */
+  /**
+   * One registry API request for the subject; the kind decides method, Accept and size limit. At
+   * most `perHost` in flight per registry host; a manifest GET (a "pull" to Docker Hub) is deferred
+   * when the host's announced pull budget is spent down to the part kept back.
+   */
   function send(s: Subject, kind: RegistryRequestKind, url: URL, limit = maxBytes[kind]) {
     const manifest = kind === 'manifest-head' || kind === 'manifest';
-    return http.request({
-      endpoint: s.endpoint,
-      repository: s.remote,
-      method: kind === 'manifest-head' ? 'HEAD' : 'GET',
-      url,
-      ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
-      maxBytes: limit,
-      kind,
-      image: s.image,
+    const host = s.endpoint.baseUrl.host;
+    let hostLimit = hostLimits.get(host);
+    if (!hostLimit) hostLimits.set(host, (hostLimit = pLimit(perHost)));
+    return hostLimit(async () => {
+      if (kind === 'manifest') pulls.assertMayPull(host, s.image);
+      const response = await http.request({
+        endpoint: s.endpoint,
+        repository: s.remote,
+        method: kind === 'manifest-head' ? 'HEAD' : 'GET',
+        url,
+        ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
+        maxBytes: limit,
+        kind,
+        image: s.image,
+      });
+      pulls.observe(host, response.headers);
+      return response;
     });
   }
 
@@ -425,6 +451,17 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     }),
     close: () => transport.close(),
   };
+}
+
+/** FRESHBASE_REGISTRY_CONCURRENCY: a whole number ≥ 1; throws when invalid. */
+export function readConcurrencyPerHost(env: NodeJS.ProcessEnv): number {
+  const text = env.FRESHBASE_REGISTRY_CONCURRENCY;
+  if (text === undefined || text === '') return DEFAULT_CONCURRENT_PER_HOST;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`FRESHBASE_REGISTRY_CONCURRENCY must be a whole number of at least 1 (got "${text}")`);
+  }
+  return value;
 }
 
 /** Turns a synchronous validation throw into a rejection, as callers of a lookup expect. */

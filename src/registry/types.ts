@@ -86,6 +86,8 @@ export type RegistryErrorCode =
   | 'auth'
   | 'not-found'
   | 'rate-limited'
+  /** Not looked up now, to stay inside the registry's pull budget: the next sweep tries again. */
+  | 'deferred'
   | 'server'
   | 'timeout'
   | 'digest-mismatch'

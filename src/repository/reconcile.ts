@@ -67,6 +67,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     updates: 0,
     lookups: 0,
     errors: 0,
+    deferred: 0,
     pullRequests: emptyCounts(),
   };
   const skip = (reason: RepositorySkipReason): RepositoryReport => {
@@ -136,8 +137,12 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   report.images = scan.extracted.reduce((n, f) => n + f.images.length, 0);
   report.updates = scan.updates.length;
   report.lookups = planned.lookups;
-  report.errors = scan.errors.length;
-  for (const failure of scan.errors) ctx.log.warn({ ...failure }, 'image not updated');
+  report.deferred = scan.errors.filter((e) => e.deferred).length;
+  report.errors = scan.errors.length - report.deferred;
+  for (const failure of scan.errors) {
+    if (failure.deferred) ctx.log.info({ ...failure }, 'image lookup deferred to the next sweep');
+    else ctx.log.warn({ ...failure }, 'image not updated');
+  }
   for (const plan of scan.plans) {
     const changes = plan.updates.map(
       (u) =>

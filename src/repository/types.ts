@@ -17,6 +17,11 @@ export interface RepositoryReport {
   lookups: number;
   /** Images the scan could not update: failed registry lookups and failed rewrites. */
   errors: number;
+  /**
+   * Images not looked up now because a registry's pull budget is nearly spent (Docker Hub): the
+   * next sweep tries again; like a failure, it never closes a PR.
+   */
+  deferred: number;
   pullRequests: PullRequestCounts;
   /** Updates were held back by the schedule window: when it next opens, to scan again then. */
   rescanAt?: Date;

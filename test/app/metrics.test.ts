@@ -145,6 +145,7 @@ describe('jobs', () => {
     updates: 1,
     lookups: 1,
     errors: 0,
+    deferred: 0,
     pullRequests: { created: 0, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 },
     ...over,
   });

@@ -22,6 +22,7 @@ function report(repository: string): RepositoryReport {
     updates: 1,
     lookups: 4,
     errors: 1,
+    deferred: 0,
     pullRequests: { created: 1, updated: 0, unchanged: 0, closed: 0, commented: 0, heldBack: 0, failed: 0 },
   };
 }

@@ -200,6 +200,21 @@ describe('planUpdates: failures', () => {
     expect(errors).toEqual([expect.objectContaining({ error: 'listing tags: HTTP 401' })]);
   });
 
+  it('marks a failure deferred only when every lookup behind it was deferred (a pull budget)', () => {
+    const deferred = { error: 'pulls left under the share; lookup deferred', code: 'deferred' as const };
+    const onlyDeferred = planOne(at('Dockerfile', 'python:3.12'), config(), {
+      ...registry,
+      manifests: { ...registry.manifests, [`${PY}:3.12`]: deferred },
+    });
+    expect(onlyDeferred.errors).toEqual([expect.objectContaining({ deferred: true })]);
+    const mixed = planOne(at('Dockerfile', `python:3.12.1@${digest('7')}`), config(), {
+      ...registry,
+      tags: { [PY]: deferred },
+    });
+    expect(mixed.errors).toHaveLength(1);
+    expect(mixed.errors[0]!.deferred).toBeUndefined();
+  });
+
   it('fails a pinned reference whose digest cannot be looked up', () => {
     const { updates, errors } = planOne(at('Dockerfile', `python:3.12@${digest('7')}`), config());
     expect(updates).toEqual([]);

@@ -20,7 +20,13 @@ export type Fault =
   /** Change the body bytes, keep the headers. */
   | { kind: 'alter-bytes' }
   /** 307 to `location`. */
-  | { kind: 'redirect'; location: string };
+  | { kind: 'redirect'; location: string }
+  /**
+   * Answer as Docker Hub does: every manifest GET is a pull counted against `pulls.limit` in a
+   * 6-hour window (HEADs are free), each answer says how many are left (`ratelimit-limit`,
+   * `ratelimit-remaining`), and a GET beyond the limit is a 429.
+   */
+  | { kind: 'hub-pulls'; pulls: { limit: number; remaining: number } };
 
 export interface FaultRule {
   /** Substring of the request path, e.g. `/v2/faulty/`. */
@@ -40,6 +46,8 @@ export interface ProxiedRequest {
 
 export interface FaultProxy {
   url: string;
+  /** Most requests the proxy was answering at once. */
+  maxInFlight(): number;
   /** 127.0.0.1:<port> */
   host: string;
   /** Requests received, in order (token requests included). */
@@ -47,6 +55,11 @@ export interface FaultProxy {
   inject(rule: FaultRule): void;
   clear(): void;
   stop(): Promise<void>;
+}
+
+/** Docker Hub's pull-budget headers (window 6 h, as Hub states it). */
+function hubHeaders(pulls: { limit: number; remaining: number }): Record<string, string> {
+  return { 'ratelimit-limit': `${pulls.limit};w=21600`, 'ratelimit-remaining': `${pulls.remaining};w=21600` };
 }
 
 /** A different, well-formed digest: what a lying registry would claim. */
@@ -60,6 +73,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const issuedTokens = new Set<string>();
   const forgedToReal = new Map<string, string>();
   let url = '';
+  let inFlight = 0;
+  let mostInFlight = 0;
 
   const challenge = () => `Bearer realm="${url}/token",service="fault-proxy"`;
 
@@ -96,6 +111,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     requests.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization });
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    res.on('close', () => inFlight--);
     if (req.url!.startsWith('/token')) {
       const token = `token-${issuedTokens.size + 1}`;
       issuedTokens.add(token);
@@ -125,6 +143,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       case 'redirect':
         res.writeHead(307, { location: fault.location }).end();
         return;
+      case 'hub-pulls':
+        if (req.method === 'GET' && req.url!.includes('/manifests/')) {
+          if (fault.pulls.remaining === 0) {
+            res.writeHead(429, hubHeaders(fault.pulls)).end('{"errors":[{"code":"TOOMANYREQUESTS"}]}');
+            return;
+          }
+          fault.pulls.remaining--;
+        }
+        break;
     }
     const upstreamAnswer = await forward(req);
     const headers = { ...upstreamAnswer.headers };
@@ -138,6 +165,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       body = Buffer.concat([body, Buffer.from('\n')]);
       headers['content-length'] = String(body.length);
     }
+    if (fault?.kind === 'hub-pulls') Object.assign(headers, hubHeaders(fault.pulls));
     res.writeHead(upstreamAnswer.status, headers);
     if (fault?.kind === 'truncate') {
       res.write(body.subarray(0, Math.floor(body.length / 2)));
@@ -160,10 +188,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     url,
     host: `127.0.0.1:${port}`,
     requests,
+    maxInFlight: () => mostInFlight,
     inject: (rule) => rules.push({ ...rule }),
     clear: () => {
       rules.length = 0;
       requests.length = 0;
+      mostInFlight = inFlight;
     },
     stop: () =>
       new Promise<void>((resolve) => {
