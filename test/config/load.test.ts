@@ -214,11 +214,29 @@ describe('problems', () => {
 
 test('a config over the size limit is refused, counted in bytes like every size limit', () => {
   const comment = (char: string, count: number) => `pin: true\n# ${char.repeat(count)}\n`;
-  const fits = comment('a', MAX_CONFIG_BYTES - 14);
+  // Exactly the limit is accepted (12 bytes before the comment's text, 1 after).
+  const fits = comment('a', MAX_CONFIG_BYTES - 13);
+  expect(new TextEncoder().encode(fits).length).toBe(MAX_CONFIG_BYTES);
   expect(parseConfigYaml(fits).ok).toBe(true);
+  expect(parseConfigYaml(comment('a', MAX_CONFIG_BYTES - 12)).ok).toBe(false);
   // Half as many two-byte characters already exceed it.
   expect(parseConfigYaml(comment('é', MAX_CONFIG_BYTES / 2))).toEqual({
     ok: false,
     problems: [{ path: '', message: `config larger than ${MAX_CONFIG_BYTES} bytes` }],
+  });
+});
+
+test("a YAML error's message is its first line without the YAML library's position, which is reported apart", () => {
+  const text = `${'# comment\n'.repeat(11)}files: [a\n`;
+  expect(parseConfigYaml(text)).toEqual({
+    ok: false,
+    problems: [
+      {
+        path: '',
+        message:
+          'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        line: 13,
+      },
+    ],
   });
 });
