@@ -24,7 +24,7 @@ import {
   type PullDecision,
   type PullFacts,
 } from './pull-decision.js';
-import { unlessDryRun } from './dry-run.js';
+import { DryRunRefusal, unlessDryRun } from './dry-run.js';
 import {
   closePull,
   decoratePull,
@@ -347,6 +347,7 @@ async function automerge(run: PullRun, pull: AutomergePull, plan: BranchPlan): P
   try {
     await syncAutomerge(run.ctx, pull, plan, run.input.config);
   } catch (error) {
+    if (error instanceof DryRunRefusal) throw error; // ends the step, as any write in a dry run
     run.ctx.log.warn({ pull: pull.number, err: describeError(error) }, 'auto-merge could not be set');
   }
 }
