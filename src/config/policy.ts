@@ -85,6 +85,7 @@ export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
     updates: config.updates,
     platforms: config.platforms ?? null,
     minimumReleaseAgeMs: releaseAge(config.minimumReleaseAge),
+    automerge: config.automerge,
   };
   for (const { matches, rule } of rules) {
     if (!matches(imageName)) continue;
@@ -93,6 +94,7 @@ export function policyFor(config: RepoConfig, imageName: string): ImagePolicy {
     if (rule.updates !== undefined) policy.updates = rule.updates;
     if (rule.platforms !== undefined) policy.platforms = rule.platforms;
     if (rule.minimumReleaseAge !== undefined) policy.minimumReleaseAgeMs = releaseAge(rule.minimumReleaseAge);
+    if (rule.automerge !== undefined) policy.automerge = rule.automerge;
   }
   // Off for the whole repository or ignored outright: no rule turns it back on.
   if (!config.enabled || isImageIgnored(config, imageName)) policy.enabled = false;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { DURATION, DURATION_HELP, parseDuration } from './duration.js';
 import { cronProblem, isValidTimezone } from './schedule.js';
-import { OFFERED_KINDS } from '../image/update-kind.js';
+import { OFFERED_KINDS, UPDATE_KINDS } from '../image/update-kind.js';
 import type { RepoConfig } from './types.js';
 
 export const DEFAULT_FILES: readonly string[] = [
@@ -63,6 +63,12 @@ const MINIMUM_RELEASE_AGE_HELP =
   'is held and reported with its due date. Counted from when Freshbase first saw the digest, not the ' +
   "image's created date.";
 
+const automergeKinds = z.array(z.enum(UPDATE_KINDS));
+const AUTOMERGE_HELP =
+  "Update kinds (pin, digest, patch, minor, major) whose PRs get GitHub's auto-merge, so GitHub " +
+  'merges them once the required checks pass; only when every update of the PR is such a kind and ' +
+  'passes the SBOM gate (see README).';
+
 export const imageRuleSchema = z.strictObject({
   images: z
     .array(imagePattern)
@@ -73,6 +79,7 @@ export const imageRuleSchema = z.strictObject({
   enabled: z.boolean().optional().describe('false leaves these images alone.'),
   platforms: platforms.optional().describe(PLATFORMS_HELP),
   minimumReleaseAge: duration.optional().describe(MINIMUM_RELEASE_AGE_HELP),
+  automerge: automergeKinds.optional().describe(AUTOMERGE_HELP),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -110,6 +117,11 @@ export const configObjectSchema = z
       .describe('Kinds offered: digest, patch, minor, major.'),
     platforms: platforms.optional().describe(PLATFORMS_HELP),
     minimumReleaseAge: duration.optional().describe(MINIMUM_RELEASE_AGE_HELP),
+    automerge: automergeKinds.default([]).describe(AUTOMERGE_HELP),
+    automergeMethod: z
+      .enum(['merge', 'squash', 'rebase'])
+      .default('merge')
+      .describe('How GitHub merges a PR it auto-merges.'),
     rules: z
       .array(imageRuleSchema)
       .default([])

@@ -1,6 +1,6 @@
 // The repository config `.github/freshbase.yml` as the rest of the code sees it (after validation
 // and defaults). The zod schema in schema.ts must produce exactly this shape.
-import type { OfferedKind } from '../image/update-kind.js';
+import type { OfferedKind, UpdateKind } from '../image/update-kind.js';
 
 export interface ImageRule {
   images: string[];
@@ -9,6 +9,7 @@ export interface ImageRule {
   enabled?: boolean;
   platforms?: string[];
   minimumReleaseAge?: string;
+  automerge?: UpdateKind[];
 }
 
 export interface RepoConfig {
@@ -22,6 +23,9 @@ export interface RepoConfig {
   platforms?: string[];
   /** How long a digest must have been seen before it is proposed (`3 days`); absent: at once. */
   minimumReleaseAge?: string;
+  /** Update kinds whose PRs get GitHub's auto-merge (see plan/automerge.ts); none by default. */
+  automerge: UpdateKind[];
+  automergeMethod: 'merge' | 'squash' | 'rebase';
   rules: ImageRule[];
   group: 'repository' | 'file' | 'image';
   schedule: { cron: string; timezone: string };
@@ -46,6 +50,8 @@ export interface ImagePolicy {
   platforms: string[] | null;
   /** Soak time in milliseconds (minimumReleaseAge); 0 proposes a digest as soon as it is seen. */
   minimumReleaseAgeMs: number;
+  /** Update kinds that may be merged automatically. */
+  automerge: UpdateKind[];
 }
 
 export interface ConfigProblem {

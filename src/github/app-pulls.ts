@@ -17,12 +17,18 @@ export interface AppPull {
   body: string;
   /** Null when the body lost its metadata block (edited by hand): the proposal is unknown. */
   metadata: PlanMetadata | null;
+  /** GraphQL node id (auto-merge is set through GraphQL). */
+  nodeId: string;
+  /** GitHub's auto-merge is on for it. */
+  autoMerge: boolean;
 }
 
 interface PullShape {
   number: number;
   title: string;
   body?: string | null;
+  node_id: string;
+  auto_merge?: unknown;
   user?: { login: string } | null;
   head: { ref: string; repo?: { full_name: string } | null };
 }
@@ -44,7 +50,15 @@ export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
     return null;
   }
   const body = pr.body ?? '';
-  return { number: pr.number, branch: pr.head.ref, title: pr.title, body, metadata: readMetadata(body) };
+  return {
+    number: pr.number,
+    branch: pr.head.ref,
+    title: pr.title,
+    body,
+    metadata: readMetadata(body),
+    nodeId: pr.node_id,
+    autoMerge: Boolean(pr.auto_merge),
+  };
 }
 
 export async function listOpenAppPulls(ctx: RepoContext): Promise<AppPull[]> {

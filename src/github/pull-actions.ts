@@ -21,7 +21,7 @@ export async function openPull(
   ctx: RepoContext,
   plan: BranchPlan,
   defaultBranch: string,
-): Promise<{ number: number; created: boolean }> {
+): Promise<{ number: number; nodeId: string; created: boolean }> {
   const { owner, repo, octokit } = ctx;
   try {
     const { data } = await ctx.write(() =>
@@ -34,13 +34,13 @@ export async function openPull(
         body: plan.body,
       }),
     );
-    return { number: data.number, created: true };
+    return { number: data.number, nodeId: data.node_id, created: true };
   } catch (error) {
     if (!isGitHubError(error, 422, 'A pull request already exists')) throw error;
     const existing = await findOpenPullForBranch(ctx, plan.branch);
     if (!existing) throw error;
     await updatePullText(ctx, existing.number, plan);
-    return { number: existing.number, created: false };
+    return { number: existing.number, nodeId: existing.nodeId, created: false };
   }
 }
 

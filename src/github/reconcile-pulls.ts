@@ -24,7 +24,7 @@ import {
   type PullDecision,
   type PullFacts,
 } from './pull-decision.js';
-import { unlessDryRun } from './dry-run.js';
+import { DryRunRefusal, unlessDryRun } from './dry-run.js';
 import {
   closePull,
   decoratePull,
@@ -35,6 +35,7 @@ import {
   updatePullText,
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
+import { type AutomergePull, syncAutomerge } from './automerge.js';
 import { type CommitContent, commitOnNewBranch, commitOnScratchBranch } from './verified-commit.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
 
@@ -122,6 +123,10 @@ async function carryOut(run: PullRun, branch: string, facts: PullFacts): Promise
 /** A push (open, update) is decided again once the branch's ownership is read. */
 async function decideAndApply(run: PullRun, branch: string, facts: PullFacts): Promise<Tally> {
   const first = decidePull(facts);
+  // A PR that stays as it is still follows the config's automerge (in the window, where the plan's
+  // SBOM comparison was read).
+  if (first.action === 'unchanged' && facts.plan && facts.pull && run.input.inWindow)
+    await automerge(run, facts.pull, facts.plan);
   if (first.action !== 'open' && first.action !== 'update') return apply(run, first);
   const ownership = await branchOwnership(run.ctx, run.input.defaultBranch, branch);
   const decision = decidePull({ ...facts, ownership });
@@ -233,6 +238,7 @@ async function retitle(run: PullRun, pull: AppPull, plan: BranchPlan, sha: strin
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
   // then the branch often has this very content already, and nothing is pushed (sha null).
   await updatePullText(ctx, pull.number, plan);
+  await automerge(run, pull, plan);
   ctx.log.info(
     { pull: pull.number, branch: plan.branch, commit: sha, pushed: sha !== null },
     'updated pull request',
@@ -331,8 +337,19 @@ async function openAndDecorate(run: PullRun, plan: BranchPlan, sha: string | nul
   const pull = await openPull(ctx, plan, input.defaultBranch);
   if (!pull.created) return { updated: 1 };
   await decoratePull(ctx, pull.number, input.config, run.labels);
+  await automerge(run, { ...pull, autoMerge: false }, plan);
   ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
   return { created: 1 };
+}
+
+/** Best effort, like the PR's decoration: the PR stands whatever happens to its auto-merge. */
+async function automerge(run: PullRun, pull: AutomergePull, plan: BranchPlan): Promise<void> {
+  try {
+    await syncAutomerge(run.ctx, pull, plan, run.input.config);
+  } catch (error) {
+    if (error instanceof DryRunRefusal) throw error; // ends the step, as any write in a dry run
+    run.ctx.log.warn({ pull: pull.number, err: describeError(error) }, 'auto-merge could not be set');
+  }
 }
 
 /** The plan's commit on the default head, or null when the app's branch already holds exactly it. */

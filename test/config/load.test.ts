@@ -20,6 +20,8 @@ const DEFAULTS: RepoConfig = {
   commitMessagePrefix: 'chore(deps):',
   dashboard: false,
   orgDashboard: false,
+  automerge: [],
+  automergeMethod: 'merge',
 };
 
 function problems(result: ConfigResult): ConfigProblem[] {

@@ -49,6 +49,7 @@ describe('policyFor', () => {
         updates: ['digest', 'patch'],
         platforms: amd64,
         minimumReleaseAgeMs: HALF_DAY,
+        automerge: [],
       },
     ],
     [
@@ -59,6 +60,7 @@ describe('policyFor', () => {
         updates: ['digest', 'minor'],
         platforms: amd64,
         minimumReleaseAgeMs: HALF_DAY,
+        automerge: [],
       },
     ],
     [
@@ -69,6 +71,7 @@ describe('policyFor', () => {
         updates: ['digest', 'patch'],
         platforms: amd64,
         minimumReleaseAgeMs: HALF_DAY,
+        automerge: [],
       },
     ],
     [
@@ -79,6 +82,7 @@ describe('policyFor', () => {
         updates: ['digest', 'minor'],
         platforms: arm64,
         minimumReleaseAgeMs: TWO_DAYS,
+        automerge: [],
       },
     ],
     [
@@ -89,6 +93,7 @@ describe('policyFor', () => {
         updates: ['digest', 'minor'],
         platforms: arm64,
         minimumReleaseAgeMs: TWO_DAYS,
+        automerge: [],
       },
     ],
     [
@@ -99,6 +104,7 @@ describe('policyFor', () => {
         updates: ['digest', 'patch'],
         platforms: amd64,
         minimumReleaseAgeMs: HALF_DAY,
+        automerge: [],
       },
     ],
   ])('%s: later rules override earlier ones, key by key', (image, policy) => {

@@ -45,6 +45,8 @@ const plan = (metadata: PlanMetadata): BranchPlan => ({
 
 const pull = (metadata: PlanMetadata | null): AppPull => ({
   number: 7,
+  nodeId: 'PR_7',
+  autoMerge: false,
   branch: 'freshbase/all',
   title: 'Update base images',
   body: '',

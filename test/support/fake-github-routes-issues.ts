@@ -34,6 +34,8 @@ export function registerIssueRoutes(gh: FakeGitHub): void {
         repo: repoJson,
       },
       merged_at: p.mergedAt,
+      node_id: gh.pullNodeId(repo, p),
+      auto_merge: p.autoMerge ? { merge_method: p.autoMerge.mergeMethod.toLowerCase() } : null,
       labels: p.labels.map((name) => ({ name })),
       assignees: p.assignees.map(user),
       requested_reviewers: p.reviewers.map(user),

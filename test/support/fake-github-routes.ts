@@ -118,10 +118,13 @@ export function registerRoutes(gh: FakeGitHub): void {
     return [200, refJson(r, ref)];
   });
 
-  // GraphQL: only `updateRefs`, the one mutation that moves refs with an expected old value.
+  // GraphQL: `updateRefs` (moves refs with an expected old value), `createCommitOnBranch`, and
+  // turning auto-merge on and off.
   http.route('POST', '/graphql', (req) => {
     const query = String(req.body.query ?? '');
     if (/\bcreateCommitOnBranch\b/.test(query)) return createCommitOnBranch(req);
+    const automerge = /\b(enable|disable)PullRequestAutoMerge\b/.exec(query);
+    if (automerge) return setAutoMerge(req, automerge[1] === 'enable');
     if (!/\bupdateRefs\b/.test(query)) {
       http.unhandled.push(`GraphQL ${query.slice(0, 60)}`);
       return [200, { errors: [{ message: 'fake GitHub answers no such GraphQL operation' }] }];
@@ -163,6 +166,36 @@ export function registerRoutes(gh: FakeGitHub): void {
     }
     return [200, { data: { updateRefs: { clientMutationId: null } } }];
   });
+
+  /**
+   * GraphQL `enablePullRequestAutoMerge` / `disablePullRequestAutoMerge`. A repository without
+   * "Allow auto-merge" refuses with GitHub's own wording.
+   */
+  function setAutoMerge(req: Request, enable: boolean): Reply {
+    const input = (req.body.variables as { input: { pullRequestId: string; mergeMethod?: string } }).input;
+    const field = enable ? 'enablePullRequestAutoMerge' : 'disablePullRequestAutoMerge';
+    for (const r of gh.repos.values()) {
+      const pull = r.pulls.find((p) => gh.pullNodeId(r, p) === input.pullRequestId);
+      if (!pull) continue;
+      if (enable && !r.allowAutoMerge)
+        return [
+          200,
+          {
+            data: { [field]: null },
+            errors: [
+              {
+                type: 'UNPROCESSABLE',
+                path: [field],
+                message: 'Pull request Auto merge is not allowed for this repository',
+              },
+            ],
+          },
+        ];
+      pull.autoMerge = enable ? { mergeMethod: input.mergeMethod ?? 'MERGE' } : null;
+      return [200, { data: { [field]: { clientMutationId: null } } }];
+    }
+    return [200, { data: null, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a node' }] }];
+  }
 
   /**
    * GraphQL `createCommitOnBranch`: GitHub itself commits on an existing branch whose head must be

@@ -21,6 +21,8 @@ export interface FakePull {
   reviewers: string[];
   teams: string[];
   updatedAt: number;
+  /** Auto-merge turned on (GraphQL enablePullRequestAutoMerge), with its merge method. */
+  autoMerge?: { mergeMethod: string } | null;
 }
 export interface FakeIssue {
   number: number;
@@ -58,6 +60,7 @@ export interface FakeRepo {
   comments: Map<number, FakeComment[]>;
   labels: Map<string, { name: string; color: string }>;
   checkRuns: FakeCheckRun[];
+  allowAutoMerge: boolean;
   nextNumber: number;
 }
 
@@ -69,6 +72,8 @@ export interface RepoSetup {
   fork?: boolean;
   /** No commits at all: GitHub answers 409 for its refs. */
   empty?: boolean;
+  /** The repository setting "Allow auto-merge" (GitHub's default: off). */
+  allowAutoMerge?: boolean;
 }
 
 export class FakeGitHub {
@@ -148,6 +153,11 @@ export class FakeGitHub {
     return Buffer.from(`010:Repository${repo.fullName}`).toString('base64');
   }
 
+  /** The GraphQL node id of a pull request. */
+  pullNodeId(repo: FakeRepo, pull: FakePull): string {
+    return Buffer.from(`011:PullRequest${repo.fullName}#${pull.number}`).toString('base64');
+  }
+
   /** A branch name, `heads/x` ref or commit sha → commit sha. */
   resolveRef(repo: FakeRepo, ref: string): string | undefined {
     return repo.refs.get(`heads/${ref}`) ?? repo.refs.get(ref) ?? (this.git.commit(ref) ? ref : undefined);
@@ -190,6 +200,7 @@ export class FakeGitHub {
       labels: new Map(),
       checkRuns: [],
       nextNumber: 1,
+      allowAutoMerge: setup.allowAutoMerge ?? false,
     };
     this.repos.set(fullName, repo);
     if (!setup.empty)
