@@ -20,6 +20,7 @@ const DEFAULTS: RepoConfig = {
   commitMessagePrefix: 'chore(deps):',
   dashboard: false,
   orgDashboard: false,
+  onboarding: false,
 };
 
 function problems(result: ConfigResult): ConfigProblem[] {
