@@ -68,7 +68,7 @@ export function onboardingBody(input: OnboardingBodyInput): string {
       `${code(CONFIG_PATH)}; until it is merged, Freshbase opens nothing else in this repository.\n`,
     `- **Merge it** to turn Freshbase on here: it then opens the pull requests listed below.`,
     `- **Close it without merging** to have Freshbase leave this repository alone: no pull ` +
-      `requests, no issues. Adding ${code(CONFIG_PATH)} yourself later turns it on after all.`,
+      `requests, no dashboard. Adding ${code(CONFIG_PATH)} yourself later turns it on after all.`,
     `- **Edit the file on ${code(ONBOARDING_BRANCH)}** before merging to change what Freshbase ` +
       'does. What follows is planned under the config in effect now, and kept up to date here.\n',
     `## Pull requests Freshbase would open\n`,
