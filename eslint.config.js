@@ -51,6 +51,8 @@ const layers = [
   { target: './src/repository', from: ['./src/app', './src/cli'] },
   { target: './src/app', from: ['./src/cli'] },
   { target: './src/inventory', from: ['./src/app'] },
+  // Onboarding's decision and texts are pure: the adapters and the use case call them, not back.
+  { target: './src/onboarding', from: ['./src/github', './src/repository', './src/app', './src/cli'] },
 ];
 
 export default tseslint.config(

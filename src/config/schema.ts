@@ -154,6 +154,12 @@ export const configObjectSchema = z
       .describe(
         "Only in the org's .github repository: keep an issue there with the fleet table of every repository.",
       ),
+    onboarding: z
+      .boolean()
+      .default(false)
+      .describe(
+        "In the org's .github repository: a repository without its own .github/freshbase.yml first gets one pull request adding it, and nothing else until that is merged.",
+      ),
   })
   .meta({ title: 'Freshbase repository config (.github/freshbase.yml)' });
 

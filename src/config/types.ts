@@ -39,6 +39,11 @@ export interface RepoConfig {
   dashboard: boolean;
   /** In the org's `.github` repository only: keep the fleet dashboard issue there. */
   orgDashboard: boolean;
+  /**
+   * From the org's `.github` config: a repository without its own config file is onboarded first
+   * (see src/onboarding).
+   */
+  onboarding: boolean;
 }
 
 /** Effective policy for one image after rules. */

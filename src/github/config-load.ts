@@ -13,8 +13,11 @@ import { layerProblems, mergeConfigLayers } from './config-layers.js';
 import { hasOwnConfigFile } from './repository-reads.js';
 import type { GitHubClient } from './types.js';
 
-/** A loaded config, with the files it was composed from (`owner/repo:path`), for messages. */
-export type LoadedConfig = ConfigResult & { sources?: string[] };
+/**
+ * A loaded config, with the files it was composed from (`owner/repo:path`), for messages, and
+ * whether the repository has a config file of its own (else the org `.github` one applies).
+ */
+export type LoadedConfig = ConfigResult & { sources?: string[]; ownFile?: boolean };
 export type ConfigLoader = (target: {
   octokit: GitHubClient;
   owner: string;
@@ -46,8 +49,9 @@ export const loadRepoConfig: ConfigLoader = async ({ octokit, owner, repo, ref }
       return { ok: false, problems: [MISNAMED_CONFIG_PROBLEM], sources };
     }
     const problems = layerProblems(files, repo);
-    if (problems.length > 0) return { ok: false, problems, sources };
-    return { ...validateConfig(config), sources };
+    const ownFile = Boolean(own?.config);
+    if (problems.length > 0) return { ok: false, problems, sources, ownFile };
+    return { ...validateConfig(config), sources, ownFile };
   } catch (error) {
     // The plugin throws for YAML syntax errors, a string document and bad `_extends`; those are
     // the user's to fix like any other problem. Anything else (network, 5xx) is ours and propagates.

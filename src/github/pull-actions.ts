@@ -19,7 +19,7 @@ import { describeError } from '../errors.js';
  */
 export async function openPull(
   ctx: RepoContext,
-  plan: BranchPlan,
+  plan: PullText & Pick<BranchPlan, 'branch'>,
   defaultBranch: string,
 ): Promise<{ number: number; nodeId: string; created: boolean }> {
   const { owner, repo, octokit } = ctx;
@@ -44,7 +44,10 @@ export async function openPull(
   }
 }
 
-export async function updatePullText(ctx: RepoContext, number: number, plan: BranchPlan): Promise<void> {
+/** What a pull request says: its title and body. */
+export type PullText = Pick<BranchPlan, 'title' | 'body'>;
+
+export async function updatePullText(ctx: RepoContext, number: number, plan: PullText): Promise<void> {
   await ctx.write(() =>
     ctx.octokit.rest.pulls.update({
       owner: ctx.owner,

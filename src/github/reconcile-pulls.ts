@@ -17,6 +17,7 @@ import {
   WorkflowChangeRefused,
   writeCommit,
 } from './branch-writer.js';
+import { commitToNewBranch } from './new-branch.js';
 import {
   decidePull,
   FOREIGN_BRANCH,
@@ -36,7 +37,7 @@ import {
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
 import { type AutomergePull, syncAutomerge } from './automerge.js';
-import { type CommitContent, commitOnNewBranch, commitOnScratchBranch } from './verified-commit.js';
+import { type CommitContent, commitOnScratchBranch } from './verified-commit.js';
 import type { PullRequestCounts, RepoContext } from './types.js';
 
 export interface PullReconcileInput {
@@ -284,51 +285,15 @@ async function replacePull(
 
 async function openNew(run: PullRun, plan: BranchPlan, ownership: BranchOwnership): Promise<Tally> {
   const { ctx, input } = run;
-  let current = ownership;
-  if (current.kind === 'missing') {
-    const made = await commitOnNewBranch(ctx, {
-      defaultBranch: input.defaultBranch,
-      branch: plan.branch,
-      base: input.snapshot.commitSha,
-      content: commitContent(run, plan),
-    });
-    if (made.made) return openAndDecorate(run, plan, made.sha);
-    if (!made.unsupported) return hold(run, plan, FOREIGN_BRANCH);
-    if (made.branchAt) current = { kind: 'app', head: made.branchAt };
-  }
-  const sha = await commitPlan(run, plan, current);
-  if (sha !== null && !(await pointLeftOver(run, plan.branch, sha, current)).pointed) {
-    return hold(run, plan, FOREIGN_BRANCH);
-  }
-  return openAndDecorate(run, plan, sha);
-}
-
-/**
- * `pointBranch`, except that a left-over branch of the app's that GitHub refuses to move over a
- * workflow change (no PR depends on it) is deleted and made afresh.
- */
-async function pointLeftOver(
-  run: PullRun,
-  branch: string,
-  sha: string,
-  ownership: BranchOwnership,
-): Promise<PointResult> {
-  const { ctx, input } = run;
-  try {
-    return await pointBranch(ctx, { defaultBranch: input.defaultBranch, branch, sha, ownership });
-  } catch (error) {
-    if (!(error instanceof WorkflowChangeRefused) || ownership.kind !== 'app') throw error;
-    ctx.log.info({ branch, refusal: error.message }, 'left-over branch cannot be moved; making it afresh');
-    const now = await branchOwnership(ctx, input.defaultBranch, branch);
-    if (now.kind === 'foreign') return { pointed: false, authors: now.authors };
-    if (now.kind === 'app') await deleteBranch(ctx, branch);
-    return pointBranch(ctx, {
-      defaultBranch: input.defaultBranch,
-      branch,
-      sha,
-      ownership: { kind: 'missing' },
-    });
-  }
+  const commit = {
+    defaultBranch: input.defaultBranch,
+    base: input.snapshot,
+    branch: plan.branch,
+    content: commitContent(run, plan),
+  };
+  const made = await commitToNewBranch(ctx, commit, ownership);
+  if (!made.pointed) return hold(run, plan, FOREIGN_BRANCH);
+  return openAndDecorate(run, plan, made.sha);
 }
 
 /** Opens the PR for the branch now at the plan's commit (a PR opened meanwhile is updated). */

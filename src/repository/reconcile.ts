@@ -2,6 +2,7 @@
 // adapter (read the repository, report config problems, reconcile pull requests) around the scan.
 // Everything it knows about earlier runs it reads back from GitHub (branches, PRs, issues).
 import type { AttestationReader } from '../attestations/read.js';
+import { CONFIG_PATH } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import { inScheduleWindow, nextScheduleWindow } from '../config/schedule.js';
 import { listOpenAppPulls } from '../github/app-pulls.js';
@@ -22,6 +23,7 @@ import { explainUpdates } from './changes.js';
 import { soakHeld } from '../inventory/classify.js';
 import { readDashboard, writeDashboard } from './dashboard.js';
 import { ORG_CONFIG_REPOSITORY, writeOrgDashboard } from './org-dashboard.js';
+import { keepOnboardingPull, readOnboarding, withoutOnboardingPull } from './onboarding.js';
 import { scanRepository } from './scan.js';
 import type { RepositoryReport, RepositorySkipReason } from './types.js';
 
@@ -92,9 +94,9 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
   const config = loaded.config;
 
   // Without an open pull request of the bot's, there is nothing to list (one round trip less).
-  const open = botItems.some((item) => item.pull) ? await listOpenAppPulls(ctx) : [];
+  const openPulls = botItems.some((item) => item.pull) ? await listOpenAppPulls(ctx) : [];
   if (!config.enabled) {
-    for (const pull of open) {
+    for (const pull of openPulls) {
       const reason = 'Freshbase is disabled by `.github/freshbase.yml` (`enabled: false`).';
       const close = () => closePull(ctx, pull, defaultBranch, reason);
       if (await unlessDryRun(close, ctx.log, { step: 'close', pull: pull.number }))
@@ -103,7 +105,9 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     return { ...skip('disabled-by-config'), pullRequests: report.pullRequests };
   }
 
-  const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
+  const orgConfigApplies = (loaded.sources ?? []).some(
+    (source) => source.toLowerCase() === `${owner}/${ORG_CONFIG_REPOSITORY}:${CONFIG_PATH}`.toLowerCase(),
+  );
   const scanOptions = {
     repoFullName: repository,
     registry: deps.registry,
@@ -111,6 +115,35 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     now: deps.now,
     freshAfter: deps.freshAfter,
   };
+  const onboarding = await readOnboarding(ctx, {
+    config,
+    ownConfig: loaded.ownFile ?? true,
+    orgConfigApplies,
+    open: openPulls,
+  });
+  const { decision } = onboarding;
+  if (decision.action === 'leave-alone') {
+    ctx.log.info({ pull: decision.pull }, 'onboarding pull request was closed unmerged');
+    return skip('onboarding-declined');
+  }
+  if (decision.action === 'onboard' || decision.action === 'wait') {
+    const onboardingScan = { defaultBranch, headSha, orgConfigApplies, scanInput: scanOptions };
+    const onboardingState = { ...onboarding, decision };
+    const { write, ...counts } = await keepOnboardingPull(ctx, onboardingState, config, onboardingScan);
+    if (write === 'opened') report.pullRequests.created++;
+    else if (write === 'updated') report.pullRequests.updated++;
+    else if (write === 'unchanged') report.pullRequests.unchanged++;
+    return { ...report, ...counts, onboarding: write };
+  }
+  const open = withoutOnboardingPull(openPulls);
+  if (decision.close) {
+    const stale = openPulls.find((p) => p.number === decision.close?.pull)!;
+    const close = () => closePull(ctx, stale, defaultBranch, decision.close!.reason);
+    if (await unlessDryRun(close, ctx.log, { step: 'close onboarding', pull: stale.number }))
+      report.pullRequests.closed++;
+  }
+
+  const snapshot = await readRepositoryFiles(ctx, headSha, (path) => isPathSelected(config, path));
   const planned = await scanRepository({ ...scanOptions, files: snapshot.files, config });
   const undeclined = await withoutDeclined(ctx, {
     scan: planned,

@@ -1,7 +1,14 @@
 // What one repository's reconcile did: the report the job runner logs and the sweep sums up.
 import type { PullRequestCounts } from '../github/types.js';
 
-export type RepositorySkipReason = 'archived' | 'disabled' | 'fork' | 'empty' | 'disabled-by-config';
+export type RepositorySkipReason =
+  | 'archived'
+  | 'disabled'
+  | 'fork'
+  | 'empty'
+  | 'disabled-by-config'
+  /** Its maintainers closed the onboarding pull request unmerged: left alone. */
+  | 'onboarding-declined';
 
 export interface RepositoryReport {
   repository: string;
@@ -23,6 +30,11 @@ export interface RepositoryReport {
    */
   deferred: number;
   pullRequests: PullRequestCounts;
+  /**
+   * Onboarding (org config `onboarding: true`): the repository has no config of its own, and its
+   * onboarding pull request was opened, updated, left as it was, or held (branch not the app's).
+   */
+  onboarding?: 'opened' | 'updated' | 'unchanged' | 'held' | 'dry-run';
   /** Updates were held back by the schedule window: when it next opens, to scan again then. */
   rescanAt?: Date;
 }

@@ -22,6 +22,7 @@ const DEFAULTS: RepoConfig = {
   orgDashboard: false,
   automerge: [],
   automergeMethod: 'merge',
+  onboarding: false,
 };
 
 function problems(result: ConfigResult): ConfigProblem[] {
