@@ -152,6 +152,22 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
   expect((await deliverInstallationCreated(a.url)).status).toBe(200);
   await until('replica A is killed mid-sweep', () => killedAt > 0, 60_000, logs());
   expect(await a.service.exited).toBeNull(); // killed by the signal, not exited
+
+  // The jobs A held when it died: the repositories of the sweep it had asked GitHub about (not
+  // acme/.github, whose config every scan reads). A cannot have finished any of them — none had a
+  // pull request before A's first was created, and A died before hearing of that one — so B must
+  // work on each after the kill. Wait for exactly that, not for the pull requests: the one A
+  // created already counts as open before B has taken anything over.
+  const startedByA = new Set(
+    requests
+      .filter((r) => r.replica === 'A' && r.at <= killedAt && REPOSITORIES.includes(r.repository ?? ''))
+      .map((r) => r.repository),
+  );
+  const takenOverByB = () =>
+    [...startedByA].every((repository) =>
+      requests.some((r) => r.replica === 'B' && r.at > killedAt && r.repository === repository),
+    );
+  await until('B took over every job A held', takenOverByB, 90_000, logs());
   const openPulls = () => REPOSITORIES.filter((r) => gh.pulls(r, 'open').length > 0).length;
   await until(
     'every repository has its pull request',
@@ -160,11 +176,7 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
     logs(),
   );
 
-  // A's repositories (any request for them came from A before the kill) that B worked on after it:
-  // the jobs A held when it died. The first such request of B for each is its handover.
-  const startedByA = new Set(
-    requests.filter((r) => r.replica === 'A' && r.at <= killedAt && r.repository).map((r) => r.repository),
-  );
+  // The first request of B for each of A's repositories after the kill is its handover.
   const takenOver = [
     ...new Map(
       requests
