@@ -3,6 +3,7 @@
 // is the plan's hidden metadata block in its body — unless someone edited the block away.
 import { readMetadata } from '../plan/metadata.js';
 import type { PlanMetadata } from '../plan/types.js';
+import type { Decorations } from './decorations.js';
 import type { RepoContext } from './types.js';
 
 /** Added to the body of a PR the app closed itself, so closing it is not read as a decline. */
@@ -17,6 +18,8 @@ export interface AppPull {
   body: string;
   /** Null when the body lost its metadata block (edited by hand): the proposal is unknown. */
   metadata: PlanMetadata | null;
+  /** Its labels, assignees and pending review requests, as the listing gave them. */
+  decorations: Decorations;
 }
 
 interface PullShape {
@@ -25,6 +28,10 @@ interface PullShape {
   body?: string | null;
   user?: { login: string } | null;
   head: { ref: string; repo?: { full_name: string } | null };
+  labels?: Array<{ name?: string }> | null;
+  assignees?: Array<{ login: string }> | null;
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
 }
 
 /**
@@ -44,7 +51,20 @@ export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
     return null;
   }
   const body = pr.body ?? '';
-  return { number: pr.number, branch: pr.head.ref, title: pr.title, body, metadata: readMetadata(body) };
+  const decorations: Decorations = {
+    labels: (pr.labels ?? []).flatMap((label) => label.name ?? []),
+    assignees: (pr.assignees ?? []).map((user) => user.login),
+    reviewers: (pr.requested_reviewers ?? []).map((user) => user.login),
+    teams: (pr.requested_teams ?? []).map((team) => team.slug),
+  };
+  return {
+    number: pr.number,
+    branch: pr.head.ref,
+    title: pr.title,
+    body,
+    metadata: readMetadata(body),
+    decorations,
+  };
 }
 
 export async function listOpenAppPulls(ctx: RepoContext): Promise<AppPull[]> {
