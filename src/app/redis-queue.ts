@@ -219,11 +219,20 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
         await queue.removeJobScheduler(SWEEP_SCHEDULER_ID);
         return;
       }
-      await queue.upsertJobScheduler(
-        SWEEP_SCHEDULER_ID,
-        { pattern, tz: 'UTC' },
-        { name: SWEEP, data: {}, opts: jobOptions },
-      );
+      try {
+        await queue.upsertJobScheduler(
+          SWEEP_SCHEDULER_ID,
+          { pattern, tz: 'UTC' },
+          { name: SWEEP, data: {}, opts: jobOptions },
+        );
+      } catch (error) {
+        // Two replicas starting together (or one starting while a tick runs) both set the schedule:
+        // the second finds this tick's job already made and BullMQ refuses it. The schedule stands
+        // if it is this pattern; a replica must not fail to start over that.
+        const stored = await queue.getJobScheduler(SWEEP_SCHEDULER_ID);
+        if (stored?.pattern !== pattern || stored.tz !== 'UTC') throw error;
+        log.info({ pattern }, 'sweep schedule already set by another replica');
+      }
     },
     async close() {
       // Worker.close() waits for the jobs this replica is running; the waiting ones stay in

@@ -8,9 +8,11 @@ import type { ExtractResult } from '../dockerfile/types.js';
 import type { CliIo } from './io.js';
 import { formatTable } from './table.js';
 import { errorMessage } from '../errors.js';
+import type { BoundedFile } from './regular-file.js';
 
 export interface ExtractIo extends CliIo {
-  readFile: (path: string) => Promise<Buffer>;
+  /** A regular file's bytes, at most one past MAX_DOCKERFILE_BYTES (see readRegularFile). */
+  readFile: (path: string) => Promise<BoundedFile>;
 }
 
 const USAGE = 'usage: freshbase extract <file>... [--json]\n';
@@ -33,7 +35,7 @@ export async function runExtract(args: string[], io: ExtractIo): Promise<number>
   const results: ExtractResult[] = [];
   let exitCode = 0;
   for (const file of files) {
-    let content: Buffer;
+    let content: BoundedFile;
     try {
       content = await io.readFile(file);
     } catch (error) {
@@ -41,7 +43,7 @@ export async function runExtract(args: string[], io: ExtractIo): Promise<number>
       exitCode = 1;
       continue;
     }
-    const read = readDockerfileText(content);
+    const read = readDockerfileText(content.bytes, content.size);
     const result = read.ok ? extractImages(file, read.text) : unreadAs(file, read);
     // A file that is not Dockerfile text at all fails as `scan` fails on it; its entry says why.
     if (!read.ok || isWholeFileRefused(result)) exitCode = 1;

@@ -1,16 +1,21 @@
 // Reads a local checkout the way the app reads a repository: config file, then selected files.
-import { readDockerfileText, sizeProblem } from '../dockerfile/source-text.js';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { MAX_DOCKERFILE_BYTES, readDockerfileText } from '../dockerfile/source-text.js';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CONFIG_PATH } from '../config/load.js';
+import { CONFIG_PATH, MAX_CONFIG_BYTES } from '../config/load.js';
 import { isPathSelected } from '../config/policy.js';
 import type { RepoConfig } from '../config/types.js';
 import type { RepoFile } from '../plan/types.js';
 import { errorMessage } from '../errors.js';
+import { readRegularFile, RefusedFileError } from './regular-file.js';
 
 const NEVER_DESCEND = new Set(['.git', 'node_modules']);
 
-/** Repository-relative paths (forward slashes) of every regular file under `root`. */
+/**
+ * Repository-relative paths (forward slashes) of every entry under `root` that is not a directory:
+ * regular files, and also links, FIFOs and devices, so that a selected one is reported as not read
+ * rather than passed over. Linked directories are not descended into.
+ */
 async function listFiles(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (relDir: string): Promise<void> => {
@@ -19,7 +24,7 @@ async function listFiles(root: string): Promise<string[]> {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (!NEVER_DESCEND.has(entry.name)) await walk(rel);
-      } else if (entry.isFile()) {
+      } else {
         out.push(rel);
       }
     }
@@ -40,12 +45,8 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
   for (const rel of (await listFiles(root)).filter((p) => isPathSelected(config, p))) {
     const abs = path.join(root, rel);
     try {
-      const tooLarge = sizeProblem((await stat(abs)).size);
-      if (tooLarge) {
-        unreadable.push({ path: rel, error: tooLarge });
-        continue;
-      }
-      const read = readDockerfileText(await readFile(abs));
+      const { bytes, size } = await readRegularFile(abs, { maxBytes: MAX_DOCKERFILE_BYTES, checkout: root });
+      const read = readDockerfileText(bytes, size);
       if (read.ok) files.push({ path: rel, content: read.text });
       else unreadable.push({ path: rel, error: read.detail });
     } catch (err) {
@@ -55,12 +56,25 @@ export async function readSelectedFiles(root: string, config: RepoConfig): Promi
   return { files, unreadable };
 }
 
-/** The config file's text (or that of `rel`), or null when the directory has none. */
+/**
+ * The config file's text (or that of `rel`), or null when the directory has none. Throws a
+ * RefusedFileError, whose message starts with `rel`, for a link, a FIFO, a device, a file outside
+ * the checkout or one over the size limit; its content is never part of the message.
+ */
 export async function readConfigText(root: string, rel = CONFIG_PATH): Promise<string | null> {
+  let read;
   try {
-    return await readFile(path.join(root, rel), 'utf8');
+    read = await readRegularFile(path.join(root, rel), { maxBytes: MAX_CONFIG_BYTES, checkout: root });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (err instanceof RefusedFileError) throw new RefusedFileError(`${rel}: ${err.message}`);
+    throw new RefusedFileError(`${rel}: cannot read (${code ?? errorMessage(err)})`);
   }
+  if (read.size > MAX_CONFIG_BYTES) {
+    throw new RefusedFileError(
+      `${rel}: ${read.size} bytes, more than the limit of ${MAX_CONFIG_BYTES}; not read`,
+    );
+  }
+  return read.bytes.toString('utf8');
 }

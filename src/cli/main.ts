@@ -1,6 +1,8 @@
 // The `freshbase` command: dispatches to extract, scan, sweep and report.
 import { readFile } from 'node:fs/promises';
+import { MAX_DOCKERFILE_BYTES } from '../dockerfile/source-text.js';
 import { runExtract } from './extract.js';
+import { readRegularFile } from './regular-file.js';
 import { commandHelp, HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
 import { runScan } from './scan.js';
@@ -15,7 +17,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   switch (command) {
     case 'extract':
-      return runExtract(rest, { ...io, readFile: (path) => readFile(path) });
+      // A file named here is the user's choice, so a link is followed; it must still be a regular file.
+      return runExtract(rest, {
+        ...io,
+        readFile: (path) => readRegularFile(path, { maxBytes: MAX_DOCKERFILE_BYTES }),
+      });
     case 'scan':
       return runScan(rest, io, process.env);
     case 'sweep': {

@@ -120,9 +120,16 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     io.stderr(`freshbase scan: ${notADirectory}\n`);
     return 2;
   }
-  const configFile = await readConfigText(root);
+  let configFile: string | null;
+  let misnamed: string | null;
+  try {
+    configFile = await readConfigText(root);
+    misnamed = await readConfigText(root, MISNAMED_CONFIG_PATH);
+  } catch (error) {
+    io.stderr(`freshbase scan: ${errorMessage(error)}\n`);
+    return 2;
+  }
   const configText = configFile ?? '';
-  const misnamed = await readConfigText(root, MISNAMED_CONFIG_PATH);
   if (misnamed !== null && configFile === null) {
     io.stderr(`freshbase scan: ${MISNAMED_CONFIG_PROBLEM.message}\n`);
     return 2;

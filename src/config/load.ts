@@ -2,10 +2,9 @@
 // context.config) → a complete RepoConfig or the list of problems. Never a partial config.
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 
-import { problemsFromIssues } from './problems.js';
+import { problemsFromIssues, yamlErrorWords } from './problems.js';
 import { repoConfigSchema } from './schema.js';
 import type { ConfigProblem, ConfigResult } from './types.js';
-import { errorMessage } from '../errors.js';
 import { utf8Length } from '../text-bytes.js';
 
 /** The first line of a YAML library error, without its position (the line is reported apart). */
@@ -54,7 +53,7 @@ export function parseConfigYaml(text: string): ConfigResult {
       ok: false,
       problems: doc.errors.map((error): ConfigProblem => ({
         path: '',
-        message: `YAML syntax error: ${yamlErrorSummary(error.message)}`,
+        message: `YAML syntax error: ${yamlErrorWords(error)}`,
         line: error.linePos?.[0].line,
       })),
     };
@@ -62,9 +61,18 @@ export function parseConfigYaml(text: string): ConfigResult {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
+  } catch {
     // An alias bomb (or another document the YAML library refuses to build) is this file's problem.
-    return { ok: false, problems: [{ path: '', message: `YAML: ${errorMessage(error)}` }] };
+    // The library's message may name an anchor from the text, so it is not repeated.
+    return {
+      ok: false,
+      problems: [
+        {
+          path: '',
+          message: 'YAML: the document cannot be built (too many aliases, or an alias to nothing)',
+        },
+      ],
+    };
   }
   const result = validateConfig(value);
   if (result.ok) return result;

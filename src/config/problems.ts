@@ -1,5 +1,6 @@
 // Turns schema issues into problems a repository owner can act on: the key's path, what was
 // expected and what was written.
+import type { YAMLError } from 'yaml';
 import type { z } from 'zod';
 
 import { knownKeysAt } from './schema.js';
@@ -9,7 +10,7 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
-/** `rules.0.pin: expected true or false, got the string "yes" (line 7)` — for issues and checks. */
+/** `rules.0.pin: expected true or false, got a string (line 7)` — for issues and checks. */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.path === '' ? 'config' : `\`${problem.path}\``;
   const line = problem.line === undefined ? '' : ` (line ${problem.line})`;
@@ -25,13 +26,23 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping of keys to values',
 };
 
-/** How a person would name the value written: `the string "yes"`, `a list`, `number 5`. */
+/**
+ * What kind of value was written — `a string`, `a number`, `a list` — never the value itself: a
+ * config's text is echoed no further than the offending key and its line (the file may not be the
+ * one its owner meant to show, and a value may be a secret).
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the key is required)';
   if (value === null) return 'an empty value';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean (true or false)';
   return Array.isArray(value) ? 'a list' : 'a mapping';
+}
+
+/** A YAML syntax error in words from its code (`block as implicit key`): the library's message quotes the line. */
+export function yamlErrorWords(error: YAMLError): string {
+  return error.code.toLowerCase().replaceAll('_', ' ');
 }
 
 /** Levenshtein distance, to suggest `ignoreImages` for `ignoreImage`. */
@@ -85,7 +96,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[]): ConfigP
         return [
           {
             path: formatPath(issue.path),
-            message: `expected one of ${issue.values.map(String).join(', ')}; got ${describeValue(issue.input)}`,
+            message: `expected one of ${issue.values.map(String).join(', ')}; got ${describeValue(issue.input)}${typeof issue.input === 'string' ? ' that is none of them' : ''}`,
           },
         ];
       case 'too_small':

@@ -61,9 +61,11 @@ export function sizeProblem(size: number): string | null {
 /**
  * The one rule for reading a file as Dockerfile text, in `extract`, `scan` and the app: at most
  * MAX_DOCKERFILE_BYTES, strict UTF-8, BOM kept. (NUL bytes are refused by extraction itself.)
+ * `size` is the whole file's size when only its first bytes were read (a bounded read stops one
+ * byte past the limit).
  */
-export function readDockerfileText(bytes: Uint8Array): DockerfileText {
-  const tooLarge = sizeProblem(bytes.length);
+export function readDockerfileText(bytes: Uint8Array, size = bytes.length): DockerfileText {
+  const tooLarge = sizeProblem(Math.max(size, bytes.length));
   if (tooLarge) return { ok: false, reason: 'too-large', detail: tooLarge };
   const text = decodeDockerfileText(bytes);
   if (text === null) return { ok: false, reason: 'not-utf8', detail: 'not valid UTF-8 text' };

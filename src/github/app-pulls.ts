@@ -3,6 +3,7 @@
 // is the plan's hidden metadata block in its body — unless someone edited the block away.
 import { readMetadata } from '../plan/metadata.js';
 import type { PlanMetadata } from '../plan/types.js';
+import type { Decorations } from './decorations.js';
 import type { RepoContext } from './types.js';
 
 /** Added to the body of a PR the app closed itself, so closing it is not read as a decline. */
@@ -21,6 +22,8 @@ export interface AppPull {
   nodeId: string;
   /** GitHub's auto-merge is on for it. */
   autoMerge: boolean;
+  /** Its labels, assignees and pending review requests, as the listing gave them. */
+  decorations: Decorations;
 }
 
 interface PullShape {
@@ -31,6 +34,10 @@ interface PullShape {
   auto_merge?: unknown;
   user?: { login: string } | null;
   head: { ref: string; repo?: { full_name: string } | null };
+  labels?: Array<{ name?: string }> | null;
+  assignees?: Array<{ login: string }> | null;
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
 }
 
 /**
@@ -50,6 +57,12 @@ export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
     return null;
   }
   const body = pr.body ?? '';
+  const decorations: Decorations = {
+    labels: (pr.labels ?? []).flatMap((label) => label.name ?? []),
+    assignees: (pr.assignees ?? []).map((user) => user.login),
+    reviewers: (pr.requested_reviewers ?? []).map((user) => user.login),
+    teams: (pr.requested_teams ?? []).map((team) => team.slug),
+  };
   return {
     number: pr.number,
     branch: pr.head.ref,
@@ -58,6 +71,7 @@ export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
     metadata: readMetadata(body),
     nodeId: pr.node_id,
     autoMerge: Boolean(pr.auto_merge),
+    decorations,
   };
 }
 

@@ -92,7 +92,7 @@ export async function updateOnboardingPull(
   text: PullText,
 ): Promise<OnboardingWrite> {
   if (pull.title === text.title && pull.body === text.body) return 'unchanged';
-  await updatePullText(ctx, pull.number, text);
+  await updatePullText(ctx, pull, text);
   ctx.log.info({ pull: pull.number }, 'onboarding pull request updated');
   return 'updated';
 }

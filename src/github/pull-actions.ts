@@ -9,6 +9,8 @@ import {
   UPDATES_STOPPED_MARKER,
 } from './app-pulls.js';
 import { branchOwnership, deleteBranch } from './branch-writer.js';
+import { DECORATED_MARKER, type Decorations, hasNoDecorations, wantedDecorations } from './decorations.js';
+import { DryRunRefusal } from './dry-run.js';
 import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 import { describeError } from '../errors.js';
@@ -39,7 +41,7 @@ export async function openPull(
     if (!isGitHubError(error, 422, 'A pull request already exists')) throw error;
     const existing = await findOpenPullForBranch(ctx, plan.branch);
     if (!existing) throw error;
-    await updatePullText(ctx, existing.number, plan);
+    await updatePullText(ctx, existing, plan);
     return { number: existing.number, nodeId: existing.nodeId, created: false };
   }
 }
@@ -47,80 +49,149 @@ export async function openPull(
 /** What a pull request says: its title and body. */
 export type PullText = Pick<BranchPlan, 'title' | 'body'>;
 
-export async function updatePullText(ctx: RepoContext, number: number, plan: PullText): Promise<void> {
+/** The PR's title and body as `plan` words them; a PR marked decorated stays marked. */
+export async function updatePullText(
+  ctx: RepoContext,
+  pull: Pick<AppPull, 'number' | 'body'>,
+  plan: PullText,
+): Promise<void> {
+  const body = pull.body.includes(DECORATED_MARKER) ? markedDecorated(plan.body) : plan.body;
   await ctx.write(() =>
     ctx.octokit.rest.pulls.update({
       owner: ctx.owner,
       repo: ctx.repo,
-      pull_number: number,
+      pull_number: pull.number,
       title: plan.title,
-      body: plan.body,
+      body,
     }),
   );
 }
 
-/** Labels, reviewers and assignees on a new PR. Best effort: the PR stands even if one fails. */
+/**
+ * Labels, reviewers and assignees on a new PR, then the decorated marker in the same write as the
+ * labels. Best effort: the PR stands even if one fails, and a step that failed for a reason that
+ * may pass (not a 422 refusal) leaves the marker off, so the next run repairs the PR.
+ */
 export async function decoratePull(
   ctx: RepoContext,
-  number: number,
+  pull: { number: number; body: string },
   config: RepoConfig,
   labels: LabelEnsurer,
 ): Promise<void> {
+  const wanted = wantedDecorations(config);
+  if (hasNoDecorations(wanted)) return;
+  const { owner, repo, octokit, log } = ctx;
+  const number = pull.number;
+  // Reviewers first: the marker rides on the labels' write, which comes last.
+  const reviewersDone = await requestReviewers(ctx, number, wanted);
+  const withLabels = wanted.labels.length > 0;
+  const withAssignees = wanted.assignees.length > 0;
+  if (!withLabels && !withAssignees && !reviewersDone) return;
+  try {
+    if (withLabels) await labels.ensure(wanted.labels);
+    // One issue update sets them all (the PR has none yet): one write instead of three.
+    const update = (assignees: boolean) =>
+      ctx.write(() =>
+        octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: number,
+          ...(withLabels ? { labels: wanted.labels } : {}),
+          ...(assignees && withAssignees ? { assignees: wanted.assignees } : {}),
+          ...(reviewersDone ? { body: markedDecorated(pull.body) } : {}),
+        }),
+      );
+    try {
+      await update(true);
+    } catch (error) {
+      // An assignee GitHub refuses must not cost the labels too; it would be refused again.
+      if (!isGitHubError(error, 422) || !withAssignees || (!withLabels && !reviewersDone)) throw error;
+      log.warn({ pull: number, err: describeError(error) }, 'assignees refused; labels set alone');
+      await update(false);
+    }
+  } catch (error) {
+    log.warn(
+      { pull: number, what: 'labels and assignees', err: describeError(error) },
+      'could not decorate pull request',
+    );
+  }
+}
+
+/**
+ * Adds to an existing app PR what the config asks for and it lacks (see `decorationRepair`), each
+ * with an additive request, then marks it decorated when every step is done or refused for good.
+ * Returns the PR's body as it now is.
+ */
+export async function repairDecorations(
+  ctx: RepoContext,
+  pull: AppPull,
+  missing: Decorations,
+  labels: LabelEnsurer,
+): Promise<string> {
   const { owner, repo, octokit } = ctx;
+  const issue = { owner, repo, issue_number: pull.number };
   const steps: Array<[string, () => Promise<unknown>]> = [];
-  if (config.labels.length > 0 || config.assignees.length > 0) {
-    // One issue update sets both (the PR has none yet): one write instead of two.
+  if (missing.labels.length > 0) {
     steps.push([
-      'labels and assignees',
+      'labels',
       async () => {
-        if (config.labels.length > 0) await labels.ensure(config.labels);
-        const update = (withAssignees: boolean) =>
-          ctx.write(() =>
-            octokit.rest.issues.update({
-              owner,
-              repo,
-              issue_number: number,
-              ...(config.labels.length > 0 ? { labels: config.labels } : {}),
-              ...(withAssignees && config.assignees.length > 0 ? { assignees: config.assignees } : {}),
-            }),
-          );
-        try {
-          await update(true);
-        } catch (error) {
-          // An assignee GitHub refuses must not cost the labels too.
-          if (!isGitHubError(error, 422) || config.labels.length === 0 || config.assignees.length === 0)
-            throw error;
-          ctx.log.warn({ pull: number, err: describeError(error) }, 'assignees refused; labels set alone');
-          await update(false);
-        }
+        await labels.ensure(missing.labels);
+        await ctx.write(() => octokit.rest.issues.addLabels({ ...issue, labels: missing.labels }));
       },
     ]);
   }
-  if (config.reviewers.length > 0) {
-    // `org/team` names a team; anything else is a user.
-    const teams = config.reviewers.filter((r) => r.includes('/')).map((r) => r.split('/').pop() ?? r);
-    const users = config.reviewers.filter((r) => !r.includes('/'));
+  if (missing.assignees.length > 0) {
     steps.push([
-      'reviewers',
-      () =>
-        ctx.write(() =>
-          octokit.rest.pulls.requestReviewers({
-            owner,
-            repo,
-            pull_number: number,
-            reviewers: users,
-            team_reviewers: teams,
-          }),
-        ),
+      'assignees',
+      () => ctx.write(() => octokit.rest.issues.addAssignees({ ...issue, assignees: missing.assignees })),
     ]);
   }
-  for (const [what, step] of steps) {
-    try {
-      await step();
-    } catch (error) {
-      ctx.log.warn({ pull: number, what, err: describeError(error) }, 'could not decorate pull request');
-    }
+  let done = true;
+  for (const [what, step] of steps) done = (await decorationStep(ctx, pull.number, what, step)) && done;
+  done = (await requestReviewers(ctx, pull.number, missing)) && done;
+  if (!done) return pull.body;
+  const body = markedDecorated(pull.body);
+  await ctx.write(() => octokit.rest.pulls.update({ owner, repo, pull_number: pull.number, body }));
+  ctx.log.info({ pull: pull.number, added: missing }, 'repaired pull request decorations');
+  return body;
+}
+
+/** Asks the users and teams in `wanted` for a review; false when that failed and may pass next time. */
+async function requestReviewers(ctx: RepoContext, number: number, wanted: Decorations): Promise<boolean> {
+  if (wanted.reviewers.length === 0 && wanted.teams.length === 0) return true;
+  return decorationStep(ctx, number, 'reviewers', () =>
+    ctx.write(() =>
+      ctx.octokit.rest.pulls.requestReviewers({
+        owner: ctx.owner,
+        repo: ctx.repo,
+        pull_number: number,
+        reviewers: wanted.reviewers,
+        team_reviewers: wanted.teams,
+      }),
+    ),
+  );
+}
+
+/** Runs one decoration write: true when done or refused for good (422), false when it may pass later. */
+async function decorationStep(
+  ctx: RepoContext,
+  number: number,
+  what: string,
+  step: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch (error) {
+    if (error instanceof DryRunRefusal) throw error;
+    ctx.log.warn({ pull: number, what, err: describeError(error) }, 'could not decorate pull request');
+    return isGitHubError(error, 422);
   }
+}
+
+/** The body with the decorated marker (once). */
+export function markedDecorated(body: string): string {
+  return body.includes(DECORATED_MARKER) ? body : `${body}\n${DECORATED_MARKER}`;
 }
 
 export interface LabelEnsurer {

@@ -25,6 +25,7 @@ import {
   type PullDecision,
   type PullFacts,
 } from './pull-decision.js';
+import { decorationRepair } from './decorations.js';
 import { DryRunRefusal, unlessDryRun } from './dry-run.js';
 import {
   closePull,
@@ -33,6 +34,7 @@ import {
   type LabelEnsurer,
   noticeUpdatesStopped,
   openPull,
+  repairDecorations,
   updatePullText,
 } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
@@ -112,12 +114,32 @@ async function carryOut(run: PullRun, branch: string, facts: PullFacts): Promise
     let tally: Tally = {};
     // In a dry run the first refused write ends the step; what it did up to then is not counted.
     const step = async () => {
-      tally = await decideAndApply(run, branch, facts);
+      const pull = facts.pull && (await withDecorations(run, facts.pull, facts));
+      tally = await decideAndApply(run, branch, pull ? { ...facts, pull } : facts);
     };
     await unlessDryRun(step, run.ctx.log, { branch });
     return tally;
   } catch (error) {
     return failed(run, branch, error);
+  }
+}
+
+/**
+ * An app PR that stays open gets what the config asks for and it lacks (a failed or interrupted
+ * decoration when it was opened). A failure here is logged and does not hold the reconcile up.
+ */
+async function withDecorations(run: PullRun, pull: AppPull, facts: PullFacts): Promise<AppPull> {
+  const missing = decorationRepair(run.input.config, pull);
+  if (missing === null || decidePull(facts).action === 'close') return pull;
+  try {
+    return { ...pull, body: await repairDecorations(run.ctx, pull, missing, run.labels) };
+  } catch (error) {
+    if (error instanceof DryRunRefusal) throw error;
+    run.ctx.log.warn(
+      { pull: pull.number, err: describeError(error) },
+      'could not mark pull request decorated',
+    );
+    return pull;
   }
 }
 
@@ -238,7 +260,7 @@ async function retitle(run: PullRun, pull: AppPull, plan: BranchPlan, sha: strin
   const { ctx } = run;
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
   // then the branch often has this very content already, and nothing is pushed (sha null).
-  await updatePullText(ctx, pull.number, plan);
+  await updatePullText(ctx, pull, plan);
   await automerge(run, pull, plan);
   ctx.log.info(
     { pull: pull.number, branch: plan.branch, commit: sha, pushed: sha !== null },
@@ -301,7 +323,7 @@ async function openAndDecorate(run: PullRun, plan: BranchPlan, sha: string | nul
   const { ctx, input } = run;
   const pull = await openPull(ctx, plan, input.defaultBranch);
   if (!pull.created) return { updated: 1 };
-  await decoratePull(ctx, pull.number, input.config, run.labels);
+  await decoratePull(ctx, { number: pull.number, body: plan.body }, input.config, run.labels);
   await automerge(run, { ...pull, autoMerge: false }, plan);
   ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
   return { created: 1 };

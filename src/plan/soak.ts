@@ -20,8 +20,10 @@ export interface YoungDigest {
 }
 
 export function soakState(seen: Date | LookupError, minimumAgeMs: number, now: Date): SoakState {
+  // Without a soak time nothing waits, even for a first sighting a concurrent scan stored a moment
+  // after this scan's `now` (replicas scanning repositories with the same image).
+  if (minimumAgeMs === 0) return { kind: 'ready', firstSeen: isLookupError(seen) ? null : seen };
   if (isLookupError(seen)) {
-    if (minimumAgeMs === 0) return { kind: 'ready', firstSeen: null };
     return {
       kind: 'unknown',
       failure: `first-seen time unknown, so minimumReleaseAge cannot be checked: ${seen.error}`,

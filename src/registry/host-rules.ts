@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { lineOf } from '../config/load.js';
-import { unknownKeyMessage } from '../config/problems.js';
+import { unknownKeyMessage, yamlErrorWords } from '../config/problems.js';
 import { isValidRepository, normaliseRegistry } from '../image/reference.js';
 import type { CredentialSource } from './credentials/source.js';
 import { errorMessage } from '../errors.js';
@@ -149,7 +149,7 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string): unkn
 function syntaxProblem(error: YAMLError): string {
   const position = error.linePos?.[0];
   const where = position ? ` at line ${position.line}, column ${position.col}` : '';
-  return `not valid YAML${where} (${error.code.toLowerCase().replaceAll('_', ' ')})`;
+  return `not valid YAML${where} (${yamlErrorWords(error)})`;
 }
 
 /** `registries.0.allowprivate (line 5): unknown key "allowprivate"; did you mean "allowPrivate"? …` */

@@ -1,5 +1,7 @@
 // The BullMQ queue against a real redis-server: two replicas split the work, never scan one
 // repository at the same time, coalesce triggers, and run the schedule once per tick.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
 import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
 import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
@@ -33,20 +35,25 @@ afterEach(async () => {
   queues = [];
 });
 
-/** Shared across the replicas (same process): which repositories run now, and where. */
-function recorder(delayMs: number) {
+/**
+ * Shared across the replicas (same process): which repositories run now, and where. Every scan
+ * that starts before `release()` lasts until then, so the test decides when scans end, not the clock.
+ */
+function recorder() {
   const active = new Map<string, number>();
   const runs: Array<{ replica: string; repo: string; reason: string }> = [];
   let overlap = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
   const runnerFor = (replica: string) => async (j: ScanJob) => {
     const now = (active.get(j.repo) ?? 0) + 1;
     active.set(j.repo, now);
     if (now > 1) overlap += 1;
     runs.push({ replica, repo: j.repo, reason: j.reason });
-    await sleep(delayMs);
+    await gate;
     active.set(j.repo, (active.get(j.repo) ?? 1) - 1);
   };
-  return { runs, runnerFor, overlap: () => overlap };
+  return { runs, runnerFor, overlap: () => overlap, release: () => release() };
 }
 
 function replica(
@@ -72,29 +79,33 @@ function replica(
   return queue;
 }
 
+const idle = async (queue: RedisJobQueue) => {
+  const stats = await queue.stats();
+  return stats.waiting === 0 && stats.running === 0;
+};
+
 test('two replicas split the jobs and never scan the same repository at once', async () => {
-  const rec = recorder(60);
+  const rec = recorder();
   const one = replica(rec.runnerFor('one'));
   const two = replica(rec.runnerFor('two'));
   const repos = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-  // Triggers keep coming from both replicas while scans run.
-  for (let round = 0; round < 4; round += 1) {
-    for (const repo of repos) await (round % 2 ? one : two).enqueue(job(repo, `round${round}`));
-    await sleep(25);
-  }
-  await waitFor(() => rec.runs.length >= repos.length, 10_000);
-  // Let any follow-up runs finish.
-  let before = -1;
-  while (before !== rec.runs.length) {
-    before = rec.runs.length;
-    await sleep(300);
-  }
-  expect(rec.overlap()).toBe(0);
+  for (const repo of repos) await one.enqueue(job(repo, 'round0'));
+  // Both replicas' two slots are taken by scans held open: the work is split, and four wait.
+  await waitFor(async () => (await one.stats()).running === 4, 10_000);
   expect(new Set(rec.runs.map((r) => r.replica))).toEqual(new Set(['one', 'two']));
+  // Triggers keep coming from both replicas while those scans run.
+  for (let round = 1; round < 4; round += 1) {
+    for (const repo of repos) await (round % 2 ? one : two).enqueue(job(repo, `round${round}`));
+  }
+  rec.release();
+  await waitFor(() => idle(one), 10_000);
+  expect(rec.overlap()).toBe(0);
   expect(new Set(rec.runs.map((r) => r.repo))).toEqual(new Set(repos));
-  // Coalesced: at most one waiting + one running per repository at any time, so far fewer than 32.
-  expect(rec.runs.length).toBeLessThan(repos.length * 4);
-  expect(await one.stats()).toEqual({ waiting: 0, running: 0 });
+  // Coalesced: a repository scanned while triggers came runs once more afterwards; one that waited
+  // runs once. Never a run per trigger (32).
+  const perRepo = repos.map((repo) => rec.runs.filter((r) => r.repo === repo).length);
+  expect(Math.max(...perRepo)).toBeLessThanOrEqual(2);
+  expect(rec.runs.length).toBeLessThanOrEqual(12);
 });
 
 test('a trigger while the repository is being scanned runs once more afterwards', async () => {
@@ -125,27 +136,33 @@ test('a trigger while the repository is being scanned runs once more afterwards'
 });
 
 test('the sweep schedule fires on one replica per tick', async () => {
-  const sweeps: Array<{ replica: string; at: number }> = [];
-  const sweepOn = (name: string) => async () => {
-    sweeps.push({ replica: name, at: Date.now() });
-  };
+  const sweeps: number[] = [];
   const noop = async () => undefined;
-  const one = replica(noop, { sweep: sweepOn('one') });
-  const two = replica(noop, { sweep: sweepOn('two') });
-  // Every replica sets the schedule at startup; it stays one schedule.
-  await Promise.all([one.scheduleSweep('* * * * * *'), two.scheduleSweep('* * * * * *')]);
+  const one = replica(noop, { sweep: async () => void sweeps.push(Date.now()) });
+  const two = replica(noop, { sweep: async () => void sweeps.push(Date.now()) });
   const started = Date.now();
-  await sleep(3500);
-  await one.scheduleSweep(null);
+  // Every replica sets the schedule at startup, at the same moment; it stays one schedule.
+  await Promise.all([one.scheduleSweep('* * * * * *'), two.scheduleSweep('* * * * * *')]);
+  // Six sweeps need at least five tick boundaries when each tick runs once; on both replicas
+  // they would come after three, well within the ticks counted below.
+  await waitFor(() => sweeps.length >= 6, 30_000);
   const elapsedTicks = Math.ceil((Date.now() - started) / 1000);
-  // Both replicas running each tick would give about twice the ticks.
-  expect(sweeps.length).toBeGreaterThanOrEqual(2);
   expect(sweeps.length).toBeLessThanOrEqual(elapsedTicks + 1);
-  // `off` removes the shared schedule; a tick already queued in Redis may still run once.
-  await sleep(1500);
-  const after = sweeps.length;
-  await sleep(2000);
-  expect(sweeps.length).toBe(after);
+  expect(elapsedTicks).toBeGreaterThanOrEqual(5);
+
+  // `off` removes the shared schedule. A tick already queued may still run; once nothing is
+  // queued or running and no scheduler is left, nothing can run any more.
+  await one.scheduleSweep(null);
+  await waitFor(() => idle(one), 10_000);
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const inspect = new Queue(queueName, { connection });
+  try {
+    expect(await inspect.getJobSchedulersCount()).toBe(0);
+    expect(await one.stats()).toEqual({ waiting: 0, running: 0 });
+  } finally {
+    await inspect.close();
+    await connection.quit();
+  }
 });
 
 test('a trigger merged into a waiting job still raises how fresh its answers must be', async () => {

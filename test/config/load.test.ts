@@ -100,8 +100,8 @@ describe('problems', () => {
   it('says what type was expected and what was written', () => {
     const found = problems(parseConfigYaml('enabled: yes\nmaxOpenPullRequests: 2.5\n'));
     expect(found).toEqual([
-      { path: 'enabled', message: 'expected true or false, got the string "yes"', line: 1 },
-      { path: 'maxOpenPullRequests', message: 'expected a whole number, got number 2.5', line: 2 },
+      { path: 'enabled', message: 'expected true or false, got a string', line: 1 },
+      { path: 'maxOpenPullRequests', message: 'expected a whole number, got a number', line: 2 },
     ]);
   });
 
@@ -127,7 +127,10 @@ describe('problems', () => {
 
   it('names the list item of a wrong update kind', () => {
     expect(problems(validateConfig({ updates: ['digest', 'minr'] }))).toEqual([
-      { path: 'updates.1', message: 'expected one of digest, patch, minor, major; got the string "minr"' },
+      {
+        path: 'updates.1',
+        message: 'expected one of digest, patch, minor, major; got a string that is none of them',
+      },
     ]);
   });
 
@@ -152,7 +155,7 @@ describe('problems', () => {
       'rules.0.platforms.0',
       /linux\/amd64/,
     ],
-    ['just text', '', /expected a mapping of keys to values, got the string "just text"/],
+    ['just text', '', /^expected a mapping of keys to values, got a string$/],
     [[1, 2], '', /expected a mapping of keys to values, got a list/],
   ])('%j → %s', (value, path, message) => {
     const found = problems(validateConfig(value));
@@ -183,7 +186,7 @@ describe('problems', () => {
 
   it('rejects duplicate keys as a syntax error', () => {
     expect(problems(parseConfigYaml('pin: true\npin: false\n'))).toEqual([
-      expect.objectContaining({ line: 2, message: expect.stringContaining('unique') }),
+      expect.objectContaining({ line: 2, message: 'YAML syntax error: duplicate key' }),
     ]);
   });
 

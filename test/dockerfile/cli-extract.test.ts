@@ -14,7 +14,8 @@ async function run(args: string[]) {
     stderr: (s) => err.push(s),
     readFile: async (path) => {
       if (!(path in files)) throw new Error(`ENOENT: no such file '${path}'`);
-      return Buffer.from(files[path]!, 'utf8');
+      const bytes = Buffer.from(files[path]!, 'utf8');
+      return { bytes, size: bytes.length };
     },
   });
   return { code, stdout: out.join(''), stderr: err.join('') };

@@ -128,6 +128,7 @@ const repositoryOf = (url: string) => /\/repos\/([^/]+\/[^/?]+)/.exec(url)?.[1] 
 test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR per repository, none lost', async () => {
   const started = Date.now();
   let killedAt = 0;
+  let killedFor: string | null = null;
   const names = new Map<number, string>();
   served = await gh.http.listen({
     afterHandled: (endpoint, port, url) => {
@@ -136,6 +137,7 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
       // A's first pull request now exists on GitHub; A dies before it hears so, its other scans mid-way.
       if (replica === 'A' && endpoint === 'POST /repos/{owner}/{repo}/pulls' && !killedAt) {
         killedAt = Date.now();
+        killedFor = repositoryOf(url);
         replicas.find((r) => r.name === 'A')!.child.kill('SIGKILL');
       }
     },
@@ -152,6 +154,15 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
   expect((await deliverInstallationCreated(a.url)).status).toBe(200);
   await until('replica A is killed mid-sweep', () => killedAt > 0, 60_000, logs());
   expect(await a.service.exited).toBeNull(); // killed by the signal, not exited
+
+  // The job A provably held when it died: the repository whose pull request GitHub created for A,
+  // an answer A never heard. (Its other repositories it may have finished before the kill.) B must
+  // take that job over: wait for B to work on it, not for the pull requests — the one A created
+  // already counts as open before B has taken anything over.
+  const startedByA = new Set<string | null>([killedFor]);
+  const takenOverByB = () =>
+    requests.some((r) => r.replica === 'B' && r.at > killedAt && r.repository === killedFor);
+  await until('B took over the job A was killed in', takenOverByB, 90_000, logs());
   const openPulls = () => REPOSITORIES.filter((r) => gh.pulls(r, 'open').length > 0).length;
   await until(
     'every repository has its pull request',
@@ -160,11 +171,7 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
     logs(),
   );
 
-  // A's repositories (any request for them came from A before the kill) that B worked on after it:
-  // the jobs A held when it died. The first such request of B for each is its handover.
-  const startedByA = new Set(
-    requests.filter((r) => r.replica === 'A' && r.at <= killedAt && r.repository).map((r) => r.repository),
-  );
+  // The first request of B for each of A's repositories after the kill is its handover.
   const takenOver = [
     ...new Map(
       requests
@@ -177,7 +184,7 @@ test('kill -9 of one replica mid-sweep: the other takes its jobs over, one PR pe
   console.log(
     `replicas: both serving ${((swept - started) / 1000).toFixed(1)} s after start; ` +
       `A killed ${((killedAt - swept) / 1000).toFixed(1)} s into the sweep; ` +
-      `${takenOver.length} of A's ${startedByA.size} repositories taken over by B, ` +
+      `A's job for ${killedFor} taken over by B (${takenOver.length} of ${startedByA.size}), ` +
       `the last ${(handoverMs / 1000).toFixed(1)} s after the kill (bound ${LOCK_DURATION_MS + STALLED_INTERVAL_MS} ms); ` +
       `all ${REPOSITORIES.length} PRs open ${((Date.now() - swept) / 1000).toFixed(1)} s into the sweep`,
   );

@@ -189,8 +189,8 @@ describe('_extends', () => {
 describe('a config document that is not a mapping', () => {
   test.each([
     ['a list', '- pin\n- labels\n', 'expected a mapping of keys to values, got a list'],
-    ['a number', '5\n', 'expected a mapping of keys to values, got number 5'],
-    ['a boolean', 'true\n', 'expected a mapping of keys to values, got boolean true'],
+    ['a number', '5\n', 'expected a mapping of keys to values, got a number'],
+    ['a boolean', 'true\n', 'expected a mapping of keys to values, got a boolean (true or false)'],
     ['a string', 'just text\n', 'expected a mapping of keys to values, got a string'],
   ])('%s is reported as such', async (_what, text, message) => {
     h.gh.createRepo(REPO, { files: { '.github/freshbase.yml': text, Dockerfile: PY_312 } });

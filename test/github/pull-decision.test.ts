@@ -51,6 +51,7 @@ const pull = (metadata: PlanMetadata | null): AppPull => ({
   title: 'Update base images',
   body: '',
   metadata,
+  decorations: { labels: [], assignees: [], reviewers: [], teams: [] },
 });
 
 /** The default branch as the scan saw it: python:3.12 and node:20, both unpinned. */

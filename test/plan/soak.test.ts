@@ -31,6 +31,13 @@ describe('soakState', () => {
   const day = 24 * HOUR;
   it.each([
     ['no soak time, store failed', { error: 'redis down' }, 0, { kind: 'ready', firstSeen: null }],
+    // Another replica's scan stored the sighting a moment after this scan began: nothing to wait for.
+    [
+      'no soak time, first seen just after this scan began',
+      new Date(PLAN_NOW.getTime() + 50),
+      0,
+      { kind: 'ready', firstSeen: new Date(PLAN_NOW.getTime() + 50) },
+    ],
     ['old enough', hoursAgo(72), 3 * day, { kind: 'ready', firstSeen: hoursAgo(72) }],
     [
       'too young',

@@ -63,10 +63,14 @@ test.each([
 ])(
   'a Retry-After (%s) longer than the cap is not waited for: rate-limited, saying when',
   async (_, value) => {
+    // The cap is set just under the hour asked for: were the client to wait at all (for the answer
+    // or for its cap), the test would run into its own timeout long before. No wall-clock bound
+    // here, which a loaded machine could break.
+    client.close();
+    client = makeClient({ maxRetryAfterMs: 3_500_000 });
     proxy.inject({ path: '/v2/acme/faulty/', fault: { kind: 'status', status: 429, retryAfter: value() } });
     const started = Date.now();
     const error = (await resolveBoth()) as RegistryError;
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ code: 'rate-limited', image: `${proxy.host}/acme/faulty:1` });
     const retryAt = /retry after (\S+Z)/.exec(error.message)?.[1];

@@ -39,6 +39,7 @@ export function registerIssueRoutes(gh: FakeGitHub): void {
       labels: p.labels.map((name) => ({ name })),
       assignees: p.assignees.map(user),
       requested_reviewers: p.reviewers.map(user),
+      requested_teams: p.teams.map((slug) => ({ slug })),
       draft: false,
     };
   };

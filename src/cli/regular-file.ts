@@ -1,0 +1,87 @@
+// Reading a file the command line was pointed at, without trusting the filesystem: only regular
+// files (a FIFO would block, a device may never end), at most a bounded number of bytes, and for
+// files found in a checkout no symbolic link and no path that resolves outside the checkout.
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A file that was refused before any of its bytes were read; the message says why. */
+export class RefusedFileError extends Error {
+  override name = 'RefusedFileError';
+}
+
+export interface BoundedFile {
+  /** At most `maxBytes + 1` bytes: one more than the limit says the file is over it. */
+  bytes: Buffer;
+  /** The file's size as far as known: its stat size, or the bytes read when that is more. */
+  size: number;
+}
+
+export interface ReadOptions {
+  maxBytes: number;
+  /**
+   * The checkout the file belongs to: a symbolic link is then refused, and so is a path whose
+   * real location (through linked directories) is outside it. Without it (a file named explicitly
+   * on the command line) a link is followed, since the user chose that path.
+   */
+  checkout?: string;
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return (
+    relative !== '' &&
+    !relative.startsWith(`..${path.sep}`) &&
+    relative !== '..' &&
+    !path.isAbsolute(relative)
+  );
+}
+
+/**
+ * The file's bytes, read through one descriptor up to `maxBytes + 1`. A path that is not a regular
+ * file is refused from its (l)stat alone, never opened; the descriptor is opened non-blocking and
+ * without following a final link, and must be the very file that was checked.
+ */
+export async function readRegularFile(file: string, options: ReadOptions): Promise<BoundedFile> {
+  const checked = options.checkout ? await lstat(file) : await stat(file);
+  if (!checked.isFile()) throw new RefusedFileError(`${kindOf(checked)}, not a regular file; not read`);
+  if (options.checkout) {
+    const [root, real] = await Promise.all([realpath(options.checkout), realpath(file)]);
+    if (!isInside(root, real)) throw new RefusedFileError('its real path is outside the checkout; not read');
+  }
+  const noFollow = options.checkout ? (constants.O_NOFOLLOW ?? 0) : 0;
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== checked.ino || opened.dev !== checked.dev) {
+      throw new RefusedFileError('changed while being read; not read');
+    }
+    let chunk = Buffer.alloc(Math.min(options.maxBytes + 1, Math.max(opened.size + 1, 64 * 1024)));
+    let length = 0;
+    for (;;) {
+      if (length === chunk.length) {
+        if (chunk.length > options.maxBytes) break;
+        // A file whose stat size was short (a file growing, /proc): grow up to the limit only.
+        const bigger = Buffer.alloc(Math.min(options.maxBytes + 1, chunk.length * 2));
+        chunk.copy(bigger, 0, 0, length);
+        chunk = bigger;
+      }
+      const { bytesRead } = await handle.read(chunk, length, chunk.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return { bytes: chunk.subarray(0, length), size: Math.max(opened.size, length) };
+  } finally {
+    await handle.close();
+  }
+}
