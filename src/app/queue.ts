@@ -50,8 +50,27 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
+/**
+ * A finished scan as `freshbase sweep` sums it up. With Redis the queue keeps it for a while, so
+ * a sweep that put the job on the shared queue learns what the replica that ran it did.
+ */
+export interface ScanResult {
+  /** False: the scan failed (`error` says why); the counts are then 0. */
+  ok: boolean;
+  error?: string;
+  updates: number;
+  lookupErrors: number;
+  /** Image lookups put off to the next sweep (a registry's pull budget). */
+  deferred: number;
+  created: number;
+  updated: number;
+  closed: number;
+}
+
 /** What a queue reads from a finished job: when to scan the repository again on its own. */
 export interface JobFollowUp {
+  /** What the scan did (the Redis queue keeps it for `freshbase sweep`). */
+  result?: ScanResult;
   /** The repository's schedule window held updates back; scan again when it next opens. */
   rescanAt?: Date;
   /** GitHub was unavailable: run the job again after a backoff (see retryDelayMs). */

@@ -17,10 +17,13 @@
 // it starts. A repository whose schedule window held updates back gets a delayed `wake` job that,
 // when due, enqueues an ordinary scan (so the per-repository exclusion above still holds).
 //
+// Each scan's result is kept in Redis for a day under its repository, with the trigger time it
+// answered (`freshbase sweep` on the shared queue waits for results at least as new as its start).
+//
 // The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
 // upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
 // runs the sweep.
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
 import { isTransientGitHubError } from '../github/request-error.js';
@@ -36,6 +39,7 @@ import {
   type JobRunner,
   type RepositoryLister,
   type ScanJob,
+  type ScanResult,
 } from './queue.js';
 import { describeError } from '../errors.js';
 import { PACING_POLL_MS, sweepPacers, type SweepPacing } from './sweep-pacer.js';
@@ -58,6 +62,58 @@ const MAX_STALLED_COUNT = 3;
 const BACKOFF = 'freshbase';
 /** Failed jobs are rare (the runner reports its own failures); keep a few for inspection. */
 const KEEP_FAILED = 100;
+
+/** The queue the replicas share, unless tests name their own. */
+export const DEFAULT_QUEUE_NAME = 'freshbase-scans';
+/** How long a scan's result waits in Redis for a `freshbase sweep` to collect it. */
+const RESULT_TTL_MS = 24 * 60 * 60_000;
+
+/** A scan's result as kept in Redis: what it did, and the newest trigger time it answered. */
+export interface StoredResult {
+  requestedAt: number;
+  result: ScanResult;
+}
+
+export function resultKey(queueName: string, repository: string): string {
+  return `${queueName}:result:${repository}`;
+}
+
+export function connect(url: string): Redis {
+  // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for that.
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+function jobOptionsFor(retry: RetryPolicy): JobsOptions {
+  return {
+    attempts: retry.attempts,
+    backoff: { type: BACKOFF },
+    removeOnComplete: true,
+    removeOnFail: KEEP_FAILED,
+  };
+}
+
+export interface ScanProducer {
+  /** Queues a repository's scan, merged into one already waiting for it (see the top of this file). */
+  enqueue(job: ScanJob): Promise<void>;
+}
+
+/** Puts scan jobs on the shared queue: what the replicas' triggers and `freshbase sweep` both use. */
+export function createScanProducer(
+  connection: Redis,
+  queue: Queue,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): ScanProducer {
+  const jobOptions = jobOptionsFor(retry);
+  return {
+    async enqueue(job) {
+      const key = repositoryKey(job);
+      await connection.zadd(requestedAtKey(queue.name), 'GT', job.requestedAt, key);
+      await queue.add(SCAN, job, { ...jobOptions, deduplication: { id: key, keepLastIfActive: true } });
+    },
+  };
+}
+
+const requestedAtKey = (queueName: string) => `${queueName}:requested-at`;
 
 export interface RedisQueueOptions {
   url: string;
@@ -94,38 +150,30 @@ export interface RedisJobQueue extends JobQueue {
   connection: Redis;
 }
 
-function connect(url: string): Redis {
-  // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for that.
-  return new Redis(url, { maxRetriesPerRequest: null });
-}
-
 export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const { runner, log } = options;
   const pacerOf = sweepPacers(options.pacing);
-  const name = options.name ?? 'freshbase-scans';
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
   const queueConnection = connect(options.url);
   const workerConnection = connect(options.url);
-  const requestedAtKey = `${name}:requested-at`;
   type JobData = ScanJob | InstallationJob | Record<string, never>;
   const queue = new Queue<JobData>(name, { connection: queueConnection });
   const retry = options.retry ?? DEFAULT_RETRY;
-  const jobOptions = {
-    attempts: retry.attempts,
-    backoff: { type: BACKOFF },
-    removeOnComplete: true,
-    removeOnFail: KEEP_FAILED,
-  };
-
-  const enqueue = async (job: ScanJob): Promise<void> => {
-    const key = repositoryKey(job);
-    await queueConnection.zadd(requestedAtKey, 'GT', job.requestedAt, key);
-    await queue.add(SCAN, job, { ...jobOptions, deduplication: { id: key, keepLastIfActive: true } });
-  };
+  const jobOptions = jobOptionsFor(retry);
+  const { enqueue } = createScanProducer(queueConnection, queue as Queue, retry);
 
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
-    const latest = Number(await queueConnection.zscore(requestedAtKey, key)) || 0;
-    const followUp = await runner({ ...queued, requestedAt: Math.max(queued.requestedAt, latest) });
+    const latest = Number(await queueConnection.zscore(requestedAtKey(name), key)) || 0;
+    const requestedAt = Math.max(queued.requestedAt, latest);
+    const followUp = await runner({ ...queued, requestedAt });
+    if (followUp?.result) {
+      const { result } = followUp;
+      // Said now, though the job is retried: a sweep waiting for it must not wait out the backoff.
+      if (followUp.retryable) result.error = `${result.error}; GitHub unavailable, retried later`;
+      const stored: StoredResult = { requestedAt, result };
+      await queueConnection.set(resultKey(name, key), JSON.stringify(stored), 'PX', RESULT_TTL_MS);
+    }
     if (followUp?.retryable) throw new GitHubUnavailable(`scanning ${key}`);
     if (!followUp?.rescanAt) return;
     const at = followUp.rescanAt.getTime();

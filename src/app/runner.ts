@@ -11,7 +11,7 @@ import type { AccountRegistries } from '../registry/types.js';
 import type { StateStore } from '../state/types.js';
 import type { reconcileRepository } from '../repository/reconcile.js';
 import type { RepositoryReport } from '../repository/types.js';
-import { repositoryKey, type JobFollowUp, type ScanJob } from './queue.js';
+import { repositoryKey, type JobFollowUp, type ScanJob, type ScanResult } from './queue.js';
 
 export type Reconcile = typeof reconcileRepository;
 
@@ -75,13 +75,28 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
       // The report's counts, with its skip reason apart from the job's trigger reason.
       const { repository: _, reason: skip, ...counts } = report;
       log.info({ reason: job.reason, durationMs, skip, ...counts }, 'repository scanned');
-      return { ok: true, durationMs, report, rescanAt: report.rescanAt };
+      return { ok: true, durationMs, report, rescanAt: report.rescanAt, result: scanResult(report) };
     } catch (error) {
       const durationMs = Date.now() - started;
       const described = describeError(error);
       const retryable = isTransientGitHubError(error);
       log.error({ reason: job.reason, durationMs, err: described, retryable }, 'repository scan failed');
-      return { ok: false, durationMs, error: described.message, retryable };
+      const result = { ...scanResult(null), ok: false, error: described.message };
+      return { ok: false, durationMs, error: described.message, retryable, result };
     }
+  };
+}
+
+/** The counts a sweep adds up, from a scan's report (null: the scan failed). */
+function scanResult(report: RepositoryReport | null): ScanResult {
+  const pulls = report?.pullRequests;
+  return {
+    ok: report !== null,
+    updates: report?.updates ?? 0,
+    lookupErrors: report?.errors ?? 0,
+    deferred: report?.deferred ?? 0,
+    created: pulls?.created ?? 0,
+    updated: pulls?.updated ?? 0,
+    closed: pulls?.closed ?? 0,
   };
 }

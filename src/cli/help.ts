@@ -67,17 +67,23 @@ const SWEEP = `Usage: freshbase sweep
 
 With the app's environment, scans every repository of every installation once (opening and
 updating pull requests as the app does), prints a summary and exits: for an external cron.
-Takes no arguments.
+With REDIS_URL the scans are jobs on the queue the app's replicas share: the replicas run
+them and the sweep waits for their results. Takes no arguments.
 
 Environment:
   APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH   the GitHub App's credentials (required)
   GHE_HOST                                  GitHub Enterprise Server host
   FRESHBASE_REGISTRIES                      registry host rules
-  FRESHBASE_DRY_RUN=true                    plan and log, write nothing to GitHub
+  FRESHBASE_DRY_RUN=true                    plan and log, write nothing to GitHub (always
+                                            scans in this process, even with REDIS_URL)
+  REDIS_URL                                 the replicas' Redis: sweep on their queue
+  FRESHBASE_SWEEP_TIMEOUT=60                with REDIS_URL: give up after this many seconds
+                                            without a result while no job runs
 
 Exit codes: 0 every repository was scanned (image lookup failures are in the summary);
-            1 a repository's scan crashed or installations could not be listed;
-            2 usage error or incomplete environment.
+            1 a repository's scan crashed, installations could not be listed, or (with
+              REDIS_URL) some repositories got no result in time;
+            2 usage error, incomplete environment or an invalid variable.
 
 Example:
   APP_ID=12345 PRIVATE_KEY_PATH=./freshbase.private-key.pem npx freshbase sweep

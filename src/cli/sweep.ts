@@ -1,21 +1,26 @@
-// `freshbase sweep`: one pass over every repository of every installation, run directly (no
-// server, no queue), for operators who drive Freshbase from an external cron.
+// `freshbase sweep`: one pass over every repository of every installation, for operators who drive
+// Freshbase from an external cron. Without REDIS_URL it scans them in this process (no server, no
+// queue); with REDIS_URL it puts their jobs on the queue the app's replicas share and waits for
+// the replicas' results (see sweep-queue.ts). Either way it prints the same summary.
 //
 // Exit code: 0 when every repository was scanned, even if some image lookups failed (those are
 // in the reports and retried next time); 1 when the sweep could not complete (GitHub auth or
-// listing failed, or a repository's job crashed); 2 when the app's environment is incomplete.
+// listing failed, a repository's job crashed, or no result came in time); 2 when the app's
+// environment is incomplete or a Freshbase variable is invalid.
 import pLimit from 'p-limit';
-import type { Probot } from 'probot';
+import type { Logger, Probot } from 'probot';
+import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
 import type { Reconcile } from '../app/runner.js';
 import { createScanJobs } from '../app/scan-jobs.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import { createRateBudget, readSweepShare } from '../github/rate-budget.js';
 import type { RegistryClient } from '../registry/client.js';
-import { connectApp, listFleet } from './app-environment.js';
+import { connectApp, listFleet, type AppEnvironment } from './app-environment.js';
 import { processIo, type CliIo } from './io.js';
 import { errorMessage } from '../errors.js';
 import { createSweepPacer, readSweepSpread, waitForTurn } from '../app/sweep-pacer.js';
+import { readSweepTimeoutMs, sweepOnQueue } from './sweep-queue.js';
 
 export interface SweepOverrides {
   reconcile?: Reconcile;
@@ -25,95 +30,164 @@ export interface SweepOverrides {
   /** Shared with earlier sweeps in this process (benchmarks); by default built from env. */
   registry?: RegistryClient;
   githubCache?: ConditionalRequestCache;
+  /** The shared queue's name with REDIS_URL (tests give each run its own). */
+  queueName?: string;
 }
 
 const DEFAULT_CONCURRENCY = 4;
+
+/** What the sweep's variables say, read before anything connects. */
+interface SweepSettings {
+  share: number;
+  spreadMs: number;
+  timeoutMs: number;
+}
+
+/** Each repository's result; null when none came (a sweep on the shared queue that timed out). */
+type Swept = Array<{ job: ScanJob; result: ScanResult | null }>;
 
 export async function runSweep(
   env: NodeJS.ProcessEnv,
   io: CliIo = processIo,
   overrides: SweepOverrides = {},
 ): Promise<number> {
-  let share: number;
-  let spreadMs: number;
+  let settings: SweepSettings;
   try {
-    share = readSweepShare(env);
-    // Run from an external cron, the sweep knows no interval: spread only when asked to.
-    spreadMs = readSweepSpread(env) ?? 0;
+    settings = {
+      share: readSweepShare(env),
+      // Run from an external cron, the sweep knows no interval: spread only when asked to.
+      spreadMs: readSweepSpread(env) ?? 0,
+      timeoutMs: readSweepTimeoutMs(env),
+    };
   } catch (error) {
     io.stderr(`freshbase sweep: ${errorMessage(error)}\n`);
     return 2;
   }
   const connected = await connectApp('sweep', env, io, overrides.probot);
   if (!connected) return 2;
-  const { app, dryRun, state } = connected;
-  const registry = overrides.registry ?? connected.registry;
+  try {
+    return await sweep(env, io, connected, settings, overrides);
+  } finally {
+    await connected.state.close();
+  }
+}
+
+async function sweep(
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  connected: AppEnvironment,
+  settings: SweepSettings,
+  overrides: SweepOverrides,
+): Promise<number> {
+  const { app, dryRun } = connected;
   const log = app.log.child({ name: 'sweep' });
   const started = Date.now();
-  const budget = createRateBudget(share);
-  // With REDIS_URL the GitHub cache's ETags outlive this process, so the next sweep's reads can be 304s.
-  const scans = await createScanJobs({
-    app,
-    env,
-    log,
-    registry,
-    dryRun,
-    reconcile: overrides.reconcile,
-    githubCache: overrides.githubCache,
-    rateBudget: budget,
-  });
+  const redisUrl = env.REDIS_URL || undefined;
+  // The replicas write as their own environment says: a dry run is only sure in this process.
+  if (redisUrl && dryRun) log.info('dry run: sweeping in this process, not on the shared queue');
 
-  const run = scans.runner(state);
-
-  const listing = await listFleet('sweep', app, io, started);
-  if (!listing) {
-    await scans.close();
-    await state.close();
-    return 1;
+  let swept: Swept;
+  let timedOut: string | null = null;
+  let installationCount: number;
+  let incomplete: number;
+  if (redisUrl && !dryRun) {
+    const listing = await listFleet('sweep', app, io, started);
+    if (!listing) return 1;
+    ({ installations: installationCount, incomplete } = listing);
+    const { jobs } = listing;
+    const options = { url: redisUrl, jobs, requestedAt: started, log, name: overrides.queueName };
+    const onQueue = await sweepOnQueue({ ...options, timeoutMs: settings.timeoutMs });
+    swept = jobs.map((job) => ({ job, result: onQueue.results.get(repositoryKey(job)) ?? null }));
+    timedOut = onQueue.timedOut;
+  } else {
+    const inProcess = await sweepInProcess(env, io, connected, { log, started, settings, overrides });
+    if (!inProcess) return 1;
+    ({ swept, installations: installationCount, incomplete } = inProcess);
   }
-  const { jobs, installations: installationCount, incomplete } = listing;
-
-  const pacer = createSweepPacer({ budget, share, spreadMs, startedAt: started, log });
-  const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
-  let done = 0;
-  const outcomes = await Promise.all(
-    jobs.map((job, index) =>
-      limit(async () => {
-        const slot = pacer.slotAt(index, jobs.length);
-        await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
-        const outcome = await run(job);
-        done++;
-        return { job, outcome };
-      }),
-    ),
-  );
 
   const totals = { updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
-  const crashed: string[] = [];
-  for (const { job, outcome } of outcomes) {
-    if (!outcome.ok) {
-      crashed.push(`${job.owner}/${job.repo}: ${outcome.error}`);
+  const failed: string[] = [];
+  for (const { job, result } of swept) {
+    if (!result?.ok) {
+      failed.push(
+        `${job.owner}/${job.repo}: ${result ? result.error : 'no result (its job is still queued)'}`,
+      );
       continue;
     }
-    totals.updates += outcome.report.updates;
-    totals.lookupErrors += outcome.report.errors;
-    totals.deferred += outcome.report.deferred;
-    totals.created += outcome.report.pullRequests.created;
-    totals.updated += outcome.report.pullRequests.updated;
-    totals.closed += outcome.report.pullRequests.closed;
+    totals.updates += result.updates;
+    totals.lookupErrors += result.lookupErrors;
+    totals.deferred += result.deferred;
+    totals.created += result.created;
+    totals.updated += result.updated;
+    totals.closed += result.closed;
   }
-  await scans.close();
-  await state.close();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   io.stdout(
-    `swept ${outcomes.length} repositories in ${installationCount} installations in ${seconds}s: ` +
-      `${outcomes.length - crashed.length} scanned, ${crashed.length} failed; ` +
+    `swept ${swept.length} repositories in ${installationCount} installations in ${seconds}s: ` +
+      `${swept.length - failed.length} scanned, ${failed.length} failed; ` +
       `${totals.updates} updates, ${totals.created} PRs created, ${totals.updated} updated, ` +
       `${totals.closed} closed; ${totals.lookupErrors} image lookups failed` +
       (totals.deferred > 0 ? `, ${totals.deferred} deferred to the next sweep (registry pull budget)` : '') +
       `${dryRun ? ' (dry run: nothing was written to GitHub)' : ''}\n`,
   );
-  for (const line of crashed) io.stderr(`freshbase sweep: ${line}\n`);
+  if (timedOut) io.stderr(`freshbase sweep: ${timedOut}\n`);
+  for (const line of failed) io.stderr(`freshbase sweep: ${line}\n`);
   if (incomplete > 0) io.stderr(`freshbase sweep: ${incomplete} installations could not be listed\n`);
-  return crashed.length > 0 || incomplete > 0 ? 1 : 0;
+  return failed.length > 0 || incomplete > 0 ? 1 : 0;
+}
+
+interface InProcessSweep {
+  swept: Swept;
+  installations: number;
+  incomplete: number;
+}
+
+/**
+ * Scans every repository here, a few at a time, paced by the installations' rate-limit budgets
+ * (and spread when asked to). Null when the fleet could not be listed (already said on io).
+ */
+async function sweepInProcess(
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  connected: AppEnvironment,
+  context: { log: Logger; started: number; settings: SweepSettings; overrides: SweepOverrides },
+): Promise<InProcessSweep | null> {
+  const { log, started, settings, overrides } = context;
+  const { app, dryRun, state } = connected;
+  const budget = createRateBudget(settings.share);
+  // With REDIS_URL the GitHub cache's ETags outlive this process, so the next sweep's reads can be 304s.
+  const scans = await createScanJobs({
+    app,
+    env,
+    log,
+    registry: overrides.registry ?? connected.registry,
+    dryRun,
+    reconcile: overrides.reconcile,
+    githubCache: overrides.githubCache,
+    rateBudget: budget,
+  });
+  try {
+    const run = scans.runner(state);
+    const listing = await listFleet('sweep', app, io, started);
+    if (!listing) return null;
+    const { jobs } = listing;
+    const { share, spreadMs } = settings;
+    const pacer = createSweepPacer({ budget, share, spreadMs, startedAt: started, log });
+    const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
+    let done = 0;
+    const swept = await Promise.all(
+      jobs.map((job, index) =>
+        limit(async () => {
+          const slot = pacer.slotAt(index, jobs.length);
+          await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
+          const outcome = await run(job);
+          done++;
+          return { job, result: outcome.result ?? null };
+        }),
+      ),
+    );
+    return { swept, installations: listing.installations, incomplete: listing.incomplete };
+  } finally {
+    await scans.close();
+  }
 }

@@ -183,3 +183,13 @@ test("an installation's registry rule serves its own repositories only", async (
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an invalid FRESHBASE_SWEEP_TIMEOUT exits 2 before anything runs, naming the variable', async () => {
+  for (const value of ['soon', '0', '-5', '1e3']) {
+    const { io, err } = capture();
+    expect(await runSweep({ FRESHBASE_SWEEP_TIMEOUT: value }, io, { probot: createTestProbot() })).toBe(2);
+    expect(err.join('')).toContain(
+      `FRESHBASE_SWEEP_TIMEOUT must be a number of seconds above 0, got "${value}"`,
+    );
+  }
+});

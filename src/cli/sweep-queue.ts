@@ -1,0 +1,146 @@
+// `freshbase sweep` with REDIS_URL: the sweep's scan jobs go on the queue the replicas share (the
+// same jobs, merged the same way into one already waiting for a repository, so nothing runs
+// twice), the replicas split them, and the sweep waits for each repository's result, which the
+// replica that ran the job keeps in Redis. Woken by the queue's events, it also reads the results
+// every few seconds, so a missed event costs a little time, never a result.
+import { Queue, QueueEvents } from 'bullmq';
+import type { Logger } from 'probot';
+import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
+import {
+  connect,
+  createScanProducer,
+  DEFAULT_QUEUE_NAME,
+  resultKey,
+  type StoredResult,
+} from '../app/redis-queue.js';
+
+/** Default of FRESHBASE_SWEEP_TIMEOUT, in seconds. */
+export const DEFAULT_SWEEP_TIMEOUT_S = 60;
+const POLL_MS = 2_000;
+const READ_BATCH = 500;
+
+/**
+ * FRESHBASE_SWEEP_TIMEOUT: how long (seconds) a sweep on the shared queue waits without a new
+ * result while no job runs, before it says so and gives up. Throws, naming the variable, when invalid.
+ */
+export function readSweepTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env.FRESHBASE_SWEEP_TIMEOUT?.trim();
+  if (!value) return DEFAULT_SWEEP_TIMEOUT_S * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || !/^\d+(\.\d+)?$/.test(value))
+    throw new Error(`FRESHBASE_SWEEP_TIMEOUT must be a number of seconds above 0, got "${value}"`);
+  return seconds * 1000;
+}
+
+export interface QueueSweepOptions {
+  url: string;
+  jobs: ScanJob[];
+  /** The sweep's start (every job's requestedAt): results of scans that answered less do not count. */
+  requestedAt: number;
+  /** Give up after this long without a new result while none of the queue's jobs runs. */
+  timeoutMs: number;
+  log: Logger;
+  /** The shared queue's name (tests give each run its own). */
+  name?: string;
+}
+
+export interface QueueSweep {
+  /** By repository (`repositoryKey`); a repository missing here got no result in time. */
+  results: Map<string, ScanResult>;
+  /** Why the wait ended before every repository had its result; null when all came. */
+  timedOut: string | null;
+}
+
+export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSweep> {
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const connection = connect(options.url);
+  // QueueEvents blocks on its own connection.
+  const eventsConnection = connect(options.url);
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection: eventsConnection });
+  const logError = (error: Error) =>
+    options.log.warn({ err: error.message }, 'redis: sweep connection error');
+  queue.on('error', logError);
+  events.on('error', logError);
+  try {
+    // Listening before the first job is queued: no result can come before the sweep hears of it.
+    await events.waitUntilReady();
+    let wake = () => {};
+    events.on('completed', () => wake());
+    events.on('failed', () => wake());
+
+    const producer = createScanProducer(connection, queue);
+    for (const job of options.jobs) await producer.enqueue(job);
+    options.log.info({ queue: name, jobs: options.jobs.length }, 'sweep enqueued on the shared queue');
+
+    const results = new Map<string, ScanResult>();
+    const pending = new Set(options.jobs.map(repositoryKey));
+    let lastProgress = Date.now();
+    while (pending.size > 0) {
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, POLL_MS).unref();
+      });
+      if ((await collect(connection, name, pending, options.requestedAt, results)) > 0)
+        lastProgress = Date.now();
+      if (pending.size === 0) break;
+      if (Date.now() - lastProgress >= options.timeoutMs) {
+        // A replica is at work (on this sweep's jobs or before them): keep waiting for it.
+        if (((await queue.getJobCounts('active')).active ?? 0) > 0) lastProgress = Date.now();
+        else return { results, timedOut: timeoutMessage(results.size, pending.size, options.timeoutMs) };
+      }
+      await woken;
+    }
+    return { results, timedOut: null };
+  } finally {
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+    eventsConnection.disconnect();
+  }
+}
+
+function timeoutMessage(received: number, missing: number, timeoutMs: number): string {
+  const seconds = Math.round(timeoutMs / 1000);
+  if (received === 0)
+    return `no replica consumed the jobs within ${seconds} s; is the app running with the same REDIS_URL?`;
+  return `${missing} repositories got no result within ${seconds} s of the last one and no job is running; their jobs stay queued`;
+}
+
+/** Moves the results that arrived from `pending` to `results`; returns how many. */
+async function collect(
+  connection: ReturnType<typeof connect>,
+  name: string,
+  pending: Set<string>,
+  since: number,
+  results: Map<string, ScanResult>,
+): Promise<number> {
+  const keys = [...pending];
+  let found = 0;
+  for (let start = 0; start < keys.length; start += READ_BATCH) {
+    const batch = keys.slice(start, start + READ_BATCH);
+    const values = await connection.mget(batch.map((key) => resultKey(name, key)));
+    values.forEach((value, index) => {
+      const stored = parseStored(value);
+      // An older result answered a trigger before this sweep: its scan may predate the sweep's start.
+      if (!stored || stored.requestedAt < since) return;
+      const key = batch[index]!;
+      results.set(key, stored.result);
+      pending.delete(key);
+      found++;
+    });
+  }
+  return found;
+}
+
+function parseStored(value: string | null): StoredResult | null {
+  if (value === null) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<StoredResult>;
+    return typeof parsed.requestedAt === 'number' && typeof parsed.result?.ok === 'boolean'
+      ? (parsed as StoredResult)
+      : null;
+  } catch {
+    return null;
+  }
+}
