@@ -161,6 +161,7 @@ export function classifyRepository(facts: RepositoryFacts): RepositoryInventory 
         error,
         currentCreated: surveyed?.current?.created ?? null,
         latestCreated: surveyed?.target.created ?? null,
+        latestFirstSeen: surveyed?.firstSeen?.toISOString() ?? null,
       };
     });
     const untracked: UntrackedUse[] = extracted.skipped

@@ -2,9 +2,10 @@
 // and as Markdown for an issue or a wiki. Pure.
 import { formatTable } from '../cli/table.js';
 import { shortDigest } from '../image/reference.js';
+import { firstSeenAge } from '../plan/first-seen-age.js';
 import { code, tableRow } from '../plan/markdown.js';
 import { describeLatest, describeState, fleetImages, shortReference, type FleetImage } from './fleet.js';
-import type { Behind, DigestRef, Inventory, RepositoryInventory } from './types.js';
+import type { Behind, DigestRef, Inventory, InventoryUse, RepositoryInventory } from './types.js';
 
 export interface ReportJson {
   generatedAt: string;
@@ -18,7 +19,8 @@ export interface ReportJson {
         tag: string | null;
         digest: string | null;
         behind: Behind | null;
-        latest: DigestRef | null;
+        /** Additive to the issue's shape: when Freshbase first saw `latest`'s digest. */
+        latest: (DigestRef & { firstSeen: string | null }) | null;
         pullRequest: number | null;
         error: string | null;
       }>;
@@ -42,7 +44,7 @@ export function reportJson(inventory: Inventory): ReportJson {
             tag: u.tag,
             digest: u.digest,
             behind: u.behind,
-            latest: u.latest,
+            latest: u.latest && { ...u.latest, firstSeen: u.latestFirstSeen },
             pullRequest: u.pullRequest,
             error: u.error,
           })),
@@ -58,12 +60,26 @@ export function reportJson(inventory: Inventory): ReportJson {
   };
 }
 
+/** The table's: date and age at the time of the sweep. */
+function firstSeenCell(u: InventoryUse, generatedAt: Date): string {
+  return u.latestFirstSeen ? firstSeenAge(new Date(u.latestFirstSeen), generatedAt) : '-';
+}
+
+/**
+ * Markdown's: the date only. The dashboard issue is edited only when its body changes; an age
+ * would change it every day.
+ */
+function firstSeenDate(u: InventoryUse): string {
+  return u.latestFirstSeen ? u.latestFirstSeen.slice(0, 10) : '—';
+}
+
 function notScanned(r: RepositoryInventory): string {
   return `${r.repository}: ${r.status}${r.detail ? ` (${r.detail})` : ''}`;
 }
 
 export function reportTable(inventory: Inventory): string {
   const rows: string[][] = [];
+  const generatedAt = new Date(inventory.generatedAt);
   for (const r of inventory.repositories) {
     for (const f of r.files) {
       for (const u of f.images) {
@@ -73,15 +89,24 @@ export function reportTable(inventory: Inventory): string {
           shortReference(u),
           u.behind ?? '-',
           describeLatest(u),
+          firstSeenCell(u, generatedAt),
           u.error ? `${describeState(u.state)}: ${u.error}` : describeState(u.state),
         ]);
       }
       for (const t of f.untracked)
-        rows.push([r.repository, `${f.path}:${t.line}`, t.written, '-', '—', `not tracked: ${t.reason}`]);
+        rows.push([
+          r.repository,
+          `${f.path}:${t.line}`,
+          t.written,
+          '-',
+          '—',
+          '-',
+          `not tracked: ${t.reason}`,
+        ]);
     }
   }
   const parts = [
-    formatTable(['REPOSITORY', 'FILE', 'IMAGE', 'BEHIND', 'LATEST', 'FRESHBASE'], rows),
+    formatTable(['REPOSITORY', 'FILE', 'IMAGE', 'BEHIND', 'LATEST', 'FIRST SEEN', 'FRESHBASE'], rows),
     '\n',
     formatTable(['IMAGE', 'TAG', 'REPOSITORIES', 'PINNED', 'BEHIND', 'OLDEST DIGEST'], fleetRows(inventory)),
   ];
@@ -135,18 +160,21 @@ export function repositoryMarkdown(r: RepositoryInventory): string {
         code(shortReference(u)),
         u.behind ?? '—',
         u.latest === null ? '—' : code(describeLatest(u)),
+        firstSeenDate(u),
         u.error ? `${describeState(u.state)}: ${code(u.error)}` : describeState(u.state),
       ]),
     ),
     ...f.untracked.map((t) =>
-      tableRow([code(`${f.path}:${t.line}`), code(t.written), '—', '—', `not tracked: ${t.reason}`]),
+      tableRow([code(`${f.path}:${t.line}`), code(t.written), '—', '—', '—', `not tracked: ${t.reason}`]),
     ),
   ]);
   if (rows.length === 0) return '_No base images found._\n';
   return (
-    ['| File | Image | Behind | Latest | Freshbase |', '| --- | --- | --- | --- | --- |', ...rows].join(
-      '\n',
-    ) + '\n'
+    [
+      '| File | Image | Behind | Latest | Latest first seen | Freshbase |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n') + '\n'
   );
 }
 

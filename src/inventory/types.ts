@@ -50,6 +50,8 @@ export interface InventoryUse {
   /** Image config `created` of the digest in use and of `latest`, when the registry says. */
   currentCreated: string | null;
   latestCreated: string | null;
+  /** When Freshbase first saw `latest`'s digest (the state store's time, ISO); null if unknown. */
+  latestFirstSeen: string | null;
 }
 
 /** A reference Freshbase cannot follow (built from a variable without default, invalid). */

@@ -5,6 +5,7 @@ import { formatPlatform } from '../registry/platform.js';
 import { utf8Length } from '../text-bytes.js';
 import type { ManifestInfo } from '../registry/types.js';
 import { code, link, tableRow } from './markdown.js';
+import { firstSeenAge } from './first-seen-age.js';
 import { renderChanges } from './changes-section.js';
 import { largestFitting } from './largest-fitting.js';
 import { renderMetadata } from './metadata.js';
@@ -13,7 +14,6 @@ import type { PlanMetadata, PlannedUpdate } from './types.js';
 
 /** GitHub refuses bodies over 65536 characters; bytes (never fewer) are counted, like every size limit. */
 export const MAX_BODY_BYTES = 65_536;
-const DAY_MS = 86_400_000;
 
 export interface BodyInput {
   updates: PlannedUpdate[];
@@ -30,15 +30,9 @@ function reference(tag: string | null, digest: string | null): string {
   return shown === '' ? '—' : code(shown);
 }
 
-/**
- * When Freshbase first saw the new digest. Not the image's `created`: Docker Official Images set
- * that to their Dockerfile's commit time, so it says nothing about when the digest was published.
- */
+/** When Freshbase first saw the new digest. */
 function firstSeen(u: PlannedUpdate, now: Date): string {
-  if (!u.firstSeen) return 'unknown';
-  const days = Math.max(0, Math.floor((now.getTime() - u.firstSeen.getTime()) / DAY_MS));
-  const age = days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`;
-  return `${u.firstSeen.toISOString().slice(0, 10)} (${age})`;
+  return u.firstSeen ? firstSeenAge(u.firstSeen, now) : 'unknown';
 }
 
 function platforms(info: ManifestInfo): string {

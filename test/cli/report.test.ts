@@ -110,7 +110,8 @@ test('--json: the inventory of every repository, and not one write to GitHub', a
               tag: '3.12.1',
               digest: digest(1),
               behind: 'minor',
-              latest: { tag: '3.13.0', digest: digest(5) },
+              // First seen by this very sweep: the state store recorded it at the sweep's time.
+              latest: { tag: '3.13.0', digest: digest(5), firstSeen: '2025-06-02T11:00:00.000Z' },
               pullRequest: pull.number,
               error: null,
             },
@@ -120,7 +121,7 @@ test('--json: the inventory of every repository, and not one write to GitHub', a
               tag: '22',
               digest: null,
               behind: null,
-              latest: { tag: '22', digest: digest(7) },
+              latest: { tag: '22', digest: digest(7), firstSeen: '2025-06-02T11:00:00.000Z' },
               pullRequest: pull.number,
               error: null,
             },
@@ -163,7 +164,7 @@ test('the table (default) and --markdown say what Freshbase does, and what it co
   expect(table.code).toBe(0);
   expect(table.out).toMatch(
     new RegExp(
-      `acme/api\\s+Dockerfile:1\\s+python:3\\.12\\.1@0{12}\\s+minor\\s+3\\.13\\.0@0{12}\\s+PR #${pull.number}`,
+      `acme/api\\s+Dockerfile:1\\s+python:3\\.12\\.1@0{12}\\s+minor\\s+3\\.13\\.0@0{12}\\s+2025-06-02 \\(today\\)\\s+PR #${pull.number}`,
     ),
   );
   expect(table.out).toContain('acme/broken: invalid-config (`updates`: expected a list');
@@ -179,7 +180,7 @@ test('a declined update is shown as declined', async () => {
   const pull = gh.pulls('acme/api', 'open')[0]!;
   gh.closePull('acme/api', pull.number);
   const { out } = await report([]);
-  expect(out).toMatch(/acme\/api\s+Dockerfile:1\s+\S+\s+minor\s+\S+\s+declined/);
+  expect(out).toMatch(/acme\/api\s+Dockerfile:1\s+\S+\s+minor\s+\S+\s+2025-06-02 \(today\)\s+declined/);
 });
 
 test('usage errors exit 2 before anything is read', async () => {

@@ -90,5 +90,7 @@ test('an update held for its soak time is listed with its due date, without a bo
     '- `svc/Dockerfile:1` `python:3.12.1@111111111111` — held: 3.12.3@333333333333: minimumReleaseAge 3 days: ' +
       'first seen 2025-06-01 12:00 UTC, due 2025-06-04 12:00 UTC\n',
   );
+  // The row of the base images table shows the date the newest digest was first seen.
+  expect(body).toContain('| `3.12.3@333333333333` | 2025-06-01 |');
   expect(body).not.toContain('freshbase:update-now');
 });

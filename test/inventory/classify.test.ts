@@ -182,6 +182,26 @@ test('lookup errors, ignored images and references Freshbase cannot follow are a
   ]);
 });
 
+test('the newest digest carries when Freshbase first saw it; unknown when current or the store failed', () => {
+  const base = fleet();
+  const seen = (firstSeen: Date | { error: string }) =>
+    uses(
+      fleet({
+        registry: { ...base.registry, firstSeen: { [`${PY}:4.0.0-slim@${digest('4')}`]: firstSeen } },
+      }),
+    );
+  const [python, node] = seen(new Date('2025-05-30T08:00:00Z'));
+  expect(python).toMatchObject({
+    latest: { tag: '4.0.0-slim' },
+    latestFirstSeen: '2025-05-30T08:00:00.000Z',
+  });
+  // Up to date: no newer digest was looked up, so there is no first-seen time to show.
+  expect(node).toMatchObject({ behind: null, latestFirstSeen: null });
+  // The state store failed: the survey still knows the newest release, not since when.
+  const [failed] = seen({ error: 'redis down' });
+  expect(failed).toMatchObject({ latest: { tag: '4.0.0-slim' }, behind: 'major', latestFirstSeen: null });
+});
+
 test('files without any image are left out', () => {
   const s = fleet({
     files: { Dockerfile: 'FROM scratch\n', 'b/Dockerfile': `FROM node:20@${digest('a')}\n` },

@@ -16,6 +16,8 @@ const registry = {
     [`${PY}:3.12.3`]: index('3'),
   },
   tags: { [PY]: ['3.12.1', '3.12.3'] },
+  // Three days and two hours before the sweep (generatedAt).
+  firstSeen: { [`${PY}:3.12.3@${digest('3')}`]: new Date('2025-05-30T08:00:00Z') },
 };
 
 function fleet(): Inventory {
@@ -62,7 +64,7 @@ test('--json has exactly the documented shape', () => {
                 tag: '3.12.1',
                 digest: digest('1'),
                 behind: 'patch',
-                latest: { tag: '3.12.3', digest: digest('3') },
+                latest: { tag: '3.12.3', digest: digest('3'), firstSeen: '2025-05-30T08:00:00.000Z' },
                 pullRequest: null,
                 error: null,
               },
@@ -92,7 +94,7 @@ test('--json has exactly the documented shape', () => {
                 tag: '3.12.1',
                 digest: null,
                 behind: 'patch',
-                latest: { tag: '3.12.3', digest: digest('3') },
+                latest: { tag: '3.12.3', digest: digest('3'), firstSeen: '2025-05-30T08:00:00.000Z' },
                 pullRequest: null,
                 error: null,
               },
@@ -127,12 +129,12 @@ test('the fleet view counts repositories and finds the oldest digest in use', ()
 test('the table lists every use with its state, then the fleet, then what was not scanned', () => {
   const table = reportTable(fleet());
   const lines = table.split('\n');
-  expect(lines[0]).toMatch(/^REPOSITORY\s+FILE\s+IMAGE\s+BEHIND\s+LATEST\s+FRESHBASE$/);
+  expect(lines[0]).toMatch(/^REPOSITORY\s+FILE\s+IMAGE\s+BEHIND\s+LATEST\s+FIRST SEEN\s+FRESHBASE$/);
   expect(table).toMatch(
-    /acme\/api\s+Dockerfile:1\s+python:3\.12\.1@111111111111\s+patch\s+3\.12\.3@333333333333\s+PR on next scan/,
+    /acme\/api\s+Dockerfile:1\s+python:3\.12\.1@111111111111\s+patch\s+3\.12\.3@333333333333\s+2025-05-30 \(3 days ago\)\s+PR on next scan/,
   );
   expect(table).toMatch(
-    /acme\/api\s+Dockerfile:2\s+ghcr\.io\/x\/y:1\s+-\s+—\s+lookup failed: ghcr\.io\/x\/y:1 not found/,
+    /acme\/api\s+Dockerfile:2\s+ghcr\.io\/x\/y:1\s+-\s+—\s+-\s+lookup failed: ghcr\.io\/x\/y:1 not found/,
   );
   expect(table).toMatch(/python\s+3\.12\.1\s+2\s+1\s+2\s+555555555555 \(2023-03-01\)/);
   expect(table).toContain('not scanned:\n  acme/broken: invalid-config (updates: must be a list)\n');
@@ -143,7 +145,7 @@ test('Markdown puts everything from repositories and registries in code spans, p
   expect(md).toContain('| `python` | `3.12.1` | 2 | 1 | 2 | `555555555555` (2023-03-01) |');
   expect(md).toContain('## `acme/web`');
   expect(md).toContain(
-    '| `a\\|b/Dockerfile:1` | `python:3.12.1` | patch | `3.12.3@333333333333` | PR on next scan |',
+    '| `a\\|b/Dockerfile:1` | `python:3.12.1` | patch | `3.12.3@333333333333` | 2025-05-30 | PR on next scan |',
   );
   expect(md).toContain('## `acme/broken`\n\n_invalid-config: `updates: must be a list`_');
   const hostile = reportMarkdown({
