@@ -2,6 +2,7 @@
 // (`x-ratelimit-limit` / `-remaining` / `-reset`), and the pacing rule a sweep follows: it may
 // spend at most a share of the limit (default 80 %), leaving the rest for webhook-driven work.
 import type { GitHubClient } from './types.js';
+import { readFraction } from '../config/env-fraction.js';
 
 export const DEFAULT_SWEEP_SHARE = 0.8;
 
@@ -25,15 +26,7 @@ export interface RateBudget {
 
 /** The share from FRESHBASE_SWEEP_BUDGET (a fraction in (0, 1], e.g. `0.8`); throws when invalid. */
 export function readSweepShare(env: NodeJS.ProcessEnv): number {
-  const text = env.FRESHBASE_SWEEP_BUDGET;
-  if (text === undefined || text === '') return DEFAULT_SWEEP_SHARE;
-  const share = Number(text);
-  if (!Number.isFinite(share) || share <= 0 || share > 1) {
-    throw new Error(
-      `FRESHBASE_SWEEP_BUDGET must be a fraction above 0 and at most 1, e.g. 0.8 (got "${text}")`,
-    );
-  }
-  return share;
+  return readFraction(env, 'FRESHBASE_SWEEP_BUDGET', DEFAULT_SWEEP_SHARE);
 }
 
 export function createRateBudget(share = DEFAULT_SWEEP_SHARE): RateBudget {

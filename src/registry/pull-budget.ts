@@ -5,6 +5,7 @@
 // own CI needs (they often share the address) or running into 429s. Any registry sending these
 // headers is treated alike.
 import { RegistryError } from './types.js';
+import { readFraction } from '../config/env-fraction.js';
 
 export const DEFAULT_PULL_SHARE = 0.8;
 
@@ -27,15 +28,7 @@ export function parseRateLimitHeader(
 
 /** FRESHBASE_REGISTRY_PULL_BUDGET: a fraction in (0, 1]; throws when invalid. */
 export function readPullShare(env: NodeJS.ProcessEnv): number {
-  const text = env.FRESHBASE_REGISTRY_PULL_BUDGET;
-  if (text === undefined || text === '') return DEFAULT_PULL_SHARE;
-  const share = Number(text);
-  if (!Number.isFinite(share) || share <= 0 || share > 1) {
-    throw new Error(
-      `FRESHBASE_REGISTRY_PULL_BUDGET must be a fraction above 0 and at most 1, e.g. 0.8 (got "${text}")`,
-    );
-  }
-  return share;
+  return readFraction(env, 'FRESHBASE_REGISTRY_PULL_BUDGET', DEFAULT_PULL_SHARE);
 }
 
 export class PullBudget {
