@@ -3,15 +3,17 @@
 // sweep cost in GitHub requests (counted against the rate limit, and all), writes per PR, registry
 // requests against their floor, wall time against the floor set by round trips and write spacing,
 // and peak RSS. Two sweeps in one process share their caches, as the app's scheduled sweeps do.
+// The fake GitHub runs in a child process, so the peak RSS is the app's alone.
 import { generateKeyPairSync } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Probot, ProbotOctokit } from 'probot';
 import { runSweep } from '../src/cli/sweep.js';
 import { createConditionalRequestCache } from '../src/github/conditional-requests.js';
 import { createRegistryClient } from '../src/registry/client.js';
-import { FakeGitHub } from '../test/support/fake-github.js';
 import type { TestRegistry } from '../test/support/registry.js';
 import { temporaryDataDir } from '../test/support/state.js';
+import { startFakeGitHubProcess, type FakeFigures } from './fake-github-process.js';
+import { pushCatalogue, repositoryFiles, type Catalogue } from './org-fixture.js';
 
 export interface OrgSweepOptions {
   repositories: number;
@@ -24,55 +26,7 @@ export interface OrgSweepOptions {
   rssOnly?: boolean;
 }
 
-const IMAGES = 10;
 const BOT = 'freshbase[bot]';
-
-interface Catalogue {
-  /** image index → digest of `:1.0` (an index) and the newest patch tag `1.0.1`. */
-  floatingDigest: string[];
-  patchDigest: string[];
-}
-
-async function pushCatalogue(registry: TestRegistry): Promise<Catalogue> {
-  const catalogue: Catalogue = { floatingDigest: [], patchDigest: [] };
-  for (let i = 0; i < IMAGES; i++) {
-    const index = await registry.pushIndex(`bench/img${i}`, '1.0');
-    await registry.pushImage(`bench/img${i}`, '1.0.0', { seed: `img${i}-1.0.0` });
-    const patch = await registry.pushImage(`bench/img${i}`, '1.0.1', { seed: `img${i}-1.0.1` });
-    catalogue.floatingDigest.push(index.digest);
-    catalogue.patchDigest.push(patch.digest);
-  }
-  return catalogue;
-}
-
-/**
- * 70 % of repositories have one to three Dockerfiles. About a third of those (every third with
- * files) use an unpinned or outdated reference and get a PR; the rest are pinned to what the
- * registry has now and need nothing.
- */
-function repositoryFiles(r: number, host: string, c: Catalogue): Record<string, string> {
-  const files: Record<string, string> = {
-    'README.md': `# repo ${r}\n`,
-    'src/main.ts': `export const n = ${r};\n`,
-  };
-  if (r % 10 >= 7) return files;
-  const outdated = r % 3 === 0;
-  const count = 1 + (r % 3);
-  for (let f = 0; f < count; f++) {
-    const i = (r + f) % IMAGES;
-    const image = `${host}/bench/img${i}`;
-    const from =
-      f % 2 === 0
-        ? outdated
-          ? `${image}:1.0`
-          : `${image}:1.0@${c.floatingDigest[i]}`
-        : outdated
-          ? `${image}:1.0.0`
-          : `${image}:1.0.1@${c.patchDigest[i]}`;
-    files[f === 0 ? 'Dockerfile' : `svc${f}/Dockerfile`] = `FROM ${from}\nRUN echo ${r}\n`;
-  }
-  return files;
-}
 
 /** Unique image:tags and image repositories that need a tag list (versioned tags): the floor. */
 function registryFloor(host: string, repositories: number, c: Catalogue): number {
@@ -109,39 +63,31 @@ function testProbot(writeSpacingMs: number, baseUrl: string): Probot {
 
 interface SweepFigures {
   seconds: number;
-  counted: number;
-  total: number;
-  writes: number;
-  pullsCreated: number;
+  github: FakeFigures;
   registryRequests: number;
   peakRssMb: number;
+  fakeRssMb: number;
 }
 
 export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOptions): Promise<void> {
   const { repositories, latencyMs } = options;
   const catalogue = await pushCatalogue(registry);
-  const gh = new FakeGitHub(BOT);
-  const server = await gh.http.listen();
+  const gh = await startFakeGitHubProcess({
+    botLogin: BOT,
+    repositories,
+    registryHost: registry.host,
+    catalogue,
+    roundTripMs: 2 * latencyMs,
+  });
   try {
-    gh.http.rate.limit = 1_000_000; // pacing is measured apart; here the budget is not the bottleneck
-    gh.addInstallation(1, 'bench');
-    for (let r = 0; r < repositories; r++) {
-      gh.createRepo(`bench/repo${r}`, { files: repositoryFiles(r, registry.host, catalogue) });
-    }
-    gh.http.latencyMs = 2 * latencyMs;
     const client = createRegistryClient({ rules: [registry.hostRule()] });
     const githubCache = createConditionalRequestCache();
-    const probot = testProbot(options.writeSpacingMs, server.url);
+    const probot = testProbot(options.writeSpacingMs, gh.url);
     const floor = registryFloor(registry.host, repositories, catalogue);
 
     const sweep = async (): Promise<SweepFigures> => {
-      const before = {
-        counted: gh.http.rate.counted,
-        total: gh.http.log.length,
-        writes: writesIn(gh.http.log),
-        pulls: pullCount(gh),
-        registry: client.stats().requests.total,
-      };
+      const before = await gh.figures();
+      const registryBefore = client.stats().requests.total;
       let peak = process.memoryUsage().rss;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
       const started = process.hrtime.bigint();
@@ -153,29 +99,27 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
         githubCache,
       });
       clearInterval(sampler);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const after = await gh.figures();
       return {
-        seconds: Number(process.hrtime.bigint() - started) / 1e9,
-        counted: gh.http.rate.counted - before.counted,
-        total: gh.http.log.length - before.total,
-        writes: writesIn(gh.http.log) - before.writes,
-        pullsCreated: pullCount(gh) - before.pulls,
-        registryRequests: client.stats().requests.total - before.registry,
-        peakRssMb: Math.max(peak, process.memoryUsage().rss) / 1e6,
+        seconds,
+        github: since(before, after),
+        registryRequests: client.stats().requests.total - registryBefore,
+        peakRssMb: peak / 1e6,
+        fakeRssMb: after.rssMb,
       };
     };
 
     const first = await sweep();
-    const countedBefore = { ...gh.http.rate.countedBy };
     const unchanged = await sweep();
-    if (process.env.BENCH_DEBUG) {
-      const diff = Object.entries(gh.http.rate.countedBy).map(([k, v]) => [k, v - (countedBefore[k] ?? 0)]);
-      console.log('counted in the unchanged sweep', Object.fromEntries(diff.filter(([, v]) => v !== 0)));
-    }
+    if (process.env.BENCH_DEBUG) console.log('counted in the unchanged sweep', unchanged.github.countedBy);
     client.close();
     if (options.rssOnly) {
-      console.log(`org sweep, ${repositories} repositories (RSS only; the fake GitHub's state included)`);
+      console.log(`org sweep, ${repositories} repositories (RSS only; the app's process alone)`);
       console.log(
-        `  peak RSS: first ${first.peakRssMb.toFixed(0)} MB, unchanged ${unchanged.peakRssMb.toFixed(0)} MB`,
+        `  peak RSS: first ${first.peakRssMb.toFixed(0)} MB, unchanged ${unchanged.peakRssMb.toFixed(0)} MB` +
+          ` (the fake GitHub's process: ${unchanged.fakeRssMb.toFixed(0)} MB, not counted)`,
       );
       return;
     }
@@ -187,18 +131,16 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
       ['first', first],
       ['unchanged', unchanged],
     ] as const) {
-      const roundTripFloor = (f.total * 2 * latencyMs) / 1000 / options.concurrency;
-      const writeFloor = (f.writes * Math.max(options.writeSpacingMs, 2 * latencyMs)) / 1000;
+      const { github } = f;
+      const roundTripFloor = (github.total * 2 * latencyMs) / 1000 / options.concurrency;
+      const writeFloor = (github.writes * Math.max(options.writeSpacingMs, 2 * latencyMs)) / 1000;
       const wallFloor = Math.max(roundTripFloor, writeFloor);
       console.log(`  ${name} sweep:`);
       console.log(
-        `    GitHub requests per repository: ${(f.counted / repositories).toFixed(2)} counted,` +
-          ` ${(f.total / repositories).toFixed(2)} total`,
+        `    GitHub requests per repository: ${(github.counted / repositories).toFixed(2)} counted,` +
+          ` ${(github.total / repositories).toFixed(2)} total`,
       );
-      console.log(
-        `    writes: ${f.writes} for ${f.pullsCreated} new PRs` +
-          (f.pullsCreated > 0 ? ` (${(f.writes / f.pullsCreated).toFixed(2)} per PR)` : ''),
-      );
+      console.log(`    writes: ${describeWrites(github)}`);
       console.log(
         `    registry requests: ${f.registryRequests}, floor ${floor}: ${(f.registryRequests / floor).toFixed(2)} × floor`,
       );
@@ -208,20 +150,40 @@ export async function benchOrgSweep(registry: TestRegistry, options: OrgSweepOpt
           ` ${(f.seconds / wallFloor).toFixed(2)} × floor`,
       );
       console.log(
-        `    peak RSS: ${f.peakRssMb.toFixed(0)} MB (the fake GitHub's state is in this process too)`,
+        `    peak RSS: ${f.peakRssMb.toFixed(0)} MB (the app's process alone; the fake GitHub's:` +
+          ` ${f.fakeRssMb.toFixed(0)} MB)`,
       );
     }
   } finally {
-    await server.close();
+    await gh.stop();
   }
 }
 
-function writesIn(log: string[]): number {
-  return log.filter((entry) => !entry.startsWith('GET ') && !entry.includes(' /app/')).length;
+/** The fake's counters over one sweep. */
+function since(before: FakeFigures, after: FakeFigures): FakeFigures {
+  const countedBy: Record<string, number> = {};
+  for (const [key, n] of Object.entries(after.countedBy)) {
+    const d = n - (before.countedBy[key] ?? 0);
+    if (d !== 0) countedBy[key] = d;
+  }
+  return {
+    counted: after.counted - before.counted,
+    total: after.total - before.total,
+    writes: after.writes - before.writes,
+    labelCreations: after.labelCreations - before.labelCreations,
+    pulls: after.pulls - before.pulls,
+    countedBy,
+    rssMb: after.rssMb,
+  };
 }
 
-function pullCount(gh: FakeGitHub): number {
-  let n = 0;
-  for (const repo of gh.repos.values()) n += repo.pulls.length;
-  return n;
+/** Writes per new PR with the label creations (once per repository, as the issue allows) apart. */
+function describeWrites(github: FakeFigures): string {
+  const { writes, labelCreations, pulls } = github;
+  if (pulls === 0) return `${writes} (no new PRs)`;
+  const perPull = (writes - labelCreations) / pulls;
+  return (
+    `${writes} for ${pulls} new PRs: ${perPull.toFixed(2)} per PR + ${labelCreations} label creations` +
+    ` (once per repository)`
+  );
 }
