@@ -17,7 +17,13 @@ import {
   type LookupCounts,
 } from './cache-store.js';
 import { credentialSources } from './credentials/index.js';
-import { endpointFor, ruleFor, type HostRule, type RegistryEndpoint } from './host-rules.js';
+import {
+  endpointFor,
+  MAX_CONCURRENT_PER_HOST,
+  ruleFor,
+  type HostRule,
+  type RegistryEndpoint,
+} from './host-rules.js';
 import { createHttpTransport, observeTransport, type TransportExchange } from './http-transport.js';
 import {
   imageLabels,
@@ -83,7 +89,10 @@ export interface RegistryClientOptions {
   /** Certificates (PEM) trusted beside Node's own roots; tests trust a loopback registry's. */
   extraCaCertificates?: readonly string[];
   limits?: Partial<RegistryLimits>;
-  /** Requests in flight to one registry host at once. Default FRESHBASE_REGISTRY_CONCURRENCY or 8. */
+  /**
+   * Requests in flight to one registry host at once where no rule's `concurrency` says otherwise.
+   * Default FRESHBASE_REGISTRY_CONCURRENCY or 8.
+   */
   maxConcurrentPerHost?: number;
   /** Share of a registry's announced pull budget the client may use. Default FRESHBASE_REGISTRY_PULL_BUDGET or 0.8. */
   pullShare?: number;
@@ -175,6 +184,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const env = options.env ?? process.env;
   const sourceOf = credentialSources(env);
   const perHost = options.maxConcurrentPerHost ?? readConcurrencyPerHost(env);
+  const ruleCaps = concurrencyByOrigin(rules);
   const hostLimits = new Map<string, LimitFunction>();
   const pulls = new PullBudget(options.pullShare ?? readPullShare(env));
   const http = new RegistryHttp({
@@ -216,14 +226,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
   /**
    * One registry API request for the subject; the kind decides method, Accept and size limit. At
-   * most `perHost` in flight per registry host; a manifest GET (a "pull" to Docker Hub) is deferred
+   * most the host's rule cap (else `perHost`) in flight per registry host; a manifest GET (a "pull" to Docker Hub) is deferred
    * when the host's announced pull budget is spent down to the part kept back.
    */
   function send(s: Subject, kind: RegistryRequestKind, url: URL, limit = maxBytes[kind]) {
     const manifest = kind === 'manifest-head' || kind === 'manifest';
     const host = s.endpoint.baseUrl.host;
     let hostLimit = hostLimits.get(host);
-    if (!hostLimit) hostLimits.set(host, (hostLimit = pLimit(perHost)));
+    if (!hostLimit) hostLimits.set(host, (hostLimit = pLimit(ruleCaps.get(host) ?? perHost)));
     return hostLimit(async () => {
       if (kind === 'manifest') pulls.assertMayPull(host, s.image);
       const response = await http.request({
@@ -453,15 +463,32 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   };
 }
 
-/** FRESHBASE_REGISTRY_CONCURRENCY: a whole number ≥ 1; throws when invalid. */
+/** FRESHBASE_REGISTRY_CONCURRENCY: a whole number from 1 to MAX_CONCURRENT_PER_HOST; throws when invalid. */
 export function readConcurrencyPerHost(env: NodeJS.ProcessEnv): number {
   const text = env.FRESHBASE_REGISTRY_CONCURRENCY;
   if (text === undefined || text === '') return DEFAULT_CONCURRENT_PER_HOST;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`FRESHBASE_REGISTRY_CONCURRENCY must be a whole number of at least 1 (got "${text}")`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_PER_HOST) {
+    throw new Error(
+      `FRESHBASE_REGISTRY_CONCURRENCY must be a whole number from 1 to ${MAX_CONCURRENT_PER_HOST} (got "${text}")`,
+    );
   }
   return value;
+}
+
+/**
+ * The rules' own caps by the origin host their requests go to (a mirror's, or the registry's). The
+ * cap guards that origin, so rules that reach the same one (per installation, or several
+ * registries behind one mirror) share one limit: the smallest any of them gives.
+ */
+export function concurrencyByOrigin(rules: readonly HostRule[]): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const rule of rules) {
+    if (rule.concurrency === undefined) continue;
+    const host = endpointFor(rule.host, rule).baseUrl.host;
+    caps.set(host, Math.min(caps.get(host) ?? rule.concurrency, rule.concurrency));
+  }
+  return caps;
 }
 
 /** Turns a synchronous validation throw into a rejection, as callers of a lookup expect. */

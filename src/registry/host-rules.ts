@@ -30,6 +30,11 @@ export interface HostRule {
   installations?: string[];
   /** May resolve to loopback/private addresses. */
   allowPrivate?: boolean;
+  /**
+   * Requests in flight at once to the origin this rule's requests go to (its url, else the
+   * registry); absent: FRESHBASE_REGISTRY_CONCURRENCY. Rules reaching one origin share the smallest.
+   */
+  concurrency?: number;
 }
 
 export interface Credentials {
@@ -91,6 +96,16 @@ const baseUrl = z.string().refine(
   },
 );
 
+/** Bound on requests in flight to one registry origin: more sockets than any registry thanks us for. */
+export const MAX_CONCURRENT_PER_HOST = 256;
+const CONCURRENCY_PROBLEM = `must be a whole number from 1 to ${MAX_CONCURRENT_PER_HOST}`;
+
+/** A per-origin cap on requests in flight; the message never quotes the value given. */
+const concurrencyCap = z
+  .int({ error: CONCURRENCY_PROBLEM })
+  .min(1, { error: CONCURRENCY_PROBLEM })
+  .max(MAX_CONCURRENT_PER_HOST, { error: CONCURRENCY_PROBLEM });
+
 /** A GitHub user or organisation login. */
 const accountLogin = z
   .string()
@@ -109,6 +124,7 @@ const hostRuleSchema = z
     credentials: z.enum(CREDENTIAL_KINDS).optional(),
     installations: z.array(accountLogin).min(1).optional(),
     allowPrivate: z.boolean().optional(),
+    concurrency: concurrencyCap.optional(),
   })
   .refine((rule) => (rule.username === undefined) === (rule.password === undefined), {
     message: 'username and password must be given together',

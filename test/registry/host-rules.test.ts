@@ -10,6 +10,7 @@ import {
   ruleFor,
   type HostRule,
 } from '../../src/registry/host-rules.js';
+import { concurrencyByOrigin, readConcurrencyPerHost } from '../../src/registry/client.js';
 
 const README_EXAMPLE = `
 registries:
@@ -87,7 +88,7 @@ describe('loading', () => {
     const text = 'registries:\n  - host: a.io\n    allowprivate: true\nregistry: []\n';
     expect(() => parseHostRules(text, {}, 'rules.yml')).toThrow(
       'rules.yml: invalid registry host rules: registries.0.allowprivate (line 3): unknown key "allowprivate"; ' +
-        'did you mean "allowPrivate"? (allowed here: host, url, username, password, credentials, installations, allowPrivate); ' +
+        'did you mean "allowPrivate"? (allowed here: host, url, username, password, credentials, installations, allowPrivate, concurrency); ' +
         'registry (line 4): unknown key "registry"; did you mean "registries"? (allowed here: registries)',
     );
   });
@@ -95,6 +96,31 @@ describe('loading', () => {
   test('a password never appears in a validation error', () => {
     const text = 'registries: [{host: a.io, url: "not a url", username: u, password: "${PW}"}]';
     expect(() => parseHostRules(text, { PW: 'hunter2-secret' }, 'r')).toThrow(/^(?!.*hunter2-secret)/s);
+  });
+
+  test('concurrency: a whole number from 1 to 256, per rule', () => {
+    const rules = parseHostRules('registries: [{host: a.io, concurrency: 3}, {host: b.io}]', {}, 'r');
+    expect(rules).toEqual([{ host: 'a.io', concurrency: 3 }, { host: 'b.io' }]);
+    for (const value of ['0', '-1', '2.5', '257', '"8"', 'true']) {
+      const text = `registries:\n  - host: a.io\n    concurrency: ${value}\n`;
+      expect(() => parseHostRules(text, {}, 'rules.yml')).toThrow(
+        'rules.yml: invalid registry host rules: registries.0.concurrency (line 3): must be a whole number from 1 to 256',
+      );
+    }
+  });
+
+  test('a bad concurrency never echoes what the file (or its environment) put there', () => {
+    // A misplaced ${VAR} may be a secret: the error names the key and line only.
+    const text = 'registries:\n  - host: a.io\n    concurrency: "${TOKEN}"\n';
+    let message = '';
+    try {
+      parseHostRules(text, { TOKEN: 'hunter2-secret' }, 'r');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      'r: invalid registry host rules: registries.0.concurrency (line 3): must be a whole number from 1 to 256',
+    );
   });
 
   test('an unreadable file says which path', () => {
@@ -202,5 +228,49 @@ registries:
     const globex = endpointFor('ghcr.io', ruleFor('ghcr.io', rules, 'globex'));
     expect(acme.credentialScope).toBe('@acme,acme-labs');
     expect(globex.credentialScope).toBe('@globex');
+  });
+});
+
+describe('concurrency caps', () => {
+  test('a cap guards the origin the rule reaches; rules reaching one origin share the smallest', () => {
+    const rules = parseHostRules(
+      `
+registries:
+  - host: docker.io
+    url: https://mirror.internal/hub
+    concurrency: 6
+  - host: quay.io
+    url: https://mirror.internal/quay
+    concurrency: 2
+  - host: ghcr.io
+    concurrency: 4
+  - host: ghcr.io
+    installations: [acme]
+    username: bot
+    password: pw
+  - host: registry.internal:5000
+`,
+      {},
+      'r',
+    );
+    expect(concurrencyByOrigin(rules)).toEqual(
+      new Map([
+        ['mirror.internal', 2],
+        ['ghcr.io', 4],
+      ]),
+    );
+    expect(concurrencyByOrigin([{ host: 'docker.io', concurrency: 3 }])).toEqual(
+      new Map([['registry-1.docker.io', 3]]),
+    );
+  });
+
+  test('FRESHBASE_REGISTRY_CONCURRENCY is the fallback: a whole number from 1 to 256', () => {
+    expect(readConcurrencyPerHost({})).toBe(8);
+    expect(readConcurrencyPerHost({ FRESHBASE_REGISTRY_CONCURRENCY: '16' })).toBe(16);
+    for (const text of ['0', '1.5', '257', 'many']) {
+      expect(() => readConcurrencyPerHost({ FRESHBASE_REGISTRY_CONCURRENCY: text })).toThrow(
+        `FRESHBASE_REGISTRY_CONCURRENCY must be a whole number from 1 to 256 (got "${text}")`,
+      );
+    }
   });
 });

@@ -2,7 +2,11 @@
 // manifest and config of its digest were read (cached by digest for good); Docker Hub's pull budget
 // (`ratelimit-remaining`, answered here by a proxy that counts pulls as Hub does) defers manifest
 // GETs once only the part kept back is left; requests to one host are capped.
-import { createRegistryClient, type RegistryClient } from '../../src/registry/client.js';
+import {
+  createRegistryClient,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '../../src/registry/client.js';
 import { RegistryError } from '../../src/registry/types.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -11,7 +15,8 @@ let registry: TestRegistry;
 let proxy: FaultProxy;
 let client: RegistryClient;
 
-const makeClient = (options: { maxConcurrentPerHost?: number; pullShare?: number } = {}) =>
+type ClientOptions = Pick<RegistryClientOptions, 'maxConcurrentPerHost' | 'pullShare' | 'rules' | 'env'>;
+const makeClient = (options: ClientOptions = {}) =>
   createRegistryClient({
     rules: [{ host: proxy.host, url: proxy.url, allowPrivate: true }],
     retries: 0,
@@ -79,4 +84,35 @@ test('requests to one registry host are capped', async () => {
   await Promise.all(Array.from({ length: 12 }, (_, i) => client.resolve(target(`acme/app${i}`, '1'))));
   expect(proxy.requests.length).toBeGreaterThan(12);
   expect(proxy.maxInFlight()).toBeLessThanOrEqual(2);
+});
+
+test("a host rule's concurrency caps its origin below FRESHBASE_REGISTRY_CONCURRENCY, across installations", async () => {
+  const rule = { host: proxy.host, url: proxy.url, allowPrivate: true };
+  client = makeClient({
+    env: { FRESHBASE_REGISTRY_CONCURRENCY: '8' },
+    // Everyone's rule and acme's own reach the same origin: one cap, the smaller.
+    rules: [
+      { ...rule, concurrency: 3 },
+      { ...rule, installations: ['acme'], concurrency: 2 },
+    ],
+  });
+  const acme = client.forAccount('acme');
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      (i % 2 ? acme : client).resolve(target(`acme/app${i}`, '1'), { notBefore: Date.now() + 1 }),
+    ),
+  );
+  expect(proxy.requests.length).toBeGreaterThan(12);
+  expect(proxy.maxInFlight()).toBeLessThanOrEqual(2);
+});
+
+test('without a rule cap, FRESHBASE_REGISTRY_CONCURRENCY caps the host', async () => {
+  client = makeClient({ env: { FRESHBASE_REGISTRY_CONCURRENCY: '3' } });
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      client.resolve(target(`acme/app${i}`, '1'), { notBefore: Date.now() + 1 }),
+    ),
+  );
+  expect(proxy.requests.length).toBeGreaterThan(12);
+  expect(proxy.maxInFlight()).toBeLessThanOrEqual(3);
 });
