@@ -3,6 +3,7 @@ import type { Logger, Probot } from 'probot';
 import { refuseWrites } from '../github/dry-run.js';
 import { describeError } from '../errors.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
+import type { GitHubServerFeatures } from '../github/server-features.js';
 import type { RateBudget } from '../github/rate-budget.js';
 import { isTransientGitHubError } from '../github/request-error.js';
 import type { AppIdentity, GitHubClient } from '../github/types.js';
@@ -42,6 +43,8 @@ export interface JobRunnerDeps {
   githubCache?: ConditionalRequestCache;
   /** Records each installation's rate limit from GitHub's answers (a sweep paces on it). */
   rateBudget?: RateBudget;
+  /** What the GitHub server is known to lack (older GHES), shared by the jobs. */
+  serverFeatures?: GitHubServerFeatures;
 }
 
 /** Never throws: a crashed job is reported in the outcome and logged. */
@@ -70,6 +73,7 @@ export function createJobRunner(deps: JobRunnerDeps): (job: ScanJob) => Promise<
         freshAfter: new Date(job.requestedAt),
         identity: await deps.identity(),
         installationId: job.installationId,
+        serverFeatures: deps.serverFeatures,
       });
       const durationMs = Date.now() - started;
       // The report's counts, with its skip reason apart from the job's trigger reason.

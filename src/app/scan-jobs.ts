@@ -5,6 +5,7 @@ import type { Logger, Probot } from 'probot';
 import { AttestationReader } from '../attestations/read.js';
 import type { ConditionalRequestCache } from '../github/conditional-requests.js';
 import type { RateBudget } from '../github/rate-budget.js';
+import { createServerFeatures } from '../github/server-features.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { StateStore } from '../state/types.js';
 import { reconcileRepository } from '../repository/reconcile.js';
@@ -42,7 +43,7 @@ export interface ScanJobs {
 export async function createScanJobs(options: ScanJobOptions): Promise<ScanJobs> {
   const { app, log, registry } = options;
   const github = options.githubCache
-    ? { cache: options.githubCache, close: async () => {} }
+    ? { cache: options.githubCache, serverFeatures: createServerFeatures(), close: async () => {} }
     : await createGitHubCache(options.env, log.child({ name: 'github-cache' }));
   const identity = createAppIdentity(app);
   const runner = (state: StateStore) =>
@@ -56,6 +57,7 @@ export async function createScanJobs(options: ScanJobOptions): Promise<ScanJobs>
       log,
       dryRun: options.dryRun,
       githubCache: github.cache,
+      serverFeatures: github.serverFeatures,
       rateBudget: options.rateBudget,
     });
   return { runner, identity, close: () => github.close() };

@@ -1,6 +1,7 @@
 // Shapes shared by the GitHub adapter: the client as Probot hands it out, a pino-like logger, the
 // per-repository context every module works with, and what reconciling pull requests did.
 import type { ProbotOctokit } from 'probot';
+import type { GitHubServerFeatures } from './server-features.js';
 
 export type GitHubClient = InstanceType<typeof ProbotOctokit>;
 
@@ -31,6 +32,8 @@ export interface RepoContext {
   identity: AppIdentity;
   /** GraphQL node id of the repository; without it branch moves cannot be compare-and-swap. */
   repositoryId?: string;
+  /** What the server is known to lack (older GHES); without it each commit finds out again. */
+  serverFeatures?: GitHubServerFeatures;
   /** Runs a content-creating call through the installation's serialized write queue. */
   write<T>(call: () => Promise<T>): Promise<T>;
 }

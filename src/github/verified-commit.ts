@@ -47,6 +47,12 @@ export type NewBranchCommit =
 const onlyPlainFiles = ({ files, modes }: CommitContent): boolean =>
   files.every((f) => (modes.get(f.path) ?? PLAIN_FILE) === PLAIN_FILE);
 
+/** Whether to ask GitHub for the commit: plain files only, on a server not known to lack the mutation. */
+async function mayCommitAsGitHub(ctx: RepoContext, content: CommitContent): Promise<boolean> {
+  if (!onlyPlainFiles(content)) return false;
+  return !(await ctx.serverFeatures?.lacksCommitMutation(ctx.octokit));
+}
+
 /** The plan's commit for `branch`, made on the default branch's head `base`. */
 export interface PlannedCommit {
   defaultBranch: string;
@@ -68,7 +74,7 @@ export async function commitOnNewBranch(
   ctx: RepoContext,
   { defaultBranch, branch, base, content }: PlannedCommit,
 ): Promise<NewBranchCommit> {
-  if (!onlyPlainFiles(content)) return { made: false, unsupported: true };
+  if (!(await mayCommitAsGitHub(ctx, content))) return { made: false, unsupported: true };
   const created = await pointBranch(ctx, {
     defaultBranch,
     branch,
@@ -95,7 +101,7 @@ export async function commitOnScratchBranch(
   ctx: RepoContext,
   { defaultBranch, branch, base, content }: PlannedCommit,
 ): Promise<{ sha: string; drop: DroppedRef } | null> {
-  if (!onlyPlainFiles(content)) return null;
+  if (!(await mayCommitAsGitHub(ctx, content))) return null;
   const scratch = scratchBranch(branch);
   // A scratch branch left by a run that stopped half-way is moved back to `base` (when only the app
   // committed to it); someone else's is left alone.
@@ -153,7 +159,11 @@ async function commitOnBranch(
     const errors = graphqlErrors(error);
     if (!errors) throw error;
     if (errors.some((e) => /\bcreateCommitOnBranch\b|\bCreateCommitOnBranchInput\b/.test(e.message ?? ''))) {
-      ctx.log.debug({ branch }, 'no GraphQL createCommitOnBranch on this server; committing over REST');
+      ctx.log.info(
+        { branch },
+        'no GraphQL createCommitOnBranch on this server: committing over the Git Data API (not Verified) for a day',
+      );
+      await ctx.serverFeatures?.rememberLacksCommitMutation(ctx.octokit);
       return { made: false, unsupported: true };
     }
     const rejected = errors.map((e) => e.message).join('; ');

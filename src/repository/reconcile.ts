@@ -16,6 +16,7 @@ import { emptyCounts, reconcilePulls } from '../github/reconcile-pulls.js';
 import { readRepositoryFiles } from '../github/repo-files.js';
 import { listOpenBotItems, scannableHead } from '../github/repository-reads.js';
 import type { AppIdentity, GitHubClient, Log, RepoContext } from '../github/types.js';
+import type { GitHubServerFeatures } from '../github/server-features.js';
 import { installationWriteQueue } from '../github/write-queue.js';
 import type { RegistryLookup } from '../registry/types.js';
 import type { StateStore } from '../state/types.js';
@@ -44,6 +45,8 @@ export interface ReconcileDeps {
   identity: AppIdentity;
   /** Key of the shared write queue; defaults to the owner, which an installation is bound to. */
   installationId?: number;
+  /** What the GitHub server is known to lack (see github/server-features.ts). */
+  serverFeatures?: GitHubServerFeatures;
 }
 
 export async function reconcileRepository(deps: ReconcileDeps): Promise<RepositoryReport> {
@@ -56,6 +59,7 @@ export async function reconcileRepository(deps: ReconcileDeps): Promise<Reposito
     repo,
     log: deps.log.child({ repo: repository }),
     identity: deps.identity,
+    serverFeatures: deps.serverFeatures,
     write: (call) => queue.run(call),
   };
   const { data: meta } = await octokit.rest.repos.get({ owner, repo });

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
 import { digest } from './fake-registry.js';
+import { createServerFeatures } from '../../src/github/server-features.js';
 
 const BRANCH = 'freshbase/all';
 const T = '/repos/{owner}/{repo}';
@@ -69,6 +70,39 @@ test('without createCommitOnBranch (older GitHub Enterprise Server) the Git Data
     parents: [h.gh.repo(REPO).refs.get('heads/main')],
   });
   expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(2));
+});
+
+test('once the server is known to lack createCommitOnBranch, a new PR goes straight to the Git Data API', async () => {
+  const serverFeatures = createServerFeatures();
+  h.gh.createCommitOnBranchMutation = false;
+  h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });
+  await h.run({ serverFeatures });
+  expect(writes()).toEqual([
+    `POST ${T}/git/refs`, // the branch at the default head
+    'POST /graphql', // createCommitOnBranch: refused, and remembered
+    `POST ${T}/git/trees`,
+    `POST ${T}/git/commits`,
+    'POST /graphql', // updateRefs: the branch moved from the default head to the commit
+    `POST ${T}/pulls`,
+    `POST ${T}/labels`, // the app's two labels, made once per repository
+    `POST ${T}/labels`,
+    `PATCH ${T}/issues/{number}`,
+  ]);
+  // Declined and its branch deleted: a newer digest is a new PR, with no mutation tried.
+  h.gh.closePull(REPO, 1);
+  h.gh.repo(REPO).refs.delete(`heads/${BRANCH}`);
+  h.registry.digests.set('python:3.12', digest(3));
+  const from = h.gh.http.log.length;
+  const report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ created: 1, failed: 0 });
+  expect(writes(from)).toEqual([
+    `POST ${T}/git/trees`,
+    `POST ${T}/git/commits`,
+    `POST ${T}/git/refs`, // the branch, created at the commit (it must not exist yet)
+    `POST ${T}/pulls`,
+    `PATCH ${T}/issues/{number}`,
+  ]);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
 });
 
 test('a human push onto the new branch before the commit survives: the app holds back', async () => {

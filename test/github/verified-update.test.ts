@@ -2,8 +2,9 @@
 // head, held by a scratch branch, and one atomic compare-and-swap that moves the PR's branch and
 // deletes the scratch branch; the Git Data API where GitHub cannot; never over someone's push.
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
+import { BOT, createHarness, createTestOctokit, PY_312, REPO, type Harness } from './harness.js';
 import { digest } from './fake-registry.js';
+import { createServerFeatures } from '../../src/github/server-features.js';
 
 const BRANCH = 'freshbase/all';
 const SCRATCH = `heads/${BRANCH}.next`;
@@ -80,6 +81,62 @@ test('without createCommitOnBranch (older GitHub Enterprise Server) the Git Data
   expect(h.gh.git.commit(head)!.parents).toEqual([repo.refs.get('heads/main')]);
   expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(3));
   expect(repo.refs.has(SCRATCH)).toBe(false);
+});
+
+test('a server found without createCommitOnBranch is remembered: later updates go straight to the Git Data API', async () => {
+  const serverFeatures = createServerFeatures();
+  await openPullThenNewDigest();
+  h.gh.createCommitOnBranchMutation = false;
+  let from = h.gh.http.log.length;
+  let report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ updated: 1, failed: 0 });
+  // The first update finds out: a scratch ref and a refused mutation, then the Git Data API.
+  expect(writes(from)).toEqual([
+    `POST ${T}/git/refs`, // the scratch branch
+    'POST /graphql', // createCommitOnBranch: refused
+    `DELETE ${T}/git/refs/{*ref}`, // the scratch branch again
+    `POST ${T}/git/trees`,
+    `POST ${T}/git/commits`,
+    'POST /graphql', // updateRefs: the compare-and-swap move of the PR's branch
+    `PATCH ${T}/pulls/{number}`,
+  ]);
+  expect(await serverFeatures.lacksCommitMutation(createTestOctokit())).toBe(true);
+
+  // The next update (main moved on, a newer digest): no scratch ref, no mutation tried.
+  h.gh.pushAs('octocat', REPO, 'main', { 'CHANGELOG.md': 'v2' });
+  h.registry.digests.set('python:3.12', digest(4));
+  from = h.gh.http.log.length;
+  report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ updated: 1, failed: 0 });
+  expect(writes(from)).toEqual([
+    `POST ${T}/git/trees`,
+    `POST ${T}/git/commits`,
+    'POST /graphql', // updateRefs, still compare-and-swap
+    `PATCH ${T}/pulls/{number}`,
+  ]);
+  const repo = h.gh.repo(REPO);
+  const head = repo.refs.get(`heads/${BRANCH}`)!;
+  expect(h.gh.git.commit(head)!.parents).toEqual([repo.refs.get('heads/main')]);
+  expect(h.gh.readFile(REPO, BRANCH, 'Dockerfile')).toContain(digest(4));
+  expect(repo.refs.has(SCRATCH)).toBe(false);
+  expect(h.logs.filter((l) => /no GraphQL createCommitOnBranch/.test(String(l.msg)))).toHaveLength(1);
+});
+
+test('a human push during a remembered Git Data update is never forced over', async () => {
+  const serverFeatures = createServerFeatures();
+  await openPullThenNewDigest();
+  h.gh.createCommitOnBranchMutation = false;
+  await h.run({ serverFeatures });
+  h.registry.digests.set('python:3.12', digest(4));
+  // Bob pushes to the PR's branch just before the app's compare-and-swap move (updateRefs).
+  let bob = '';
+  h.gh.http.beforeNext('POST /graphql', () => {
+    bob = h.gh.pushAs('bob', REPO, BRANCH, { 'bob.txt': 'mine' });
+  });
+  const report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ updated: 0, commented: 1, failed: 0 });
+  expect(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)).toBe(bob);
+  expect(h.gh.comments(REPO, 1)).toMatchObject([{ body: expect.stringContaining('@bob') }]);
 });
 
 test("a scratch branch left by a run that stopped half-way is reused; someone else's is left alone", async () => {
