@@ -15,10 +15,13 @@
 // Deduplication keeps the waiting job's data, so a newer trigger's time (how fresh its registry
 // answers must be) is kept apart, in a sorted set raised atomically (ZADD GT); a job reads it when
 // it starts. A repository whose schedule window held updates back gets a delayed `wake` job that,
-// when due, enqueues an ordinary scan (so the per-repository exclusion above still holds).
+// when due, enqueues an ordinary scan (so the per-repository exclusion above still holds); so do
+// a sweep's repositories (the schedule's and `freshbase sweep`'s), each at its slot in the
+// sweep's spread, put back while the installation is over its sweep budget.
 //
 // Each scan's result is kept in Redis for a day under its repository, with the trigger time it
 // answered (`freshbase sweep` on the shared queue waits for results at least as new as its start).
+// A wake-up or scan whose trigger a later-started scan already answered is not run again.
 //
 // The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
 // upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
@@ -78,6 +81,19 @@ export function resultKey(queueName: string, repository: string): string {
   return `${queueName}:result:${repository}`;
 }
 
+/** A stored result as read back; null when missing or not one this version wrote. */
+export function parseStoredResult(value: string | null): StoredResult | null {
+  if (value === null) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<StoredResult>;
+    return typeof parsed.requestedAt === 'number' && typeof parsed.result?.ok === 'boolean'
+      ? (parsed as StoredResult)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 export function connect(url: string): Redis {
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for that.
   return new Redis(url, { maxRetriesPerRequest: null });
@@ -95,7 +111,16 @@ function jobOptionsFor(retry: RetryPolicy): JobsOptions {
 export interface ScanProducer {
   /** Queues a repository's scan, merged into one already waiting for it (see the top of this file). */
   enqueue(job: ScanJob): Promise<void>;
+  /**
+   * Queues a sweep's repository for its slot (ms since the epoch) as a delayed `wake` job — not as
+   * a delayed scan, which a webhook's scan of the repository would be merged into and wait with.
+   * When due, a replica enqueues the scan once the installation's sweep budget allows.
+   */
+  enqueueAt(job: ScanJob, slotAt: number): Promise<void>;
 }
+
+/** The id of a sweep's wake-up: one per repository and slot, however often it is asked for. */
+export const wakeJobId = (job: ScanJob, slotAt: number): string => `${WAKE}:${repositoryKey(job)}:${slotAt}`;
 
 /** Puts scan jobs on the shared queue: what the replicas' triggers and `freshbase sweep` both use. */
 export function createScanProducer(
@@ -109,6 +134,16 @@ export function createScanProducer(
       const key = repositoryKey(job);
       await connection.zadd(requestedAtKey(queue.name), 'GT', job.requestedAt, key);
       await queue.add(SCAN, job, { ...jobOptions, deduplication: { id: key, keepLastIfActive: true } });
+    },
+    async enqueueAt(job, slotAt) {
+      // Raised now, so a scan of the repository that starts meanwhile (a webhook's) answers this
+      // sweep, and the wake-up finds it done.
+      await connection.zadd(requestedAtKey(queue.name), 'GT', job.requestedAt, repositoryKey(job));
+      await queue.add(WAKE, job, {
+        jobId: wakeJobId(job, slotAt),
+        delay: Math.max(0, slotAt - Date.now()),
+        ...jobOptions,
+      });
     },
   };
 }
@@ -160,10 +195,22 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const queue = new Queue<JobData>(name, { connection: queueConnection });
   const retry = options.retry ?? DEFAULT_RETRY;
   const jobOptions = jobOptionsFor(retry);
-  const { enqueue } = createScanProducer(queueConnection, queue as Queue, retry);
+  const { enqueue, enqueueAt } = createScanProducer(queueConnection, queue as Queue, retry);
+
+  /**
+   * Whether a scan that started after `scan`'s trigger already succeeded: it read the repository
+   * after that trigger's event, with registry answers at least as fresh (its stored requestedAt,
+   * raised by the trigger, is the proof). Then `scan` — a sweep's wake-up, or a trigger parked
+   * while that scan ran — would only repeat it.
+   */
+  const answered = async (scan: ScanJob): Promise<boolean> => {
+    const stored = parseStoredResult(await queueConnection.get(resultKey(name, repositoryKey(scan))));
+    return stored !== null && stored.result.ok && stored.requestedAt >= scan.requestedAt;
+  };
 
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
+    if (await answered(queued)) return;
     const latest = Number(await queueConnection.zscore(requestedAtKey(name), key)) || 0;
     const requestedAt = Math.max(queued.requestedAt, latest);
     const followUp = await runner({ ...queued, requestedAt });
@@ -190,25 +237,19 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     const pacer = pacerOf(installation);
     if (pacer) pacer.planned(installation.installationId, jobs.length);
     for (const [index, scan] of jobs.entries()) {
-      if (!pacer) {
-        await enqueue(scan);
-        continue;
-      }
-      // A scheduled sweep's repository waits for its slot as a delayed wake-up (not as a delayed
-      // scan, which a webhook's scan of the repository would be merged into and wait with).
-      const slot = pacer.slotAt(index, jobs.length);
-      await queue.add(WAKE, scan, {
-        jobId: `${WAKE}:${repositoryKey(scan)}:${slot}`,
-        delay: Math.max(0, slot - Date.now()),
-        ...jobOptions,
-      });
+      if (pacer) await enqueueAt(scan, pacer.slotAt(index, jobs.length));
+      else await enqueue(scan);
     }
     log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
   };
 
-  /** A wake-up's scan is enqueued, unless its sweep must wait for the installation's budget. */
+  /**
+   * A wake-up's scan is enqueued, unless a scan since its trigger already answered it, or its sweep
+   * must wait for the installation's budget.
+   */
   const wake = async (job: Job<JobData>, token: string | undefined): Promise<void> => {
     const scan = job.data as ScanJob;
+    if (await answered(scan)) return;
     const wait = pacerOf(scan)?.waitMs(scan.installationId, 0) ?? 0;
     if (wait > 0 && token) {
       await job.moveToDelayed(Date.now() + Math.min(wait, PACING_POLL_MS), token);

@@ -35,22 +35,31 @@ export interface SweepPacerOptions {
   now?: () => number;
 }
 
-/** The trigger reason of the scheduled sweep's jobs: the queues pace only them. */
+/** The trigger reason of the scheduled sweep's jobs. */
 export const SCHEDULED_SWEEP = 'schedule';
+/** The trigger reason of `freshbase sweep`'s jobs (its command name, as listFleet gives it); paced on the shared queue. */
+export const COMMAND_SWEEP = 'sweep';
+/** The reasons whose jobs the queues pace: a sweep's, never a webhook's. */
+const PACED_REASONS: ReadonlySet<string> = new Set([SCHEDULED_SWEEP, COMMAND_SWEEP]);
 
-/** The pacer of the scheduled sweep that started at `startedAt`. */
+/** When repository `index` of a sweep's `count` starting at `startedAt` may start (ms since the epoch). */
+export function sweepSlot(startedAt: number, spreadMs: number, index: number, count: number): number {
+  return startedAt + (count > 1 ? Math.floor((spreadMs * index) / count) : 0);
+}
+
+/** The pacer of the sweep that started at `startedAt`. */
 export type SweepPacing = (startedAt: number) => SweepPacer;
 
 /**
- * The queues' pacers: one per scheduled sweep (its start time), shared by all its installations,
- * so an installation's "does not fit" is said once per sweep; null for any other trigger.
+ * The queues' pacers: one per sweep (its start time), shared by all its installations, so an
+ * installation's "does not fit" is said once per sweep; null for any trigger but a sweep's.
  */
 export function sweepPacers(
   pacing: SweepPacing | undefined,
 ): (job: { reason: string; requestedAt: number }) => SweepPacer | null {
   const pacers = new Map<number, SweepPacer>();
   return ({ reason, requestedAt }) => {
-    if (!pacing || reason !== SCHEDULED_SWEEP) return null;
+    if (!pacing || !PACED_REASONS.has(reason)) return null;
     // An older sweep's pacer is done with once a newer sweep starts.
     for (const startedAt of pacers.keys()) if (startedAt < requestedAt) pacers.delete(startedAt);
     const pacer = pacers.get(requestedAt) ?? pacing(requestedAt);
@@ -73,7 +82,7 @@ export function createSweepPacer(options: SweepPacerOptions): SweepPacer {
     return Math.max(0, Math.floor(seen.remaining - seen.limit * (1 - share)));
   };
   return {
-    slotAt: (index, count) => startedAt + (count > 1 ? Math.floor((spreadMs * index) / count) : 0),
+    slotAt: (index, count) => sweepSlot(startedAt, spreadMs, index, count),
     waitMs(installationId, slotAt, repositoriesLeft) {
       const untilSlot = slotAt - now();
       if (untilSlot > 0) return untilSlot;

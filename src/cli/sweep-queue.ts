@@ -1,8 +1,11 @@
-// `freshbase sweep` with REDIS_URL: the sweep's scan jobs go on the queue the replicas share (the
-// same jobs, merged the same way into one already waiting for a repository, so nothing runs
-// twice), the replicas split them, and the sweep waits for each repository's result, which the
-// replica that ran the job keeps in Redis. Woken by the queue's events, it also reads the results
-// every few seconds, so a missed event costs a little time, never a result.
+// `freshbase sweep` with REDIS_URL: the sweep's repositories go on the queue the replicas share
+// the way the app's scheduled sweep puts them there: each as a `wake` job delayed to its slot in
+// FRESHBASE_SWEEP_SPREAD, which the replica that takes it turns into the scan (merged the same way
+// into one already waiting for the repository, so nothing runs twice) once the installation is
+// within its sweep budget — the replicas see GitHub's rate-limit answers, so they pace it. The
+// sweep waits for each repository's result, which the replica that ran the job keeps in Redis.
+// Woken by the queue's events, it also reads the results every few seconds, so a missed event
+// costs a little time, never a result.
 import { Queue, QueueEvents } from 'bullmq';
 import type { Logger } from 'probot';
 import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
@@ -10,9 +13,11 @@ import {
   connect,
   createScanProducer,
   DEFAULT_QUEUE_NAME,
+  parseStoredResult,
   resultKey,
-  type StoredResult,
+  wakeJobId,
 } from '../app/redis-queue.js';
+import { sweepSlot } from '../app/sweep-pacer.js';
 
 /** Default of FRESHBASE_SWEEP_TIMEOUT, in seconds. */
 export const DEFAULT_SWEEP_TIMEOUT_S = 60;
@@ -37,7 +42,12 @@ export interface QueueSweepOptions {
   jobs: ScanJob[];
   /** The sweep's start (every job's requestedAt): results of scans that answered less do not count. */
   requestedAt: number;
-  /** Give up after this long without a new result while none of the queue's jobs runs. */
+  /** Repositories start evenly over this long after `requestedAt` (FRESHBASE_SWEEP_SPREAD; 0: at once). */
+  spreadMs: number;
+  /**
+   * Give up after this long without a new result while none of the queue's jobs runs and none of
+   * this sweep's wake-ups waits for its slot or its budget.
+   */
   timeoutMs: number;
   log: Logger;
   /** The shared queue's name (tests give each run its own). */
@@ -70,8 +80,14 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
     events.on('failed', () => wake());
 
     const producer = createScanProducer(connection, queue);
-    for (const job of options.jobs) await producer.enqueue(job);
-    options.log.info({ queue: name, jobs: options.jobs.length }, 'sweep enqueued on the shared queue');
+    const { jobs, requestedAt, spreadMs } = options;
+    const wakeIds = new Map<string, string>();
+    for (const [index, job] of jobs.entries()) {
+      const slot = sweepSlot(requestedAt, spreadMs, index, jobs.length);
+      await producer.enqueueAt(job, slot);
+      wakeIds.set(repositoryKey(job), wakeJobId(job, slot));
+    }
+    options.log.info({ queue: name, jobs: jobs.length, spreadMs }, 'sweep enqueued on the shared queue');
 
     const results = new Map<string, ScanResult>();
     const pending = new Set(options.jobs.map(repositoryKey));
@@ -85,8 +101,13 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
         lastProgress = Date.now();
       if (pending.size === 0) break;
       if (Date.now() - lastProgress >= options.timeoutMs) {
-        // A replica is at work (on this sweep's jobs or before them): keep waiting for it.
-        if (((await queue.getJobCounts('active')).active ?? 0) > 0) lastProgress = Date.now();
+        // A replica is at work (on this sweep's jobs or before them), or the sweep is paced: keep
+        // waiting.
+        if (
+          ((await queue.getJobCounts('active')).active ?? 0) > 0 ||
+          (await anyDelayed(queue, pending, wakeIds))
+        )
+          lastProgress = Date.now();
         else return { results, timedOut: timeoutMessage(results.size, pending.size, options.timeoutMs) };
       }
       await woken;
@@ -98,6 +119,23 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
     connection.disconnect();
     eventsConnection.disconnect();
   }
+}
+
+/**
+ * Whether a pending repository's wake-up is still delayed: waiting for its slot, or put back by a
+ * replica until the installation's rate-limit window resets. One that is due and not taken is not:
+ * then no replica consumes the queue.
+ */
+async function anyDelayed(
+  queue: Queue,
+  pending: Set<string>,
+  wakeIds: Map<string, string>,
+): Promise<boolean> {
+  for (const key of pending) {
+    const id = wakeIds.get(key);
+    if (id && (await queue.getJobState(id)) === 'delayed') return true;
+  }
+  return false;
 }
 
 function timeoutMessage(received: number, missing: number, timeoutMs: number): string {
@@ -121,7 +159,7 @@ async function collect(
     const batch = keys.slice(start, start + READ_BATCH);
     const values = await connection.mget(batch.map((key) => resultKey(name, key)));
     values.forEach((value, index) => {
-      const stored = parseStored(value);
+      const stored = parseStoredResult(value);
       // An older result answered a trigger before this sweep: its scan may predate the sweep's start.
       if (!stored || stored.requestedAt < since) return;
       const key = batch[index]!;
@@ -131,16 +169,4 @@ async function collect(
     });
   }
   return found;
-}
-
-function parseStored(value: string | null): StoredResult | null {
-  if (value === null) return null;
-  try {
-    const parsed = JSON.parse(value) as Partial<StoredResult>;
-    return typeof parsed.requestedAt === 'number' && typeof parsed.result?.ok === 'boolean'
-      ? (parsed as StoredResult)
-      : null;
-  } catch {
-    return null;
-  }
 }

@@ -96,7 +96,8 @@ async function sweep(
     ({ installations: installationCount, incomplete } = listing);
     const { jobs } = listing;
     const options = { url: redisUrl, jobs, requestedAt: started, log, name: overrides.queueName };
-    const onQueue = await sweepOnQueue({ ...options, timeoutMs: settings.timeoutMs });
+    const { timeoutMs, spreadMs } = settings;
+    const onQueue = await sweepOnQueue({ ...options, timeoutMs, spreadMs });
     swept = jobs.map((job) => ({ job, result: onQueue.results.get(repositoryKey(job)) ?? null }));
     timedOut = onQueue.timedOut;
   } else {

@@ -7,7 +7,13 @@ import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.
 import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { job, waitFor } from './helpers.js';
-import { createSweepPacer, SCHEDULED_SWEEP, type SweepPacing } from '../../src/app/sweep-pacer.js';
+import {
+  COMMAND_SWEEP,
+  createSweepPacer,
+  SCHEDULED_SWEEP,
+  type SweepPacing,
+} from '../../src/app/sweep-pacer.js';
+import { sweepOnQueue } from '../../src/cli/sweep-queue.js';
 import type { RateBudget } from '../../src/github/rate-budget.js';
 
 const silentLog = {
@@ -261,4 +267,98 @@ test("a scheduled sweep's repositories wait for their slots as delayed wake-ups;
   await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: next });
   await waitFor(() => started.length === 4, 15_000);
   for (const run of started.slice(2)) expect(run.at).toBeGreaterThanOrEqual(seen.resetAt);
+});
+
+describe('freshbase sweep on the shared queue: paced like the scheduled sweep', () => {
+  const OK = { ok: true, updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
+  const seen = { limit: 100, remaining: 100, resetAt: 0 };
+  const budget: RateBudget = {
+    observe: () => undefined,
+    snapshot: () => seen,
+    waitMs: (_id, now = Date.now()) => (seen.resetAt > now && seen.remaining < 20 ? seen.resetAt - now : 0),
+  };
+  beforeEach(() => Object.assign(seen, { remaining: 100, resetAt: 0 }));
+
+  /** A replica whose scans succeed (their results kept for the sweep), recording when each started. */
+  function pacedReplica(started: Array<{ repo: string; reason: string; at: number }>) {
+    return replica(
+      async (j: ScanJob) => {
+        started.push({ repo: j.repo, reason: j.reason, at: Date.now() });
+        return { result: { ...OK } };
+      },
+      {
+        // The replica's own spread does not matter here: the sweep's wake-ups carry its slots.
+        pacing: (startedAt) =>
+          createSweepPacer({ budget, share: 0.8, spreadMs: 0, startedAt, log: silentLog }),
+      },
+    );
+  }
+
+  const sweepJobs = (requestedAt: number, repos: string[]): ScanJob[] =>
+    repos.map((repo) => ({ installationId: 1, owner: 'acme', repo, reason: COMMAND_SWEEP, requestedAt }));
+
+  test('repositories start at their slots in FRESHBASE_SWEEP_SPREAD; the wait is not a timeout', async () => {
+    const started: Array<{ repo: string; reason: string; at: number }> = [];
+    pacedReplica(started);
+    const requestedAt = Date.now();
+    // b's slot (2.5 s in) comes after the sweep's first look for results without any (2 s).
+    const spreadMs = 5_000;
+    const swept = await sweepOnQueue({
+      url: redis.url,
+      jobs: sweepJobs(requestedAt, ['a', 'b']),
+      requestedAt,
+      spreadMs,
+      // Shorter than the spread: delayed wake-ups keep the sweep waiting, not giving up.
+      timeoutMs: 300,
+      log: silentLog,
+      name: queueName,
+    });
+    expect(swept.timedOut).toBeNull();
+    expect([...swept.results.keys()].sort()).toEqual(['acme/a', 'acme/b']);
+    expect(started.map((s) => s.repo)).toEqual(['a', 'b']);
+    expect(started[1]!.at).toBeGreaterThanOrEqual(requestedAt + spreadMs / 2);
+  });
+
+  test("over the installation's sweep budget nothing starts before the window resets", async () => {
+    const started: Array<{ repo: string; reason: string; at: number }> = [];
+    pacedReplica(started);
+    seen.remaining = 5;
+    seen.resetAt = Date.now() + 2_500; // past the sweep's first look for results (2 s)
+    const requestedAt = Date.now();
+    const swept = await sweepOnQueue({
+      url: redis.url,
+      jobs: sweepJobs(requestedAt, ['a', 'b']),
+      requestedAt,
+      spreadMs: 0,
+      timeoutMs: 300,
+      log: silentLog,
+      name: queueName,
+    });
+    expect(swept.timedOut).toBeNull();
+    expect(started).toHaveLength(2);
+    for (const run of started) expect(run.at).toBeGreaterThanOrEqual(seen.resetAt);
+  });
+
+  test("a webhook's scan while the sweep's wake-up waits answers the sweep: the repository is not scanned twice", async () => {
+    const started: Array<{ repo: string; reason: string; at: number }> = [];
+    const queue = pacedReplica(started);
+    const requestedAt = Date.now();
+    const sweeping = sweepOnQueue({
+      url: redis.url,
+      jobs: sweepJobs(requestedAt, ['a', 'b']),
+      requestedAt,
+      spreadMs: 1_600, // b's slot: 800 ms in
+      timeoutMs: 5_000,
+      log: silentLog,
+      name: queueName,
+    });
+    await waitFor(() => started.length === 1);
+    await queue.enqueue({ ...job('b', 'push'), installationId: 1, requestedAt: Date.now() });
+    const swept = await sweeping;
+    expect(swept.timedOut).toBeNull();
+    expect(swept.results.size).toBe(2);
+    await waitFor(() => idle(queue));
+    // b ran for the push, which came after the sweep began; its wake-up found that and stood down.
+    expect(started.map((s) => `${s.repo} ${s.reason}`)).toEqual(['a sweep', 'b push']);
+  });
 });

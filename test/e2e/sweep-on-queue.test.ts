@@ -1,8 +1,8 @@
 // `freshbase sweep` with REDIS_URL, end to end: a real redis-server, the real registry, the fake
 // GitHub, and a replica running the app's real services (startServices: BullMQ worker, job runner,
-// registry client from FRESHBASE_REGISTRIES). The sweep only lists and enqueues: the replica scans,
-// each repository once even when a webhook's job for it was already waiting, and the sweep prints
-// the replica's results in the same summary as an in-process sweep.
+// registry client from FRESHBASE_REGISTRIES). The sweep only lists and enqueues (a paced wake-up per
+// repository): the replica scans, each repository once even when a webhook's job for it was already
+// waiting, and the sweep prints the replica's results in the same summary as an in-process sweep.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,8 +107,8 @@ test('the replica runs the jobs, once each; the sweep prints its results; one PR
   connection.disconnect();
 
   const sweeping = sweep();
-  // The sweep's three jobs, acme/api's merged into the webhook's: three waiting, not four.
-  await waitFor(async () => (await waitingJobs()) === 3, 30_000);
+  // The webhook's scan and the sweep's three wake-ups (due now: no spread) wait for a replica.
+  await waitFor(async () => (await waitingJobs()) === 4, 30_000);
   const app = await createTestProbot().ready();
   replica = await startServices(app, env);
   const { code, out, err } = await sweeping;
@@ -125,7 +125,8 @@ test('the replica runs the jobs, once each; the sweep prints its results; one PR
       new RegExp(`^FROM ${registry.host.replace('.', '\\.')}/acme/base:1@sha256:[0-9a-f]{64}\\n$`),
     );
   }
-  // Three scans on the replica: acme/api ran once for the webhook and the sweep together.
+  // Three scans on the replica: acme/api ran once for the webhook and the sweep together (its
+  // wake-up was merged into the waiting scan, or found it had answered the sweep).
   const jobs = await replica.metrics.registry.getSingleMetricAsString('freshbase_jobs_total');
   expect(jobs.split('\n').filter((line) => line.startsWith('freshbase_jobs_total'))).toEqual([
     'freshbase_jobs_total{outcome="done"} 3',
