@@ -37,7 +37,7 @@ export interface SweepPacerOptions {
 
 /** The trigger reason of the scheduled sweep's jobs. */
 export const SCHEDULED_SWEEP = 'schedule';
-/** The trigger reason of `freshbase sweep`'s jobs (its command name, as listFleet gives it); paced on the shared queue. */
+/** The trigger reason of `freshbase sweep`'s jobs: its command name, as listFleet gives it. */
 export const COMMAND_SWEEP = 'sweep';
 /** The reasons whose jobs the queues pace: a sweep's, never a webhook's. */
 const PACED_REASONS: ReadonlySet<string> = new Set([SCHEDULED_SWEEP, COMMAND_SWEEP]);
