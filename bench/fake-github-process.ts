@@ -1,10 +1,10 @@
 // The fake GitHub for the org-sweep benchmark, in a process of its own so the benchmark's peak RSS
-// is the app's alone. The parent forks this file, sends the org to build, and gets the URL to give
-// Octokit; later it asks over the same IPC channel for what the fake counted. Exits with its parent.
+// is the app's alone: this side forks fake-github-child.js, sends it the org to build, and gets the
+// URL to give Octokit; later it asks over the same IPC channel for what the fake counted. Nothing
+// of the fake (nor nock, which it loads) is imported into the benchmark's process.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { FakeGitHub } from '../test/support/fake-github.js';
-import { repositoryFiles, type Catalogue } from './org-fixture.js';
+import type { Catalogue } from './org-fixture.js';
 
 export interface FakeOrgSetup {
   botLogin: string;
@@ -28,10 +28,12 @@ export interface FakeFigures {
   pulls: number;
   countedBy: Record<string, number>;
   rssMb: number;
+  /** When each write was handled (ms, the fake's clock): gaps show the write pipeline idle. */
+  writeTimes: number[];
 }
 
-type ToChild = { type: 'setup'; setup: FakeOrgSetup } | { type: 'figures' };
-type FromChild = { type: 'ready'; url: string } | { type: 'figures'; figures: FakeFigures };
+export type ToChild = { type: 'setup'; setup: FakeOrgSetup } | { type: 'figures' };
+export type FromChild = { type: 'ready'; url: string } | { type: 'figures'; figures: FakeFigures };
 
 export interface FakeGitHubProcess {
   url: string;
@@ -41,7 +43,9 @@ export interface FakeGitHubProcess {
 
 /** Forks the fake, builds the org in it and waits until it listens. */
 export async function startFakeGitHubProcess(setup: FakeOrgSetup): Promise<FakeGitHubProcess> {
-  const child = fork(new URL(import.meta.url).pathname, [], { serialization: 'advanced' });
+  const child = fork(new URL('./fake-github-child.js', import.meta.url).pathname, [], {
+    serialization: 'advanced',
+  });
   const exited = once(child, 'exit');
   const next = async <T extends FromChild['type']>(type: T) => {
     const [message] = (await Promise.race([
@@ -68,45 +72,3 @@ export async function startFakeGitHubProcess(setup: FakeOrgSetup): Promise<FakeG
     },
   };
 }
-
-function figuresOf(gh: FakeGitHub): FakeFigures {
-  let pulls = 0;
-  for (const repo of gh.repos.values()) pulls += repo.pulls.length;
-  const writes = gh.http.log.filter((entry) => !entry.startsWith('GET ') && !entry.includes(' /app/'));
-  return {
-    counted: gh.http.rate.counted,
-    total: gh.http.log.length,
-    writes: writes.length,
-    labelCreations: writes.filter((entry) => entry === 'POST /repos/{owner}/{repo}/labels').length,
-    pulls,
-    countedBy: { ...gh.http.rate.countedBy },
-    rssMb: process.memoryUsage().rss / 1e6,
-  };
-}
-
-async function serve(): Promise<void> {
-  let gh: FakeGitHub | undefined;
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (message: ToChild) => {
-    void (async () => {
-      if (message.type === 'setup') {
-        const { setup } = message;
-        gh = new FakeGitHub(setup.botLogin);
-        gh.http.rate.limit = 1_000_000; // pacing is measured apart; here the budget is not the bottleneck
-        gh.addInstallation(1, 'bench');
-        for (let r = 0; r < setup.repositories; r++) {
-          gh.createRepo(`bench/repo${r}`, {
-            files: repositoryFiles(r, setup.registryHost, setup.catalogue),
-          });
-        }
-        const server = await gh.http.listen();
-        gh.http.latencyMs = setup.roundTripMs;
-        process.send!({ type: 'ready', url: server.url } satisfies FromChild);
-      } else if (gh) {
-        process.send!({ type: 'figures', figures: figuresOf(gh) } satisfies FromChild);
-      }
-    })();
-  });
-}
-
-if (process.send && process.argv[1] === new URL(import.meta.url).pathname) await serve();

@@ -48,6 +48,7 @@ export interface HttpTransport {
 
 /** One exchange as an observer (metrics) sees it: where it went and how it ended. */
 export interface TransportExchange {
+  method: HttpRequest['method'];
   url: URL;
   status: number | TransportFailure;
 }
@@ -61,10 +62,14 @@ export function observeTransport(
     async send(request) {
       try {
         const response = await transport.send(request);
-        observe({ url: request.url, status: response.status });
+        observe({ method: request.method, url: request.url, status: response.status });
         return response;
       } catch (error) {
-        observe({ url: request.url, status: error instanceof TransportError ? error.failure : 'network' });
+        observe({
+          method: request.method,
+          url: request.url,
+          status: error instanceof TransportError ? error.failure : 'network',
+        });
         throw error;
       }
     },
