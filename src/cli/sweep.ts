@@ -7,7 +7,6 @@
 // in the reports and retried next time); 1 when the sweep could not complete (GitHub auth or
 // listing failed, a repository's job crashed, or no result came in time); 2 when the app's
 // environment is incomplete or a Freshbase variable is invalid.
-import pLimit from 'p-limit';
 import type { Logger, Probot } from 'probot';
 import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
 import type { Reconcile } from '../app/runner.js';
@@ -174,19 +173,23 @@ async function sweepInProcess(
     const { jobs } = listing;
     const { share, spreadMs } = settings;
     const pacer = createSweepPacer({ budget, share, spreadMs, startedAt: started, log });
-    const limit = pLimit(overrides.concurrency ?? DEFAULT_CONCURRENCY);
+    // A few workers take the repositories in order: what waits is an index into the listing, not a
+    // pending promise and closure per repository (10,000 of them, for a large org).
+    const swept: Swept = [];
+    let next = 0;
     let done = 0;
-    const swept = await Promise.all(
-      jobs.map((job, index) =>
-        limit(async () => {
-          const slot = pacer.slotAt(index, jobs.length);
-          await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
-          const outcome = await run(job);
-          done++;
-          return { job, result: outcome.result ?? null };
-        }),
-      ),
-    );
+    const worker = async () => {
+      for (let index = next++; index < jobs.length; index = next++) {
+        const job = jobs[index]!;
+        const slot = pacer.slotAt(index, jobs.length);
+        await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
+        const outcome = await run(job);
+        done++;
+        swept[index] = { job, result: outcome.result ?? null };
+      }
+    };
+    const workers = Math.min(overrides.concurrency ?? DEFAULT_CONCURRENCY, jobs.length);
+    await Promise.all(Array.from({ length: workers }, worker));
     return { swept, installations: listing.installations, incomplete: listing.incomplete };
   } finally {
     await scans.close();

@@ -64,6 +64,30 @@ afterEach(() => {
   nock.enableNetConnect();
 });
 
+test('scans at most `concurrency` repositories at once, each once', async () => {
+  const scope = mockGitHub();
+  let inFlight = 0;
+  let most = 0;
+  const seen: string[] = [];
+  let release!: () => void;
+  const twoStarted = new Promise<void>((resolve) => (release = resolve));
+  const reconcile: Reconcile = async (deps) => {
+    most = Math.max(most, ++inFlight);
+    seen.push(deps.repo);
+    // The first scan is held until a second one runs beside it: one worker alone would hang here.
+    if (inFlight === 2) release();
+    await twoStarted;
+    inFlight--;
+    return report(`${deps.owner}/${deps.repo}`);
+  };
+  const { io } = capture();
+  const code = await runSweep({}, io, { probot: createTestProbot(), reconcile, concurrency: 2 });
+  expect(code).toBe(0);
+  expect(most).toBe(2);
+  expect(seen.sort()).toEqual(['api', 'web', 'worker']);
+  scope.done();
+});
+
 test('scans every repository once and exits 0, lookup errors included', async () => {
   const scope = mockGitHub();
   const seen: string[] = [];
