@@ -12,16 +12,23 @@
 // idempotent (GitHub is the state). A job that met an unavailable GitHub is retried by BullMQ with
 // the backoff of RetryPolicy.
 //
-// Deduplication keeps the waiting job's data, so a newer trigger's time (how fresh its registry
-// answers must be) is kept apart, in a sorted set raised atomically (ZADD GT); a job reads it when
-// it starts. A repository whose schedule window held updates back gets a delayed `wake` job that,
-// when due, enqueues an ordinary scan (so the per-repository exclusion above still holds); so do
-// a sweep's repositories (the schedule's and `freshbase sweep`'s), each at its slot in the
-// sweep's spread, put back while the installation is over its sweep budget.
+// Deduplication keeps one job's data (the waiting job's, or the last one parked), so a newer
+// trigger's time (how fresh its registry answers must be) is kept apart, in a sorted set raised
+// atomically (ZADD GT); a job reads it when it starts. Each trigger also counts itself in a
+// per-repository counter, in the same transaction: a scan reads the count when it starts, and its
+// result says which triggers it answered. Counts, not times, decide what may be skipped, so no
+// clock (the CLI's, a replica's) can make a trigger look answered when it came after a scan began.
 //
-// Each scan's result is kept in Redis for a day under its repository, with the trigger time it
-// answered (`freshbase sweep` on the shared queue waits for results at least as new as its start).
-// A wake-up or scan whose trigger a later-started scan already answered is not run again.
+// A repository whose schedule window held updates back gets a delayed `wake` job that, when the
+// window opens, enqueues an ordinary scan as a new trigger (so the per-repository exclusion above
+// still holds); a sweep's repositories (the schedule's and `freshbase sweep`'s) get one each at its
+// slot in the sweep's spread, counted as a trigger when the sweep asks, and put back while the
+// installation is over its sweep budget.
+//
+// Each scan's result is kept in Redis for a day under its repository, with the trigger count it
+// answered (`freshbase sweep` on the shared queue waits for results that answer its own trigger).
+// A scan is not run again when a successful scan began after every trigger so far; a sweep's
+// wake-up, when one began after the sweep's trigger.
 //
 // The schedule runs once per tick cluster-wide through a BullMQ job scheduler: every replica
 // upserts the same scheduler id, Redis holds one next-tick job, and whichever worker takes it
@@ -71,8 +78,11 @@ export const DEFAULT_QUEUE_NAME = 'freshbase-scans';
 /** How long a scan's result waits in Redis for a `freshbase sweep` to collect it. */
 const RESULT_TTL_MS = 24 * 60 * 60_000;
 
-/** A scan's result as kept in Redis: what it did, and the newest trigger time it answered. */
+/** A scan's result as kept in Redis: what it did, and the triggers it answered. */
 export interface StoredResult {
+  /** The repository's trigger count when the scan began: it answered every trigger up to it. */
+  answered: number;
+  /** The newest trigger time it answered (how fresh its registry answers were). */
   requestedAt: number;
   result: ScanResult;
 }
@@ -86,7 +96,9 @@ export function parseStoredResult(value: string | null): StoredResult | null {
   if (value === null) return null;
   try {
     const parsed = JSON.parse(value) as Partial<StoredResult>;
-    return typeof parsed.requestedAt === 'number' && typeof parsed.result?.ok === 'boolean'
+    return typeof parsed.answered === 'number' &&
+      typeof parsed.requestedAt === 'number' &&
+      typeof parsed.result?.ok === 'boolean'
       ? (parsed as StoredResult)
       : null;
   } catch {
@@ -114,13 +126,53 @@ export interface ScanProducer {
   /**
    * Queues a sweep's repository for its slot (ms since the epoch) as a delayed `wake` job — not as
    * a delayed scan, which a webhook's scan of the repository would be merged into and wait with.
-   * When due, a replica enqueues the scan once the installation's sweep budget allows.
+   * When due, a replica enqueues the scan once the installation's sweep budget allows. Returns the
+   * sweep's trigger number: a stored result answers the sweep when its `answered` is at least that.
    */
-  enqueueAt(job: ScanJob, slotAt: number): Promise<void>;
+  enqueueAt(job: ScanJob, slotAt: number): Promise<number>;
 }
 
-/** The id of a sweep's wake-up: one per repository and slot, however often it is asked for. */
-export const wakeJobId = (job: ScanJob, slotAt: number): string => `${WAKE}:${repositoryKey(job)}:${slotAt}`;
+/** A `wake` job's data: a sweep's carries its trigger number; a schedule window's has none. */
+type WakeData = ScanJob & { trigger?: number };
+
+/** The id of a wake-up: one per repository and due time, however often it is asked for. */
+export const wakeJobId = (job: ScanJob, at: number): string => `${WAKE}:${repositoryKey(job)}:${at}`;
+
+const requestedAtKey = (queueName: string) => `${queueName}:requested-at`;
+const triggersKey = (queueName: string) => `${queueName}:triggers`;
+
+/** Adds the scan job itself; its trigger must already be counted (`countTrigger`). */
+function addScan(queue: Queue, jobOptions: JobsOptions, job: ScanJob): Promise<unknown> {
+  return queue.add(SCAN, job, {
+    ...jobOptions,
+    deduplication: { id: repositoryKey(job), keepLastIfActive: true },
+  });
+}
+
+/** Adds a wake-up due at `at`; one that fires before it (its delay capped) puts itself back. */
+function addWake(queue: Queue, jobOptions: JobsOptions, data: WakeData, at: number): Promise<unknown> {
+  return queue.add(WAKE, data, {
+    jobId: wakeJobId(data, at),
+    delay: Math.min(Math.max(0, at - Date.now()), MAX_RESCAN_DELAY_MS),
+    ...jobOptions,
+  });
+}
+
+/**
+ * Counts a trigger of `job`'s repository and raises its trigger time, in one transaction (so a scan
+ * that sees the count sees the time); returns the trigger's number.
+ */
+async function countTrigger(connection: Redis, queueName: string, job: ScanJob): Promise<number> {
+  const key = repositoryKey(job);
+  const replies = await connection
+    .multi()
+    .zadd(requestedAtKey(queueName), 'GT', job.requestedAt, key)
+    .hincrby(triggersKey(queueName), key, 1)
+    .exec();
+  const [, count] = replies?.[1] ?? [];
+  if (typeof count !== 'number') throw new Error(`could not count a trigger of ${key}`);
+  return count;
+}
 
 /** Puts scan jobs on the shared queue: what the replicas' triggers and `freshbase sweep` both use. */
 export function createScanProducer(
@@ -131,24 +183,18 @@ export function createScanProducer(
   const jobOptions = jobOptionsFor(retry);
   return {
     async enqueue(job) {
-      const key = repositoryKey(job);
-      await connection.zadd(requestedAtKey(queue.name), 'GT', job.requestedAt, key);
-      await queue.add(SCAN, job, { ...jobOptions, deduplication: { id: key, keepLastIfActive: true } });
+      await countTrigger(connection, queue.name, job);
+      await addScan(queue, jobOptions, job);
     },
     async enqueueAt(job, slotAt) {
-      // Raised now, so a scan of the repository that starts meanwhile (a webhook's) answers this
+      // Counted now, so a scan of the repository that starts meanwhile (a webhook's) answers this
       // sweep, and the wake-up finds it done.
-      await connection.zadd(requestedAtKey(queue.name), 'GT', job.requestedAt, repositoryKey(job));
-      await queue.add(WAKE, job, {
-        jobId: wakeJobId(job, slotAt),
-        delay: Math.max(0, slotAt - Date.now()),
-        ...jobOptions,
-      });
+      const trigger = await countTrigger(connection, queue.name, job);
+      await addWake(queue, jobOptions, { ...job, trigger }, slotAt);
+      return trigger;
     },
   };
 }
-
-const requestedAtKey = (queueName: string) => `${queueName}:requested-at`;
 
 export interface RedisQueueOptions {
   url: string;
@@ -198,38 +244,45 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const { enqueue, enqueueAt } = createScanProducer(queueConnection, queue as Queue, retry);
 
   /**
-   * Whether a scan that started after `scan`'s trigger already succeeded: it read the repository
-   * after that trigger's event, with registry answers at least as fresh (its stored requestedAt,
-   * raised by the trigger, is the proof). Then `scan` — a sweep's wake-up, or a trigger parked
-   * while that scan ran — would only repeat it.
+   * Whether a scan that began after trigger number `trigger` of `key` already succeeded: it read the
+   * repository after that trigger's event, with registry answers at least as fresh.
    */
-  const answered = async (scan: ScanJob): Promise<boolean> => {
-    const stored = parseStoredResult(await queueConnection.get(resultKey(name, repositoryKey(scan))));
-    return stored !== null && stored.result.ok && stored.requestedAt >= scan.requestedAt;
-  };
+  const answered = (stored: StoredResult | null, trigger: number): boolean =>
+    trigger > 0 && stored !== null && stored.result.ok && stored.answered >= trigger;
+  const storedResult = async (key: string) =>
+    parseStoredResult(await queueConnection.get(resultKey(name, key)));
 
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
-    if (await answered(queued)) return;
-    const latest = Number(await queueConnection.zscore(requestedAtKey(name), key)) || 0;
-    const requestedAt = Math.max(queued.requestedAt, latest);
+    const replies = await queueConnection
+      .multi()
+      .hget(triggersKey(name), key)
+      .zscore(requestedAtKey(name), key)
+      .get(resultKey(name, key))
+      .exec();
+    const [triggers, latest, stored] = (replies ?? []).map(([, value]) => value);
+    const count = Number(triggers) || 0;
+    // Every trigger so far came before a successful scan began (this job's own, parked while that
+    // scan ran, among them): it would only repeat that scan. Whatever job data BullMQ kept.
+    if (answered(parseStoredResult(typeof stored === 'string' ? stored : null), count)) return;
+    const requestedAt = Math.max(queued.requestedAt, Number(latest) || 0);
     const followUp = await runner({ ...queued, requestedAt });
     if (followUp?.result) {
       const { result } = followUp;
       // Said now, though the job is retried: a sweep waiting for it must not wait out the backoff.
       if (followUp.retryable) result.error = `${result.error}; GitHub unavailable, retried later`;
-      const stored: StoredResult = { requestedAt, result };
-      await queueConnection.set(resultKey(name, key), JSON.stringify(stored), 'PX', RESULT_TTL_MS);
+      const kept: StoredResult = { answered: count, requestedAt, result };
+      await queueConnection.set(resultKey(name, key), JSON.stringify(kept), 'PX', RESULT_TTL_MS);
     }
     if (followUp?.retryable) throw new GitHubUnavailable(`scanning ${key}`);
     if (!followUp?.rescanAt) return;
-    const at = followUp.rescanAt.getTime();
     // One wake-up per repository and window opening, however many replicas ask for it.
-    await queue.add(WAKE, rescanJob(queued, followUp.rescanAt), {
-      jobId: `${WAKE}:${key}:${at}`,
-      delay: Math.min(Math.max(0, at - Date.now()), MAX_RESCAN_DELAY_MS),
-      ...jobOptions,
-    });
+    await addWake(
+      queue as Queue,
+      jobOptions,
+      rescanJob(queued, followUp.rescanAt),
+      followUp.rescanAt.getTime(),
+    );
   };
 
   const fanOut = async (installation: InstallationJob): Promise<void> => {
@@ -243,19 +296,31 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
     log.info({ ...installation, repositories: jobs.length }, 'installation scans enqueued');
   };
 
+  /** Puts a wake-up back for `waitMs`; BullMQ then leaves it delayed instead of completing it. */
+  const putBack = async (job: Job<JobData>, token: string, waitMs: number): Promise<never> => {
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError();
+  };
+
   /**
-   * A wake-up's scan is enqueued, unless a scan since its trigger already answered it, or its sweep
-   * must wait for the installation's budget.
+   * A schedule window's wake-up enqueues a scan as a new trigger, stamped now: never a time still to
+   * come, which would ask for registry answers fresher than any. Fired before the window opens (its
+   * delay was capped), it waits again. A sweep's wake-up enqueues the scan its trigger (counted when
+   * the sweep asked) stands for, unless a scan that began since then already answered it, or its
+   * sweep must wait for the installation's budget.
    */
   const wake = async (job: Job<JobData>, token: string | undefined): Promise<void> => {
-    const scan = job.data as ScanJob;
-    if (await answered(scan)) return;
-    const wait = pacerOf(scan)?.waitMs(scan.installationId, 0) ?? 0;
-    if (wait > 0 && token) {
-      await job.moveToDelayed(Date.now() + Math.min(wait, PACING_POLL_MS), token);
-      throw new DelayedError();
+    const { trigger, ...scan } = job.data as WakeData;
+    if (trigger === undefined) {
+      const early = scan.requestedAt - Date.now();
+      if (early > 0 && token) await putBack(job, token, Math.min(early, MAX_RESCAN_DELAY_MS));
+      await enqueue({ ...scan, requestedAt: Math.min(scan.requestedAt, Date.now()) });
+      return;
     }
-    await enqueue(scan);
+    if (answered(await storedResult(repositoryKey(scan)), trigger)) return;
+    const wait = pacerOf(scan)?.waitMs(scan.installationId, 0) ?? 0;
+    if (wait > 0 && token) await putBack(job, token, Math.min(wait, PACING_POLL_MS));
+    await addScan(queue as Queue, jobOptions, scan);
   };
 
   const worker = new Worker<JobData>(

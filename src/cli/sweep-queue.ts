@@ -5,8 +5,10 @@
 // within its sweep budget — the replicas see GitHub's rate-limit answers, so they pace it. The
 // sweep waits for each repository's result, which the replica that ran the job keeps in Redis.
 // Woken by the queue's events, it also reads the results every few seconds, so a missed event
-// costs a little time, never a result.
+// costs a little time, never a result. Only the replicas' workers move a due wake-up on, so one
+// still delayed well past its due time says that none runs.
 import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'probot';
 import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
 import {
@@ -40,13 +42,14 @@ export function readSweepTimeoutMs(env: NodeJS.ProcessEnv): number {
 export interface QueueSweepOptions {
   url: string;
   jobs: ScanJob[];
-  /** The sweep's start (every job's requestedAt): results of scans that answered less do not count. */
+  /** The sweep's start (every job's requestedAt). */
   requestedAt: number;
   /** Repositories start evenly over this long after `requestedAt` (FRESHBASE_SWEEP_SPREAD; 0: at once). */
   spreadMs: number;
   /**
    * Give up after this long without a new result while none of the queue's jobs runs and none of
-   * this sweep's wake-ups waits for its slot or its budget.
+   * this sweep's wake-ups waits for its slot or its budget — or one is still delayed this long
+   * after it was due (no replica moves due jobs on).
    */
   timeoutMs: number;
   log: Logger;
@@ -81,11 +84,13 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
 
     const producer = createScanProducer(connection, queue);
     const { jobs, requestedAt, spreadMs } = options;
-    const wakeIds = new Map<string, string>();
+    const wakes = new Map<string, Wake>();
+    /** Each repository's trigger number for this sweep: a result answers it from there on. */
+    const triggers = new Map<string, number>();
     for (const [index, job] of jobs.entries()) {
       const slot = sweepSlot(requestedAt, spreadMs, index, jobs.length);
-      await producer.enqueueAt(job, slot);
-      wakeIds.set(repositoryKey(job), wakeJobId(job, slot));
+      triggers.set(repositoryKey(job), await producer.enqueueAt(job, slot));
+      wakes.set(repositoryKey(job), { id: wakeJobId(job, slot), slot });
     }
     options.log.info({ queue: name, jobs: jobs.length, spreadMs }, 'sweep enqueued on the shared queue');
 
@@ -97,15 +102,14 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
         wake = resolve;
         setTimeout(resolve, POLL_MS).unref();
       });
-      if ((await collect(connection, name, pending, options.requestedAt, results)) > 0)
-        lastProgress = Date.now();
+      if ((await collect(connection, name, pending, triggers, results)) > 0) lastProgress = Date.now();
       if (pending.size === 0) break;
       if (Date.now() - lastProgress >= options.timeoutMs) {
         // A replica is at work (on this sweep's jobs or before them), or the sweep is paced: keep
         // waiting.
         if (
           ((await queue.getJobCounts('active')).active ?? 0) > 0 ||
-          (await anyDelayed(queue, pending, wakeIds))
+          (await wakeUpsWaiting(connection, queue, pending, wakes, options.timeoutMs))
         )
           lastProgress = Date.now();
         else return { results, timedOut: timeoutMessage(results.size, pending.size, options.timeoutMs) };
@@ -121,21 +125,53 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
   }
 }
 
+/** A sweep's wake-up: its job id and its slot. */
+interface Wake {
+  id: string;
+  slot: number;
+}
+
+/** BullMQ keeps a delayed job in a sorted set scored by its due time (ms) times this, plus a counter. */
+const DELAYED_SCORE_PER_MS = 0x1000;
+
 /**
- * Whether a pending repository's wake-up is still delayed: waiting for its slot, or put back by a
- * replica until the installation's rate-limit window resets. One that is due and not taken is not:
- * then no replica consumes the queue.
+ * Whether the pending repositories' wake-ups are rightly still waiting: one is due later, or came
+ * due less than `timeoutMs` ago — its slot, or, once a replica put it back until the installation's
+ * rate-limit window resets, the time it was put back to. Only a replica's worker takes a due job,
+ * so one still untaken (or delayed) `timeoutMs` after it was due says that no replica runs.
+ * Read in batches, one round trip each.
  */
-async function anyDelayed(
+async function wakeUpsWaiting(
+  connection: Redis,
   queue: Queue,
   pending: Set<string>,
-  wakeIds: Map<string, string>,
+  wakes: Map<string, Wake>,
+  timeoutMs: number,
 ): Promise<boolean> {
-  for (const key of pending) {
-    const id = wakeIds.get(key);
-    if (id && (await queue.getJobState(id)) === 'delayed') return true;
+  const mine = [...pending].flatMap((key) => wakes.get(key) ?? []);
+  const overdue = Date.now() - timeoutMs;
+  let waiting = false;
+  for (let start = 0; start < mine.length; start += READ_BATCH) {
+    const batch = mine.slice(start, start + READ_BATCH);
+    const pipeline = connection.pipeline();
+    for (const { id } of batch) {
+      pipeline.hmget(queue.toKey(id), 'timestamp', 'processedOn', 'finishedOn');
+      pipeline.zscore(queue.keys.delayed!, id);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [index, { slot }] of batch.entries()) {
+      const [timestamp, processedOn, finishedOn] = (replies[2 * index]?.[1] ?? []) as Array<string | null>;
+      const score = replies[2 * index + 1]?.[1] as string | null | undefined;
+      if (!timestamp || finishedOn) continue; // done (or failed)
+      // Never taken: due at its slot. Put back by a replica: due when it was put back to, while
+      // delayed; once due again it is another replica's to take, and counts for neither.
+      const dueAt = !processedOn ? slot : score ? Math.floor(Number(score) / DELAYED_SCORE_PER_MS) : null;
+      if (dueAt === null) continue;
+      if (dueAt <= overdue) return false;
+      waiting = true;
+    }
   }
-  return false;
+  return waiting;
 }
 
 function timeoutMessage(received: number, missing: number, timeoutMs: number): string {
@@ -145,12 +181,15 @@ function timeoutMessage(received: number, missing: number, timeoutMs: number): s
   return `${missing} repositories got no result within ${seconds} s of the last one and no job is running; their jobs stay queued`;
 }
 
-/** Moves the results that arrived from `pending` to `results`; returns how many. */
+/**
+ * Moves the results that answer this sweep (from scans that began after its trigger) from `pending`
+ * to `results`; returns how many.
+ */
 async function collect(
-  connection: ReturnType<typeof connect>,
+  connection: Redis,
   name: string,
   pending: Set<string>,
-  since: number,
+  triggers: Map<string, number>,
   results: Map<string, ScanResult>,
 ): Promise<number> {
   const keys = [...pending];
@@ -160,9 +199,9 @@ async function collect(
     const values = await connection.mget(batch.map((key) => resultKey(name, key)));
     values.forEach((value, index) => {
       const stored = parseStoredResult(value);
-      // An older result answered a trigger before this sweep: its scan may predate the sweep's start.
-      if (!stored || stored.requestedAt < since) return;
       const key = batch[index]!;
+      // An older result answered only triggers before this sweep's: its scan may predate the sweep.
+      if (!stored || stored.answered < (triggers.get(key) ?? Infinity)) return;
       results.set(key, stored.result);
       pending.delete(key);
       found++;

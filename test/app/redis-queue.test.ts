@@ -1,9 +1,15 @@
 // The BullMQ queue against a real redis-server: two replicas split the work, never scan one
 // repository at the same time, coalesce triggers, and run the schedule once per tick.
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'probot';
-import { createRedisQueue, type RedisJobQueue } from '../../src/app/redis-queue.js';
+import {
+  connect,
+  createRedisQueue,
+  createScanProducer,
+  wakeJobId,
+  type RedisJobQueue,
+} from '../../src/app/redis-queue.js';
 import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { job, waitFor } from './helpers.js';
@@ -84,6 +90,29 @@ function replica(
   queues.push(queue);
   return queue;
 }
+
+/** Runs `act` with a queue handle of its own on the test's queue. */
+async function onQueue<T>(act: (queue: Queue, connection: Redis) => Promise<T>): Promise<T> {
+  const connection = connect(redis.url);
+  const queue = new Queue(queueName, { connection });
+  try {
+    return await act(queue, connection);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** A job's state by id ('unknown' once done: jobs are removed on completion). */
+const stateOf = (id: string) => onQueue((queue) => queue.getJobState(id));
+
+/** Makes a delayed job due now, as if its delay had run out. */
+const promote = (id: string) =>
+  onQueue(async (queue) => {
+    const delayed = await Job.fromId(queue, id);
+    if (!delayed) throw new Error(`no job ${id}`);
+    await delayed.promote();
+  });
 
 const idle = async (queue: RedisJobQueue) => {
   const stats = await queue.stats();
@@ -269,8 +298,91 @@ test("a scheduled sweep's repositories wait for their slots as delayed wake-ups;
   for (const run of started.slice(2)) expect(run.at).toBeGreaterThanOrEqual(seen.resetAt);
 });
 
+const SCANNED = { ok: true, updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
+
+describe("a push during a scan is never dropped for a sweep's wake-up", () => {
+  // The sequence: a sweep asks for the repository at T (its wake-up waits for its slot); a webhook's
+  // scan S starts after T; push W comes during S and is parked; the wake-up fires during S and is
+  // parked over W (BullMQ keeps the last job added). S answered T but began before W: W must run.
+  test.each([
+    ['stamped by the same clock', () => Date.now()],
+    // A replica whose clock is behind stamps W before S's trigger: times cannot decide it.
+    ['stamped by a clock ten minutes behind', () => Date.now() - 600_000],
+  ])('W %s is scanned after S', async (_name, stampW) => {
+    const runs: ScanJob[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const one = replica(async (j) => {
+      runs.push(j);
+      if (runs.length === 1) await gate; // S lasts until W and the wake-up are parked
+      return { result: { ...SCANNED } };
+    });
+    const sweepAt = Date.now();
+    const slot = sweepAt + 3_600_000; // far off: the test fires it (promote), not the clock
+    const sweepJob = { ...job('api', COMMAND_SWEEP), requestedAt: sweepAt };
+    await onQueue((queue, connection) => createScanProducer(connection, queue).enqueueAt(sweepJob, slot));
+    await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() }); // S
+    await waitFor(() => runs.length === 1);
+    const w = { ...job('api', 'push'), requestedAt: stampW() };
+    await one.enqueue(w); // W, parked while S runs
+    const wakeId = wakeJobId(sweepJob, slot);
+    await promote(wakeId);
+    await waitFor(async () => (await stateOf(wakeId)) === 'unknown'); // the wake-up ran: parked over W
+    expect(runs).toHaveLength(1);
+    release();
+    await waitFor(() => runs.length === 2);
+    await waitFor(() => idle(one));
+    expect(runs).toHaveLength(2);
+    expect(runs[1]!.requestedAt).toBeGreaterThanOrEqual(Math.max(sweepAt, w.requestedAt));
+  });
+
+  test("the sweep's wake-up alone, parked during a scan that began after the sweep, stands down", async () => {
+    const runs: ScanJob[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const one = replica(async (j) => {
+      runs.push(j);
+      if (runs.length === 1) await gate;
+      return { result: { ...SCANNED } };
+    });
+    const sweepAt = Date.now();
+    const slot = sweepAt + 3_600_000;
+    const sweepJob = { ...job('api', COMMAND_SWEEP), requestedAt: sweepAt };
+    await onQueue((queue, connection) => createScanProducer(connection, queue).enqueueAt(sweepJob, slot));
+    await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() });
+    await waitFor(() => runs.length === 1);
+    const wakeId = wakeJobId(sweepJob, slot);
+    await promote(wakeId);
+    await waitFor(async () => (await stateOf(wakeId)) === 'unknown');
+    release();
+    await waitFor(() => idle(one));
+    expect(runs.map((r) => r.reason)).toEqual(['push']);
+  });
+});
+
+test('a schedule window opening months ahead holds back no trigger before it', async () => {
+  const runs: ScanJob[] = [];
+  const rescanAt = Date.now() + 60 * 24 * 3_600_000; // beyond BullMQ's capped delay (~24.8 days)
+  const one = replica(async (j) => {
+    runs.push(j);
+    return runs.length === 1
+      ? { result: { ...SCANNED }, rescanAt: new Date(rescanAt) }
+      : { result: { ...SCANNED } };
+  });
+  await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() });
+  const wakeId = wakeJobId({ ...job('api') }, rescanAt);
+  await waitFor(async () => (await stateOf(wakeId)) === 'delayed');
+  // Its capped delay runs out long before the window opens: it waits again, and scans nothing.
+  await promote(wakeId);
+  await waitFor(async () => (await stateOf(wakeId)) === 'delayed');
+  expect(runs).toHaveLength(1);
+  // A push now is scanned, and no scan asked for registry answers from the future.
+  await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() });
+  await waitFor(() => runs.length === 2);
+  for (const run of runs) expect(run.requestedAt).toBeLessThanOrEqual(Date.now());
+});
+
 describe('freshbase sweep on the shared queue: paced like the scheduled sweep', () => {
-  const OK = { ok: true, updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
   const seen = { limit: 100, remaining: 100, resetAt: 0 };
   const budget: RateBudget = {
     observe: () => undefined,
@@ -284,7 +396,7 @@ describe('freshbase sweep on the shared queue: paced like the scheduled sweep', 
     return replica(
       async (j: ScanJob) => {
         started.push({ repo: j.repo, reason: j.reason, at: Date.now() });
-        return { result: { ...OK } };
+        return { result: { ...SCANNED } };
       },
       {
         // The replica's own spread does not matter here: the sweep's wake-ups carry its slots.
@@ -308,8 +420,10 @@ describe('freshbase sweep on the shared queue: paced like the scheduled sweep', 
       jobs: sweepJobs(requestedAt, ['a', 'b']),
       requestedAt,
       spreadMs,
-      // Shorter than the spread: delayed wake-ups keep the sweep waiting, not giving up.
-      timeoutMs: 300,
+      // Shorter than the spread: delayed wake-ups keep the sweep waiting, not giving up. (Longer
+      // than a loaded replica may take to pick up a due wake-up: one still untaken this long after
+      // its slot says no replica runs.)
+      timeoutMs: 1_500,
       log: silentLog,
       name: queueName,
     });
@@ -330,7 +444,7 @@ describe('freshbase sweep on the shared queue: paced like the scheduled sweep', 
       jobs: sweepJobs(requestedAt, ['a', 'b']),
       requestedAt,
       spreadMs: 0,
-      timeoutMs: 300,
+      timeoutMs: 1_500,
       log: silentLog,
       name: queueName,
     });
@@ -343,11 +457,12 @@ describe('freshbase sweep on the shared queue: paced like the scheduled sweep', 
     const started: Array<{ repo: string; reason: string; at: number }> = [];
     const queue = pacedReplica(started);
     const requestedAt = Date.now();
+    const spreadMs = 120_000; // b's slot: a minute in, long after the push below
     const sweeping = sweepOnQueue({
       url: redis.url,
       jobs: sweepJobs(requestedAt, ['a', 'b']),
       requestedAt,
-      spreadMs: 1_600, // b's slot: 800 ms in
+      spreadMs,
       timeoutMs: 5_000,
       log: silentLog,
       name: queueName,
@@ -357,8 +472,30 @@ describe('freshbase sweep on the shared queue: paced like the scheduled sweep', 
     const swept = await sweeping;
     expect(swept.timedOut).toBeNull();
     expect(swept.results.size).toBe(2);
+    // b's wake-up, made due now, finds the push's scan answered the sweep and stands down.
+    const wakeId = wakeJobId(sweepJobs(requestedAt, ['b'])[0]!, requestedAt + spreadMs / 2);
+    expect(await stateOf(wakeId)).toBe('delayed');
+    await promote(wakeId);
+    await waitFor(async () => (await stateOf(wakeId)) === 'unknown');
     await waitFor(() => idle(queue));
     // b ran for the push, which came after the sweep began; its wake-up found that and stood down.
     expect(started.map((s) => `${s.repo} ${s.reason}`)).toEqual(['a sweep', 'b push']);
   });
+
+  test('with no replica running, a spread sweep still gives up after its timeout', async () => {
+    const requestedAt = Date.now();
+    const swept = await sweepOnQueue({
+      url: redis.url,
+      jobs: sweepJobs(requestedAt, ['a', 'b', 'c']),
+      requestedAt,
+      spreadMs: 3_600_000, // b and c wait for slots far off; a is due at once, and nobody takes it
+      timeoutMs: 1_000,
+      log: silentLog,
+      name: queueName,
+    });
+    expect(swept.timedOut).toBe(
+      'no replica consumed the jobs within 1 s; is the app running with the same REDIS_URL?',
+    );
+    expect(swept.results.size).toBe(0);
+  }, 20_000);
 });
