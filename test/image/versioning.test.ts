@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 
-import { parseTagVersion, possibleKinds, rankUpdates, updateKind } from '../../src/image/versioning.js';
+import {
+  parseTagVersion,
+  possibleKinds,
+  rankUpdates,
+  updateKind,
+  versionNumbersSpan,
+} from '../../src/image/versioning.js';
 
 describe('updateKind', () => {
   it.each([
@@ -31,6 +37,9 @@ describe('updateKind', () => {
     ['bookworm', 'trixie', null],
     ['nonroot', 'latest', null],
     ['3.12.1', 'latest', null],
+    // Another precision is another line, even when its numbers are higher.
+    ['3.12.1', '3.13', null],
+    ['1.25', '1.26.0', null],
   ])('%s → %s is %s', (current, candidate, kind) => {
     expect(updateKind(current, candidate)).toBe(kind);
   });
@@ -71,13 +80,32 @@ describe('parseTagVersion', () => {
     '',
     'v',
     '99999999999999999999',
+    '1.99999999999999999999',
+    '3.13.0rc1x',
   ])('%j is not a version', (tag) => {
     expect(parseTagVersion(tag)).toBeNull();
+  });
+
+  it('reads a prerelease written right after the numbers, with or without a variant', () => {
+    expect(parseTagVersion('3.13.0rc1')).toEqual({
+      prefix: '',
+      numbers: [3, 13, 0],
+      suffix: '',
+      prerelease: true,
+    });
   });
 
   it('keeps variants that only look like prerelease words', () => {
     expect(parseTagVersion('20-alpine')?.prerelease).toBe(false);
     expect(parseTagVersion('1.2-bullseye')?.prerelease).toBe(false);
+  });
+});
+
+describe('versionNumbersSpan', () => {
+  it('is where the numbers stand, after a `v` and before a variant', () => {
+    expect(versionNumbersSpan('v1.2.3-alpine')).toEqual({ start: 1, end: 6 });
+    expect(versionNumbersSpan('3.12')).toEqual({ start: 0, end: 4 });
+    expect(versionNumbersSpan('latest')).toBeNull();
   });
 });
 
