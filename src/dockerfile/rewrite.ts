@@ -65,8 +65,9 @@ function replacementFor(text: string, edit: ImageEdit): Replacement {
   const prefix = use.edit.tagPrefix ?? '';
   const suffix = use.edit.tagSuffix ?? '';
   const keepsAffixes = edit.tag.startsWith(prefix) && edit.tag.endsWith(suffix);
+  // Empty too when the prefix and suffix overlap in the new tag (`v` … `v` of `v`).
   const middle = edit.tag.slice(prefix.length, edit.tag.length - suffix.length);
-  if (!keepsAffixes || middle === '' || prefix.length + suffix.length > edit.tag.length) {
+  if (!keepsAffixes || middle === '') {
     throw new RewriteError(
       `tag "${edit.tag}" must have the form "${prefix}…${suffix}": only "${current}" in ${where} can change`,
       use,

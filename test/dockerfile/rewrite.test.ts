@@ -75,6 +75,98 @@ describe('rewrite', () => {
   });
 });
 
+describe('rewrite refuses what it cannot do exactly, with a message that says why', () => {
+  const text = 'FROM python:3\n';
+  const [python] = uses(text);
+
+  test('edits given in any order', () => {
+    const two = 'FROM a:1\nFROM b:1\n';
+    const [a, b] = uses(two);
+    expect(
+      rewrite(two, [
+        { use: b!, tag: '2' },
+        { use: a!, tag: '3' },
+      ]),
+    ).toBe('FROM a:3\nFROM b:2\n');
+  });
+
+  test('a use read from another text', () => {
+    expect(() => rewrite('FROM p\n', [{ use: python!, tag: '4' }])).toThrow(
+      new RewriteError('the edit lies outside this text', python!),
+    );
+    expect(() => rewrite('FROM pythoX:3\n', [{ use: python!, tag: '4' }])).toThrow(
+      'line 1: expected "python:3" but found "pythoX:3"',
+    );
+    for (const stranger of [
+      { ...python!, column: 9 },
+      { ...python!, source: 'copy-from' as const },
+    ]) {
+      expect(() => rewrite(text, [{ use: stranger, tag: '4' }])).toThrow(
+        'line 1: python:3 is not an image use of this text',
+      );
+    }
+    // The same text at another place on the same line is not this use.
+    const platform = 'FROM --platform=python:3 python:3\n';
+    const [real] = uses(platform);
+    const elsewhere = { ...real!, edit: { ...real!.edit, range: { start: 16, end: 24 } } };
+    expect(() => rewrite(platform, [{ use: elsewhere, digest: D1 }])).toThrow(
+      'line 1: python:3 is not an image use of this text',
+    );
+  });
+
+  test('overlapping edits', () => {
+    const start = python!.edit.range.start;
+    const inside = {
+      ...python!,
+      written: 'thon:3',
+      edit: { ...python!.edit, range: { start: start + 2, end: start + 8 } },
+    };
+    expect(() =>
+      rewrite(text, [
+        { use: python!, tag: '4' },
+        { use: inside, tag: '5' },
+      ]),
+    ).toThrow('line 1: the edit overlaps the edit for line 1');
+    const sameStart = {
+      ...python!,
+      written: 'python',
+      edit: { ...python!.edit, range: { start, end: start + 6 } },
+    };
+    expect(() =>
+      rewrite(text, [
+        { use: python!, tag: '4' },
+        { use: sameStart, tag: '5' },
+      ]),
+    ).toThrow('line 1: the edit overlaps the edit for line 1');
+  });
+
+  test('a digest edit keeps the tag, a tag edit keeps the digest', () => {
+    const pinned = `FROM node:18@${D1}\n`;
+    const [node] = uses(pinned);
+    expect(rewrite(pinned, [{ use: node!, tag: '20' }])).toBe(`FROM node:20@${D1}\n`);
+    expect(rewrite(pinned, [{ use: node!, digest: D2 }])).toBe(`FROM node:18@${D2}\n`);
+  });
+
+  test('a tag that comes from an ARG: affixes kept, no digest, nothing to do without a tag', () => {
+    const alpine = 'ARG V=20\nFROM node:v${V}-alpine\n';
+    const [use] = uses(alpine);
+    expect(rewrite(alpine, [{ use: use! }])).toBe(alpine);
+    expect(rewrite(alpine, [{ use: use!, tag: 'v22-alpine', digest: null }])).toBe(
+      'ARG V=22\nFROM node:v${V}-alpine\n',
+    );
+    expect(() => rewrite(alpine, [{ use: use!, digest: D1 }])).toThrow(
+      'line 2: cannot change the digest of node:v20-alpine: its tag comes from ARG V',
+    );
+    const form = 'line 2: tag "%s" must have the form "v…-alpine": only "20" in ARG V can change';
+    for (const tag of ['22-alpinev', 'v-alpine', 'v22-bookworm']) {
+      expect(() => rewrite(alpine, [{ use: use!, tag }])).toThrow(form.replace('%s', tag));
+    }
+    // Prefix and suffix overlap in the new tag: nothing is left for the ARG.
+    const twice = 'ARG V=20\nFROM x:v${V}v\n';
+    expect(() => rewrite(twice, [{ use: uses(twice)[0]!, tag: 'v' }])).toThrow(/must have the form "v…v"/);
+  });
+});
+
 describe('properties', () => {
   const fragments = fc.constantFrom(
     'FROM ',
