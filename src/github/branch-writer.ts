@@ -253,13 +253,16 @@ interface GraphqlErrorShape {
   errors?: Array<{ type?: string; message?: string; extensions?: { code?: string } }>;
 }
 
-export function graphqlErrors(error: unknown): NonNullable<GraphqlErrorShape['errors']> | null {
+/** The `errors` of a GraphQL answer. */
+export type GraphqlErrors = NonNullable<GraphqlErrorShape['errors']>;
+
+export function graphqlErrors(error: unknown): GraphqlErrors | null {
   const errors = typeof error === 'object' && error !== null ? (error as GraphqlErrorShape).errors : null;
   return Array.isArray(errors) ? errors : null;
 }
 
 /** The server's schema has no `updateRefs` (GitHub Enterprise Server before 3.16). */
-function lacksUpdateRefs(errors: NonNullable<GraphqlErrorShape['errors']>): boolean {
+function lacksUpdateRefs(errors: GraphqlErrors): boolean {
   return errors.some((e) => /\bupdateRefs\b|\bUpdateRefsInput\b/.test(e.message ?? ''));
 }
 

@@ -4,7 +4,8 @@
 // on every update. Remembered for a day, not for the process's life: a server upgraded meanwhile
 // gets Verified commits again within a day, for the price of one refused try per day. With
 // REDIS_URL the memory sits in the GitHub cache's Redis store, so the replicas (and successive
-// `freshbase sweep` runs) learn it once between them.
+// `freshbase sweep` runs) learn it once between them. github.com has the mutation: nothing is ever
+// remembered for it (nor read, so an entry a misread answer left there does nothing).
 import { type CacheStore, MemoryCacheStore } from '../registry/cache-store.js';
 import type { GitHubClient } from './types.js';
 
@@ -20,6 +21,9 @@ export interface GitHubServerFeatures {
 
 /** The server a client talks to: `https://api.github.com`, `https://ghe.example/api/v3`. */
 const serverOf = (octokit: GitHubClient): string => octokit.request.endpoint.DEFAULTS.baseUrl;
+/** github.com's API, which has `createCommitOnBranch`. */
+const GITHUB_COM = 'https://api.github.com';
+const isGitHubCom = (octokit: GitHubClient): boolean => serverOf(octokit).replace(/\/+$/, '') === GITHUB_COM;
 const keyOf = (octokit: GitHubClient): string => `server:${serverOf(octokit)}:no-createCommitOnBranch`;
 
 /** `store`: the GitHub cache's (Redis with REDIS_URL); by default a small one in process. */
@@ -29,8 +33,10 @@ export function createServerFeatures(
   return {
     // A store that cannot answer (Redis down) is taken as "not known": the mutation is tried.
     lacksCommitMutation: async (octokit) =>
-      (await store.get<boolean>(keyOf(octokit)).catch(() => undefined)) === true,
-    rememberLacksCommitMutation: (octokit) =>
-      store.set(keyOf(octokit), true, MISSING_MUTATION_TTL_MS).catch(() => undefined),
+      !isGitHubCom(octokit) && (await store.get<boolean>(keyOf(octokit)).catch(() => undefined)) === true,
+    rememberLacksCommitMutation: async (octokit) => {
+      if (isGitHubCom(octokit)) return;
+      await store.set(keyOf(octokit), true, MISSING_MUTATION_TTL_MS).catch(() => undefined);
+    },
   };
 }

@@ -14,6 +14,7 @@ import {
   deleteBranch,
   type DroppedRef,
   graphqlErrors,
+  type GraphqlErrors,
   pointBranch,
   refWrite,
 } from './branch-writer.js';
@@ -43,6 +44,23 @@ export type NewBranchCommit =
   | { made: false; unsupported: true; branchAt?: string }
   /** Someone else's commits are on the branch: the app leaves it alone. */
   | { made: false; unsupported: false; authors: string[] };
+
+/**
+ * The server's schema has no `createCommitOnBranch` (older GitHub Enterprise Server): GraphQL's own
+ * "Field 'createCommitOnBranch' doesn't exist on type 'Mutation'" (code `undefinedField`). Only this
+ * is remembered; a refusal of the input (which names `CreateCommitOnBranchInput` on github.com too)
+ * is not.
+ */
+const MISSING_MUTATION = /^Field 'createCommitOnBranch' doesn't exist on type 'Mutation'$/;
+const lacksMutation = (errors: GraphqlErrors): boolean =>
+  errors.some(
+    (e) =>
+      MISSING_MUTATION.test(e.message ?? '') &&
+      (e.extensions?.code === undefined || e.extensions.code === 'undefinedField'),
+  );
+/** Any other error about the mutation or its input: this commit goes over the Git Data API. */
+const refusesMutation = (errors: GraphqlErrors): boolean =>
+  errors.some((e) => /\bcreateCommitOnBranch\b|\bCreateCommitOnBranchInput\b/.test(e.message ?? ''));
 
 const onlyPlainFiles = ({ files, modes }: CommitContent): boolean =>
   files.every((f) => (modes.get(f.path) ?? PLAIN_FILE) === PLAIN_FILE);
@@ -158,12 +176,19 @@ async function commitOnBranch(
   } catch (error) {
     const errors = graphqlErrors(error);
     if (!errors) throw error;
-    if (errors.some((e) => /\bcreateCommitOnBranch\b|\bCreateCommitOnBranchInput\b/.test(e.message ?? ''))) {
+    if (lacksMutation(errors)) {
       ctx.log.info(
         { branch },
         'no GraphQL createCommitOnBranch on this server: committing over the Git Data API (not Verified) for a day',
       );
       await ctx.serverFeatures?.rememberLacksCommitMutation(ctx.octokit);
+      return { made: false, unsupported: true };
+    }
+    if (refusesMutation(errors)) {
+      ctx.log.warn(
+        { branch, errors: errors.map((e) => e.message) },
+        'createCommitOnBranch refused this commit: committing it over the Git Data API (not Verified)',
+      );
       return { made: false, unsupported: true };
     }
     const rejected = errors.map((e) => e.message).join('; ');

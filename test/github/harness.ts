@@ -41,10 +41,14 @@ export interface Harness {
   run(overrides?: Partial<ReconcileDeps>): Promise<RepositoryReport>;
 }
 
-/** A real Probot Octokit as the app gets it, minus retries and throttling, logging nothing. */
-export function createTestOctokit(): GitHubClient {
+/**
+ * A real Probot Octokit as the app gets it, minus retries and throttling, logging nothing; for
+ * github.com unless `baseUrl` names a GitHub Enterprise Server (the fake answers GHE_API too).
+ */
+export function createTestOctokit(baseUrl?: string): GitHubClient {
   const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   return new ProbotOctokit({
+    ...(baseUrl ? { baseUrl } : {}),
     auth: { token: 'test' },
     retry: { enabled: false },
     throttle: { enabled: false },
@@ -52,12 +56,13 @@ export function createTestOctokit(): GitHubClient {
   });
 }
 
-export function createHarness(): Harness {
+/** `baseUrl`: the app talks to a GitHub Enterprise Server there (GHE_API) instead of github.com. */
+export function createHarness(baseUrl?: string): Harness {
   const gh = new FakeGitHub(BOT).install();
   const registry = new FakeRegistry();
   registry.digests.set('python:3.12', digest(2));
   const logs: Array<Record<string, unknown>> = [];
-  const octokit = createTestOctokit();
+  const octokit = createTestOctokit(baseUrl);
   const state = temporaryStateStore();
   return {
     gh,

@@ -3,6 +3,7 @@
 // `createCommitOnBranch`, both without ever committing over someone else's push.
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { BOT, createHarness, PY_312, REPO, type Harness } from './harness.js';
+import { GHE_API } from '../support/fake-github-http.js';
 import { digest } from './fake-registry.js';
 import { createServerFeatures } from '../../src/github/server-features.js';
 
@@ -73,6 +74,8 @@ test('without createCommitOnBranch (older GitHub Enterprise Server) the Git Data
 });
 
 test('once the server is known to lack createCommitOnBranch, a new PR goes straight to the Git Data API', async () => {
+  h.gh.uninstall();
+  h = createHarness(GHE_API); // a GitHub Enterprise Server: github.com is never taken to lack it
   const serverFeatures = createServerFeatures();
   h.gh.createCommitOnBranchMutation = false;
   h.gh.createRepo(REPO, { files: { Dockerfile: PY_312 } });

@@ -37,6 +37,16 @@ test('remembered per server (API base URL), for a day', async () => {
   expect(MISSING_MUTATION_TTL_MS).toBe(24 * 3600_000);
 });
 
+test('never for github.com: nothing remembered, and an entry left there is not read', async () => {
+  const memory = new MemoryCacheStore();
+  const features = createServerFeatures(memory);
+  await features.rememberLacksCommitMutation(github);
+  expect(await features.lacksCommitMutation(github)).toBe(false);
+  // An entry an earlier version wrote after misreading an answer.
+  await memory.set('server:https://api.github.com:no-createCommitOnBranch', true, MISSING_MUTATION_TTL_MS);
+  expect(await features.lacksCommitMutation(github)).toBe(false);
+});
+
 test('with REDIS_URL one replica learns it for all', async () => {
   const [a, b] = [
     createRedisCacheStore(redis.url, silent, 'freshbase:github:'),

@@ -3,6 +3,7 @@
 // deletes the scratch branch; the Git Data API where GitHub cannot; never over someone's push.
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { BOT, createHarness, createTestOctokit, PY_312, REPO, type Harness } from './harness.js';
+import { GHE_API } from '../support/fake-github-http.js';
 import { digest } from './fake-registry.js';
 import { createServerFeatures } from '../../src/github/server-features.js';
 
@@ -84,6 +85,8 @@ test('without createCommitOnBranch (older GitHub Enterprise Server) the Git Data
 });
 
 test('a server found without createCommitOnBranch is remembered: later updates go straight to the Git Data API', async () => {
+  h.gh.uninstall();
+  h = createHarness(GHE_API); // a GitHub Enterprise Server
   const serverFeatures = createServerFeatures();
   await openPullThenNewDigest();
   h.gh.createCommitOnBranchMutation = false;
@@ -100,7 +103,7 @@ test('a server found without createCommitOnBranch is remembered: later updates g
     'POST /graphql', // updateRefs: the compare-and-swap move of the PR's branch
     `PATCH ${T}/pulls/{number}`,
   ]);
-  expect(await serverFeatures.lacksCommitMutation(createTestOctokit())).toBe(true);
+  expect(await serverFeatures.lacksCommitMutation(createTestOctokit(GHE_API))).toBe(true);
 
   // The next update (main moved on, a newer digest): no scratch ref, no mutation tried.
   h.gh.pushAs('octocat', REPO, 'main', { 'CHANGELOG.md': 'v2' });
@@ -122,7 +125,40 @@ test('a server found without createCommitOnBranch is remembered: later updates g
   expect(h.logs.filter((l) => /no GraphQL createCommitOnBranch/.test(String(l.msg)))).toHaveLength(1);
 });
 
+test('github.com is never taken to lack createCommitOnBranch: each update tries it again', async () => {
+  const serverFeatures = createServerFeatures();
+  await openPullThenNewDigest();
+  h.gh.createCommitOnBranchMutation = false; // however it answers
+  await h.run({ serverFeatures });
+  expect(await serverFeatures.lacksCommitMutation(createTestOctokit())).toBe(false);
+  h.gh.createCommitOnBranchMutation = true;
+  h.registry.digests.set('python:3.12', digest(4));
+  const report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ updated: 1, failed: 0 });
+  expect(h.gh.verifiedCommits.has(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)!)).toBe(true);
+});
+
+test('a refused input (naming CreateCommitOnBranchInput) is not taken for a missing mutation', async () => {
+  h.gh.uninstall();
+  h = createHarness(GHE_API);
+  const serverFeatures = createServerFeatures();
+  await openPullThenNewDigest();
+  const message =
+    'Variable $input of type CreateCommitOnBranchInput! was provided invalid value for fileChanges.additions.0.contents (Could not coerce value to Base64String)';
+  h.gh.http.failNext('POST /graphql', [200, { errors: [{ message, extensions: { problems: [] } }] }]);
+  let report = await h.run({ serverFeatures });
+  // This commit goes over the Git Data API; the server is not remembered as lacking the mutation.
+  expect(report.pullRequests).toMatchObject({ updated: 1, failed: 0 });
+  expect(await serverFeatures.lacksCommitMutation(createTestOctokit(GHE_API))).toBe(false);
+  h.registry.digests.set('python:3.12', digest(4));
+  report = await h.run({ serverFeatures });
+  expect(report.pullRequests).toMatchObject({ updated: 1, failed: 0 });
+  expect(h.gh.verifiedCommits.has(h.gh.repo(REPO).refs.get(`heads/${BRANCH}`)!)).toBe(true);
+});
+
 test('a human push during a remembered Git Data update is never forced over', async () => {
+  h.gh.uninstall();
+  h = createHarness(GHE_API);
   const serverFeatures = createServerFeatures();
   await openPullThenNewDigest();
   h.gh.createCommitOnBranchMutation = false;

@@ -24,6 +24,18 @@ interface Route {
 }
 
 export const API = 'https://api.github.com';
+/** The same fake as a GitHub Enterprise Server (through nock too): for what differs by server. */
+export const GHE_API = 'https://ghe.acme.example/api/v3';
+
+/** A request's path as github.com has it: GHES serves REST under /api/v3 and GraphQL at /api/graphql. */
+const serverPath = (raw: string): string =>
+  raw.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api(?=\/graphql)/, '');
+
+/** Link headers point at the server that was asked. */
+function linkedFrom([status, body, headers]: Reply, base: string): Reply {
+  if (base === API || !headers?.link) return [status, body, headers];
+  return [status, body, { ...headers, link: headers.link.replaceAll(API, base) }];
+}
 
 export class HttpError extends Error {
   constructor(readonly reply: Reply) {
@@ -153,18 +165,21 @@ export class FakeHttp {
 
   install(): void {
     nock.disableNetConnect();
-    const scope = nock(API).persist();
-    for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) {
-      // A classic function: nock binds the intercepted request to `this`.
-      const fake = this; // eslint-disable-line @typescript-eslint/no-this-alias
-      scope.intercept(/.*/, method).reply(function (uri, body) {
-        const headers = this.req.headers;
-        if (fake.latencyMs <= 0) return fake.answer(method, uri, body, headers);
-        const half = fake.latencyMs / 2;
-        return delay(half)
-          .then(() => fake.answer(method, uri, body, headers))
-          .then((reply) => delay(half, reply));
-      });
+    for (const base of [API, GHE_API]) {
+      const scope = nock(new URL(base).origin).persist();
+      for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) {
+        // A classic function: nock binds the intercepted request to `this`.
+        const fake = this; // eslint-disable-line @typescript-eslint/no-this-alias
+        scope.intercept(/.*/, method).reply(function (uri, body) {
+          const headers = this.req.headers;
+          const answer = () => linkedFrom(fake.answer(method, serverPath(uri), body, headers), base);
+          if (fake.latencyMs <= 0) return answer();
+          const half = fake.latencyMs / 2;
+          return delay(half)
+            .then(answer)
+            .then((reply) => delay(half, reply));
+        });
+      }
     }
   }
 
@@ -191,7 +206,7 @@ export class FakeHttp {
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         const raw = req.url ?? '/';
-        const path = raw.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api(?=\/graphql)/, '');
+        const path = serverPath(raw);
         const linkBase = `http://${req.headers.host}${raw.startsWith('/api/v3/') ? '/api/v3' : ''}`;
         const respond = ([status, body, headers = {}]: Reply) => {
           const payload =
