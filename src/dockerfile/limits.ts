@@ -63,16 +63,17 @@ export function checkLimits(text: string, escape: EscapeChar): LimitExceeded | n
       // Dropped lines still count: the parser reads them as part of the instruction.
       chars += line.length + 1;
       if (chars > MAX_INSTRUCTION_CHARS) return tooLong(startLine);
-      if (words > 0 && (lineTrimmed === '' || lineTrimmed.startsWith('#'))) {
+      // (Never the first line: the loop above skipped blank and comment lines.)
+      if (lineTrimmed === '' || lineTrimmed.startsWith('#')) {
         if (i >= lines.length) break;
         continue;
       }
       const continued = endsWithContinuation(line, escape);
+      // The line is trimmed and not blank, so no word is empty.
       for (const word of lineTrimmed.split(/[ \t]+/)) {
-        if (word === '') continue;
         words++;
         if (head.length <= MAX_FLAGS + 2) head.push(word);
-        if (word.startsWith('<<') && word.length > 2) {
+        if (word.startsWith('<<')) {
           const name = heredocName(word);
           if (name !== null) heredocs.push({ name, tabbed: word.startsWith('<<-') });
         }
@@ -90,7 +91,7 @@ export function checkLimits(text: string, escape: EscapeChar): LimitExceeded | n
         detail: `the instruction on line ${startLine} has more than ${MAX_FLAGS} flags, the limit`,
       };
     }
-    if (heredocs.length > 0 && HEREDOC_KEYWORDS.has(keyword(head))) {
+    if (HEREDOC_KEYWORDS.has(keyword(head))) {
       for (const { name, tabbed } of heredocs) {
         while (i < lines.length) {
           const body = lines[i++]!;
@@ -136,7 +137,7 @@ function heredocName(word: string): string | null {
   let value = word.slice(word.startsWith('<<-') ? 3 : 2);
   for (const quote of ['"', "'"]) {
     if (value.startsWith(quote)) {
-      if (value.length < 2 || !value.endsWith(quote)) return null;
+      if (!value.endsWith(quote)) return null;
       value = value.slice(1, -1);
     }
   }
