@@ -41,11 +41,12 @@ export function readParserDirectives(text: string): ParserDirectives {
     if (!seen.has(name)) {
       seen.add(name);
       const value = match[2]!;
-      const start = lineStart + indent + match[0].lastIndexOf(value, match[0].length - 1);
+      const start = lineStart + indent + match[0].lastIndexOf(value);
       if (name === 'syntax') {
         result.syntax = { value, start, end: start + value.length, lineStart: lineStart + indent };
-      } else if (name === 'escape' && (value === '\\' || value === '`')) {
-        result.escape = value;
+      } else if (name === 'escape' && value === '`') {
+        // A backslash is the default; any other value is a build error, and we keep the default.
+        result.escape = '`';
       }
     }
     lineStart = newline < 0 ? text.length : newline + 1;
