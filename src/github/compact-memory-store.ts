@@ -8,7 +8,12 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { CacheStore } from '../registry/cache-store.js';
 
-/** 128 bits of SHA-256: keys name URLs (long), and no two of a process's keys collide in practice. */
+/** What an entry costs on V8's heap besides its bytes: the Buffer object, key string, LRU slots. */
+export const ENTRY_OVERHEAD_BYTES = 512;
+/** At most this many entries, whatever their size (as the registry's memory store). */
+export const MAX_ENTRIES = 50_000;
+
+/** 132 bits of SHA-256 (22 base64url characters): keys name URLs, which are long. */
 function shortKey(key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
@@ -16,30 +21,40 @@ function shortKey(key: string): string {
 export class CompactMemoryCacheStore implements CacheStore {
   private readonly entries: LRUCache<string, Buffer>;
 
-  /** `maxBytes`: bound on the deflated values (and their keys); a value over a tenth of it is not kept. */
-  constructor(maxBytes: number) {
+  /**
+   * `maxBytes`: bound on the deflated entries, their keys and a fixed overhead each; an entry over
+   * a tenth of it is not kept. `hashKey`: the key's stand-in (tests give one that collides).
+   */
+  constructor(
+    maxBytes: number,
+    private readonly hashKey: (key: string) => string = shortKey,
+  ) {
     this.entries = new LRUCache<string, Buffer>({
+      max: MAX_ENTRIES,
       maxSize: maxBytes,
       maxEntrySize: Math.max(1, Math.floor(maxBytes / 10)),
-      sizeCalculation: (value, key) => value.length + key.length,
+      sizeCalculation: (value, key) => value.length + key.length + ENTRY_OVERHEAD_BYTES,
     });
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const deflated = this.entries.get(shortKey(key));
-    return deflated && (JSON.parse(inflateRawSync(deflated).toString('utf8')) as T);
+    const deflated = this.entries.get(this.hashKey(key));
+    if (!deflated) return undefined;
+    // The full key is stored beside the value: a hash collision answers nothing, never another's answer.
+    const [storedKey, value] = JSON.parse(inflateRawSync(deflated).toString('utf8')) as [string, T];
+    return storedKey === key ? value : undefined;
   }
 
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
     // Copied out to a buffer of its own: zlib's result is a view on its 16 KiB output chunk, and a
     // small Buffer.from() is a slice of a shared 8 KiB pool slab; either would keep far more alive.
-    const output = deflateRawSync(JSON.stringify(value));
+    const output = deflateRawSync(JSON.stringify([key, value]));
     const deflated = Buffer.allocUnsafeSlow(output.length);
     output.copy(deflated);
-    this.entries.set(shortKey(key), deflated, { ttl: ttlMs });
+    this.entries.set(this.hashKey(key), deflated, { ttl: ttlMs });
   }
 
-  /** Bytes held (deflated values and keys): what the bound limits. */
+  /** Bytes counted against the bound (deflated entries, keys and overheads). */
   get bytes(): number {
     return this.entries.calculatedSize;
   }
