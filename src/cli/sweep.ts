@@ -40,6 +40,14 @@ interface SweepSettings {
   share: number;
   spreadMs: number;
   timeoutMs: number;
+  concurrency: number;
+}
+
+/** Zero or NaN workers would scan nothing and still report success. */
+function readConcurrency(concurrency = DEFAULT_CONCURRENCY): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`concurrency must be a whole number of at least 1, not ${concurrency}`);
+  return concurrency;
 }
 
 /** Each repository's result; null when none came (a sweep on the shared queue that timed out). */
@@ -57,6 +65,7 @@ export async function runSweep(
       // Run from an external cron, the sweep knows no interval: spread only when asked to.
       spreadMs: readSweepSpread(env) ?? 0,
       timeoutMs: readSweepTimeoutMs(env),
+      concurrency: readConcurrency(overrides.concurrency),
     };
   } catch (error) {
     io.stderr(`freshbase sweep: ${errorMessage(error)}\n`);
@@ -188,7 +197,7 @@ async function sweepInProcess(
         swept[index] = { job, result: outcome.result ?? null };
       }
     };
-    const workers = Math.min(overrides.concurrency ?? DEFAULT_CONCURRENCY, jobs.length);
+    const workers = Math.min(settings.concurrency, jobs.length);
     await Promise.all(Array.from({ length: workers }, worker));
     return { swept, installations: listing.installations, incomplete: listing.incomplete };
   } finally {

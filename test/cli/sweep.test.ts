@@ -88,6 +88,19 @@ test('scans at most `concurrency` repositories at once, each once', async () => 
   scope.done();
 });
 
+test.each([0, NaN, 1.5])('a concurrency of %p is refused before anything is scanned', async (concurrency) => {
+  let scanned = 0;
+  const reconcile: Reconcile = async (deps) => {
+    scanned++;
+    return report(`${deps.owner}/${deps.repo}`);
+  };
+  const { io, err } = capture();
+  const code = await runSweep({}, io, { probot: createTestProbot(), reconcile, concurrency });
+  expect(code).toBe(2);
+  expect(err.join('')).toContain(`concurrency must be a whole number of at least 1, not ${concurrency}`);
+  expect(scanned).toBe(0);
+});
+
 test('scans every repository once and exits 0, lookup errors included', async () => {
   const scope = mockGitHub();
   const seen: string[] = [];
