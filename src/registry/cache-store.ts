@@ -11,28 +11,14 @@ export interface CacheStore {
 
 export interface MemoryCacheBounds {
   maxEntries?: number;
-  /**
-   * Bound on the values' total size (as JSON text, a fair proxy for what they hold); the least
-   * recently used go first, and a value larger than a tenth of it is not kept at all.
-   */
-  maxBytes?: number;
 }
 
 export class MemoryCacheStore implements CacheStore {
   private readonly entries: LRUCache<string, { value: unknown }>;
 
   constructor(bounds: MemoryCacheBounds = {}) {
-    const { maxEntries = 50_000, maxBytes } = bounds;
-    this.entries = new LRUCache<string, { value: unknown }>(
-      maxBytes === undefined
-        ? { max: maxEntries }
-        : {
-            max: maxEntries,
-            maxSize: maxBytes,
-            maxEntrySize: Math.max(1, Math.floor(maxBytes / 10)),
-            sizeCalculation: (entry, key) => key.length + (JSON.stringify(entry.value)?.length ?? 1),
-          },
-    );
+    const { maxEntries = 50_000 } = bounds;
+    this.entries = new LRUCache<string, { value: unknown }>({ max: maxEntries });
   }
 
   async get<T>(key: string): Promise<T | undefined> {

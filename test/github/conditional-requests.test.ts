@@ -2,7 +2,7 @@
 // as GitHub does: an ETag on every 200 GET, 304 on a match, and 304s not counted.
 import { ProbotOctokit } from 'probot';
 import { createConditionalRequestCache } from '../../src/github/conditional-requests.js';
-import { MemoryCacheStore } from '../../src/registry/cache-store.js';
+import { CompactMemoryCacheStore } from '../../src/github/compact-memory-store.js';
 import { FakeGitHub } from '../support/fake-github.js';
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -25,7 +25,7 @@ function setup(
   token = 'test',
   scope: { installationId: number; freshAfter?: number } = { installationId: 1 },
 ) {
-  const cache = createConditionalRequestCache(new MemoryCacheStore({ maxBytes: 1 << 20 }));
+  const cache = createConditionalRequestCache(new CompactMemoryCacheStore(1 << 20));
   const octokit = octokitWith(token);
   cache.attach(octokit, scope);
   return { cache, octokit };
@@ -86,7 +86,7 @@ test('a missing file at a commit is remembered; the same path on a branch is ask
 });
 
 test('within one sweep, file contents are read once; a later trigger reads them again', async () => {
-  const cache = createConditionalRequestCache(new MemoryCacheStore());
+  const cache = createConditionalRequestCache(new CompactMemoryCacheStore(1 << 20));
   const read = (octokit: ReturnType<typeof octokitWith>) =>
     octokit.rest.repos.getContent({
       owner: 'acme',
@@ -112,7 +112,7 @@ test('within one sweep, file contents are read once; a later trigger reads them 
 });
 
 test('ETags are per token, as on GitHub; the sha media type is not', async () => {
-  const cache = createConditionalRequestCache(new MemoryCacheStore());
+  const cache = createConditionalRequestCache(new CompactMemoryCacheStore(1 << 20));
   const one = octokitWith('token-one');
   const two = octokitWith('token-two');
   cache.attach(one, { installationId: 1 });
@@ -137,7 +137,7 @@ test('ETags are per token, as on GitHub; the sha media type is not', async () =>
 });
 
 test('installations never share answers', async () => {
-  const cache = createConditionalRequestCache(new MemoryCacheStore());
+  const cache = createConditionalRequestCache(new CompactMemoryCacheStore(1 << 20));
   const head = gh.repo('acme/app').refs.get('heads/main')!;
   const one = octokitWith('test');
   const two = octokitWith('test');
