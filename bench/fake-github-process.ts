@@ -4,6 +4,7 @@
 // of the fake (nor nock, which it loads) is imported into the benchmark's process.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { Catalogue } from './org-fixture.js';
 
 export interface FakeOrgSetup {
@@ -43,21 +44,34 @@ export interface FakeGitHubProcess {
 
 /** Forks the fake, builds the org in it and waits until it listens. */
 export async function startFakeGitHubProcess(setup: FakeOrgSetup): Promise<FakeGitHubProcess> {
-  const child = fork(new URL('./fake-github-child.js', import.meta.url).pathname, [], {
+  const child = fork(fileURLToPath(new URL('./fake-github-child.js', import.meta.url)), [], {
     serialization: 'advanced',
   });
-  const exited = once(child, 'exit');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // Without a listener the child's 'error' (a failed spawn, a send on a closed channel) would throw
+  // from nowhere: it fails the answer being waited for.
+  const failed = new Promise<never>((_, reject) => child.on('error', reject));
+  failed.catch(() => {});
   const next = async <T extends FromChild['type']>(type: T) => {
     const [message] = (await Promise.race([
       once(child, 'message'),
-      exited.then(([code]) => {
+      exited.then((code) => {
         throw new Error(`fake GitHub process exited (${code}) before answering ${type}`);
+      }),
+      failed.catch((error: Error) => {
+        throw new Error(`fake GitHub process failed before answering ${type}: ${error.message}`);
       }),
     ])) as [FromChild];
     if (message.type !== type) throw new Error(`fake GitHub process answered ${message.type}, not ${type}`);
     return message as Extract<FromChild, { type: T }>;
   };
-  const send = (message: ToChild) => child.send(message);
+  const send = (message: ToChild) => {
+    if (!child.connected)
+      throw new Error(
+        `fake GitHub process exited (${child.exitCode ?? child.signalCode}) before ${message.type} was sent`,
+      );
+    child.send(message);
+  };
   send({ type: 'setup', setup });
   const { url } = await next('ready');
   return {
