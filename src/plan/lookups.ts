@@ -4,6 +4,7 @@
 //   let answers = emptyAnswers();
 //   for (let needed = lookupsNeeded(uses, config, answers); !isNothingNeeded(needed);
 //        needed = lookupsNeeded(uses, config, answers)) {
+//     for (const t of needed.digests) answers.digests.set(manifestKey(t), await digest(t) or error);
 //     for (const t of needed.manifests) answers.manifests.set(manifestKey(t), await resolve(t) or error);
 //     for (const r of needed.tags) answers.tags.set(imageName(r), await listTags(r) or error);
 //     for (const q of needed.platformManifests)
@@ -13,7 +14,8 @@
 //
 // Rounds exist because later questions depend on earlier answers: which new tag to resolve
 // depends on the tag list, a platform query on whether the pinned digest is single-platform, and
-// a first-seen time on which digest a candidate resolved to.
+// a first-seen time on which digest a candidate resolved to. A pinned reference asks its tag's
+// digest first (a HEAD): only when that moved, or a newer tag exists, are manifests read at all.
 import { imageName, manifestName } from '../image/reference.js';
 import { formatPlatform } from '../registry/platform.js';
 import type {
@@ -39,6 +41,8 @@ export interface PlatformQuery {
 }
 
 export interface LookupAnswers {
+  /** Key: manifestKey(target) — `docker.io/library/python:3.12`. The digest the tag names (HEAD). */
+  digests: Map<string, string | LookupError>;
   /** Key: manifestKey(target) — `docker.io/library/python:3.12` or `…/python@sha256:…`. */
   manifests: Map<string, ManifestInfo | LookupError>;
   /** Key: imageName(ref) — `docker.io/library/python`. All tags of the repository. */
@@ -59,6 +63,7 @@ export interface DigestSighting {
 
 /** What the I/O layer must still fetch; each list deduplicated and sorted by key. */
 export interface LookupsNeeded {
+  digests: LookupTarget[];
   manifests: LookupTarget[];
   tags: RepositoryRef[];
   platformManifests: PlatformQuery[];
@@ -66,7 +71,13 @@ export interface LookupsNeeded {
 }
 
 export function emptyAnswers(): LookupAnswers {
-  return { manifests: new Map(), tags: new Map(), platformManifests: new Map(), firstSeen: new Map() };
+  return {
+    digests: new Map(),
+    manifests: new Map(),
+    tags: new Map(),
+    platformManifests: new Map(),
+    firstSeen: new Map(),
+  };
 }
 
 export function isLookupError(value: unknown): value is LookupError {
@@ -89,7 +100,9 @@ export function sightingKey(s: DigestSighting): string {
 
 /** Registry questions only: first-seen times come from the state store, not the registry. */
 export function registryLookupCount(needed: LookupsNeeded): number {
-  return needed.manifests.length + needed.tags.length + needed.platformManifests.length;
+  return (
+    needed.digests.length + needed.manifests.length + needed.tags.length + needed.platformManifests.length
+  );
 }
 
 export function isNothingNeeded(needed: LookupsNeeded): boolean {
@@ -101,12 +114,20 @@ export function isNothingNeeded(needed: LookupsNeeded): boolean {
  * through it; lookupsNeeded collects the questions, planUpdates reports them as failures.
  */
 export class AnswerReader {
+  private readonly missingDigests = new Map<string, LookupTarget>();
   private readonly missingManifests = new Map<string, LookupTarget>();
   private readonly missingTags = new Map<string, RepositoryRef>();
   private readonly missingPlatforms = new Map<string, PlatformQuery>();
   private readonly missingSightings = new Map<string, DigestSighting>();
 
   constructor(private readonly answers: LookupAnswers) {}
+
+  digest(target: LookupTarget): string | LookupError | undefined {
+    const key = manifestKey(target);
+    const answer = this.answers.digests.get(key);
+    if (answer === undefined) this.missingDigests.set(key, target);
+    return answer;
+  }
 
   manifest(target: LookupTarget): ManifestInfo | LookupError | undefined {
     const key = manifestKey(target);
@@ -141,6 +162,7 @@ export class AnswerReader {
     const sorted = <T>(map: Map<string, T>): T[] =>
       [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
     return {
+      digests: sorted(this.missingDigests),
       manifests: sorted(this.missingManifests),
       tags: sorted(this.missingTags),
       platformManifests: sorted(this.missingPlatforms),

@@ -99,12 +99,31 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   if (tagKinds.length === 0 && !refreshesDigest) return notLookedUp('not-offered');
   const pinsDigest = editsReference && (use.digest !== null || policy.pin);
 
-  // Independent questions first, all asked before any early return so they are fetched together.
+  // What may have moved is asked first: the tag list, and for a pinned reference the digest its tag
+  // names now (a HEAD). Manifests are read (GET, hashed, described) only when there is something to
+  // judge: a newer tag, a digest to pin, or a tag that moved off its pinned digest.
   const tags = tagKinds.length > 0 ? reader.tags(repo) : [];
+  const tagDigest =
+    refreshesDigest && use.digest !== null ? reader.digest({ ...repo, reference: tag }) : null;
+  const ranked =
+    tags === undefined || isLookupError(tags)
+      ? []
+      : rankUpdates(tag, tags, tagKinds).slice(0, MAX_CANDIDATES);
+  const moved =
+    refreshesDigest && (use.digest === null || (tagDigest !== undefined && tagDigest !== use.digest));
+  const judging = ranked.length > 0 || moved;
+  // Asked together: what is written now, and the newest candidate, judged first whatever they say.
   const currentTag =
-    refreshesDigest || use.digest === null ? reader.manifest({ ...repo, reference: tag }) : null;
-  const currentDigest = use.digest === null ? null : reader.manifest({ ...repo, reference: use.digest });
-  if (tags === undefined || currentTag === undefined || currentDigest === undefined) return PENDING;
+    judging && (refreshesDigest || use.digest === null) ? reader.manifest({ ...repo, reference: tag }) : null;
+  const currentDigest =
+    judging && use.digest !== null ? reader.manifest({ ...repo, reference: use.digest }) : null;
+  if (ranked[0]) reader.manifest({ ...repo, reference: ranked[0].tag });
+  if (tags === undefined || tagDigest === undefined) return PENDING;
+  if (currentTag === undefined || currentDigest === undefined) return PENDING;
+  if (!judging) {
+    const failures = isLookupError(tags) ? [prefixed('listing tags', tags)] : [];
+    return { pending: false, update: null, failures, held: [] };
+  }
 
   let pin: SinglePlatformPin | null = null;
   if (currentDigest !== null && isLookupError(currentDigest)) {
@@ -172,7 +191,6 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
 
   if (tagKinds.length > 0) {
     if (isLookupError(tags)) failures.push(prefixed('listing tags', tags));
-    const ranked = isLookupError(tags) ? [] : rankUpdates(tag, tags, tagKinds).slice(0, MAX_CANDIDATES);
     for (const pick of ranked) {
       const target = resolve(pick.tag);
       if (target === undefined) return PENDING;

@@ -169,6 +169,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const lookups = new CoalescingCache(store, cacheOptions);
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.
   const documents = new CoalescingCache(store, cacheOptions);
+  // A tag's digest as HEAD says, shared by `digest` and `resolve`: one HEAD per tag and freshness.
+  const heads = new CoalescingCache(store, cacheOptions);
   const byKind: Record<RequestKind, number> = { 'manifest-head': 0, manifest: 0, blob: 0, tags: 0, token: 0 };
   const direct = createHttpTransport({
     resolver: options.resolver ?? systemResolver,
@@ -347,9 +349,19 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return { ...base, isIndex: true, platforms, images, created: config.created, ...labels };
   }
 
-  async function resolveUncached(s: Subject, reference: string): Promise<ManifestInfo> {
+  /** headDigest, cached like a tag's answer (the key names the tag, with the rule's scope). */
+  function cachedHeadDigest(s: Subject, tag: string, freshness: Freshness): Promise<string | null> {
+    return heads.get(
+      `registry:head:${s.endpoint.credentialScope}${s.image}`,
+      tagTtlMs,
+      () => headDigest(s, tag),
+      freshness.notBefore,
+    );
+  }
+
+  async function resolveUncached(s: Subject, reference: string, freshness: Freshness): Promise<ManifestInfo> {
     if (isSha256Digest(reference)) return describe(s, await manifestByDigest(s, reference));
-    const digest = await headDigest(s, reference);
+    const digest = await cachedHeadDigest(s, reference, freshness);
     if (digest !== null) return describe(s, await manifestByDigest(s, digest));
     // No digest on HEAD: the GET's own bytes decide, checked against its header when it has one.
     const document = await fetchManifest(s, reference, null);
@@ -368,9 +380,23 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       return lookups.get(
         `registry:resolve:v3:${s.endpoint.credentialScope}${s.image}`,
         byDigest ? DOCUMENT_TTL_MS : tagTtlMs,
-        () => resolveUncached(s, target.reference),
+        () => resolveUncached(s, target.reference, freshness),
         byDigest ? 0 : freshness.notBefore,
       );
+    });
+  }
+
+  function digestOf(
+    account: string | null,
+    target: LookupTarget,
+    freshness: Freshness = {},
+  ): Promise<string> {
+    return run(async () => {
+      const s = subject(account, target.registry, target.repository, target.reference);
+      if (isSha256Digest(target.reference)) return target.reference;
+      const digest = await cachedHeadDigest(s, target.reference, freshness);
+      // A registry whose HEAD names no digest: the manifest's own bytes decide.
+      return digest ?? (await resolve(account, target, freshness)).digest;
     });
   }
 
@@ -432,6 +458,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   function lookupFor(account: string | null): RegistryLookup {
     return {
       resolve: (target, freshness) => resolve(account, target, freshness),
+      digest: (target, freshness) => digestOf(account, target, freshness),
       resolvePlatform: (target, platform, freshness) => resolvePlatform(account, target, platform, freshness),
       listTags: (registry, repository, freshness) => listTags(account, registry, repository, freshness),
     };

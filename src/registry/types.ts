@@ -58,6 +58,12 @@ export interface RegistryLookup {
   /** Resolve a tag (or digest) to its verified manifest info. */
   resolve(target: LookupTarget, freshness?: Freshness): Promise<ManifestInfo>;
   /**
+   * The digest a tag names now, as the registry's HEAD says (a digest answers itself): enough to
+   * see that a pinned digest is still current. Not verified, so never a digest to write: one that
+   * gets pinned comes from `resolve`, which hashes the manifest's bytes.
+   */
+  digest(target: LookupTarget, freshness?: Freshness): Promise<string>;
+  /**
    * The manifest for `platform` inside the index `target` (a tag) resolves to; a single-platform
    * tag answers itself when its platform matches. not-found when the platform is missing.
    */

@@ -37,9 +37,10 @@ export interface LookupRoundsInput {
 const LOOKUP_CONCURRENCY = 8;
 
 /**
- * The plan asks in rounds: tags → a candidate's manifest → its platform manifest → its first-seen
- * time, and again for each older candidate tried when a newer one lacks a platform or is too young
- * (at most three), then the digest refresh of the current tag: twelve always suffice.
+ * The plan asks in rounds: tags and a pinned tag's digest → the current and newest candidate's
+ * manifests → its platform manifest → its first-seen time, and again for each older candidate tried
+ * when a newer one lacks a platform or is too young (at most three), then the digest refresh of the
+ * current tag: twelve always suffice.
  */
 const MAX_LOOKUP_ROUNDS = 12;
 
@@ -84,6 +85,9 @@ export async function fetchAnswers(
     total += registryLookupCount(needed);
     await Promise.all([
       recordSightings(needed, input, answers),
+      ...needed.digests.map((t) =>
+        limit(() => settle(answers.digests, manifestKey(t), () => registry.digest(t, freshness))),
+      ),
       ...needed.manifests.map((t) =>
         limit(() => settle(answers.manifests, manifestKey(t), () => registry.resolve(t, freshness))),
       ),

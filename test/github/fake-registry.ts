@@ -45,6 +45,9 @@ export class FakeRegistry implements RegistryLookup, AccountRegistries {
       version: null,
     };
   }
+  async digest(target: LookupTarget): Promise<string> {
+    return (await this.resolve(target)).digest;
+  }
   resolvePlatform(): Promise<ManifestInfo> {
     throw new Error('not used');
   }

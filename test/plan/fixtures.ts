@@ -5,6 +5,7 @@ import type { ImageUse } from '../../src/dockerfile/types.js';
 import { imageName, parseImageReference } from '../../src/image/reference.js';
 import {
   emptyAnswers,
+  isLookupError,
   isNothingNeeded,
   manifestKey,
   platformManifestKey,
@@ -113,6 +114,12 @@ export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegist
     for (const sighting of needed.firstSeen) {
       const key = sightingKey(sighting);
       answers.firstSeen.set(key, registry.firstSeen?.[key] ?? LONG_AGO);
+    }
+    // A tag's digest is what its manifest says (the real client asks HEAD, and GET only without one).
+    for (const target of needed.digests) {
+      const key = manifestKey(target);
+      const manifest = registry.manifests?.[key] ?? notFound(key);
+      answers.digests.set(key, isLookupError(manifest) ? manifest : manifest.digest);
     }
     for (const target of needed.manifests) {
       const key = manifestKey(target);

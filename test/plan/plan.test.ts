@@ -319,21 +319,26 @@ describe('lookupsNeeded', () => {
     const { rounds } = answerAll(uses, config(), registry);
     expect(rounds).toEqual([
       {
-        manifests: [
-          { registry: 'docker.io', repository: 'library/python', reference: '3.12.1' },
-          { registry: 'docker.io', repository: 'library/python', reference: digest('5') },
-        ],
+        // The pinned use's tag: its digest (a HEAD) first. The unpinned use is pinned, so it is read.
+        digests: [{ registry: 'docker.io', repository: 'library/python', reference: '3.12.1' }],
+        manifests: [{ registry: 'docker.io', repository: 'library/python', reference: '3.12.1' }],
         tags: [{ registry: 'docker.io', repository: 'library/python' }],
         platformManifests: [],
         firstSeen: [],
       },
       {
-        manifests: [{ registry: 'docker.io', repository: 'library/python', reference: '3.12.3' }],
+        // A newer tag exists: the pinned manifest (its platform) is read with the candidate.
+        digests: [],
+        manifests: [
+          { registry: 'docker.io', repository: 'library/python', reference: '3.12.3' },
+          { registry: 'docker.io', repository: 'library/python', reference: digest('5') },
+        ],
         tags: [],
         platformManifests: [],
         firstSeen: [],
       },
       {
+        digests: [],
         manifests: [],
         tags: [],
         platformManifests: [
@@ -348,6 +353,7 @@ describe('lookupsNeeded', () => {
         ],
       },
       {
+        digests: [],
         manifests: [],
         tags: [],
         platformManifests: [],
@@ -357,6 +363,39 @@ describe('lookupsNeeded', () => {
         ],
       },
     ]);
+  });
+
+  it('reads no manifest for a pinned digest its tag still names, and no newer tag', () => {
+    const uses = [
+      at('Dockerfile', `python:3.12.3@${digest('3')}`),
+      at('Dockerfile', `python:3.12@${digest('a')}`, 2),
+    ];
+    const { answers, rounds } = answerAll(uses, config(), registry);
+    expect(rounds).toEqual([
+      {
+        digests: [
+          { registry: 'docker.io', repository: 'library/python', reference: '3.12' },
+          { registry: 'docker.io', repository: 'library/python', reference: '3.12.3' },
+        ],
+        manifests: [],
+        tags: [{ registry: 'docker.io', repository: 'library/python' }],
+        platformManifests: [],
+        firstSeen: [],
+      },
+    ]);
+    expect(planUpdates({ uses, answers, config: config(), now: PLAN_NOW })).toMatchObject({
+      updates: [],
+      errors: [],
+      held: [],
+    });
+  });
+
+  it('reads the manifests once the tag names another digest', () => {
+    const uses = [at('Dockerfile', `python:3.12@${digest('0')}`)];
+    const { rounds } = answerAll(uses, config(), registry);
+    expect(rounds[0]!.digests.map((t) => t.reference)).toEqual(['3.12']);
+    expect(rounds[0]!.manifests).toEqual([]);
+    expect(rounds[1]!.manifests.map((t) => t.reference)).toEqual(['3.12', digest('0')]);
   });
 
   it('lists tags only when a tag update is possible and allowed', () => {
@@ -380,6 +419,6 @@ describe('lookupsNeeded', () => {
       cfg,
       PLAN_NOW,
     );
-    expect(needed).toEqual({ manifests: [], tags: [], platformManifests: [], firstSeen: [] });
+    expect(needed).toEqual({ digests: [], manifests: [], tags: [], platformManifests: [], firstSeen: [] });
   });
 });

@@ -208,6 +208,20 @@ describe('cache', () => {
     expect(client.stats().lookups.unique).toBe(2);
   });
 
+  test("digest() is the tag's HEAD alone; resolve() then reuses that HEAD and a digest answers itself", async () => {
+    const pushed = await registry.pushIndex('acme/head-only', '1');
+    const fresh = createRegistryClient({ rules: [registry.hostRule()] });
+    try {
+      expect(await fresh.digest(target('acme/head-only', '1'))).toBe(pushed.digest);
+      expect(await fresh.digest(target('acme/head-only', pushed.digest))).toBe(pushed.digest);
+      expect(fresh.stats().requests.byKind).toMatchObject({ 'manifest-head': 1, manifest: 0, blob: 0 });
+      expect((await fresh.resolve(target('acme/head-only', '1'))).digest).toBe(pushed.digest);
+      expect(fresh.stats().requests.byKind).toMatchObject({ 'manifest-head': 1, manifest: 2, blob: 1 });
+    } finally {
+      fresh.close();
+    }
+  });
+
   test('a new tag whose digest is already known costs only the HEAD', async () => {
     const pushed = await registry.pushImage('acme/alias', 'a');
     await registry.pushImage('acme/alias', 'b', {}); // same content, same digest
