@@ -16,7 +16,7 @@ import {
 } from './lookups.js';
 import type { UpdateKind } from '../image/update-kind.js';
 import { missingPlatforms, platformList, requiredPlatforms, unchangedFor } from './platforms.js';
-import { soakReason, soakState } from './soak.js';
+import { soakReason, soakState, type YoungDigest } from './soak.js';
 import type {
   HeldUpdate,
   LookupFailure,
@@ -99,12 +99,13 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   if (tagKinds.length === 0 && !refreshesDigest) return notLookedUp('not-offered');
   const pinsDigest = editsReference && (use.digest !== null || policy.pin);
 
-  // What may have moved is asked first: the tag list, and for a pinned reference the digest its tag
-  // names now (a HEAD). Manifests are read (GET, hashed, described) only when there is something to
-  // judge: a newer tag, a digest to pin, or a tag that moved off its pinned digest.
+  // What may have moved is asked first: the tag list, and the digest the tag names now (a HEAD) for
+  // a pinned reference, or under a soak time. Manifests are read (GET, hashed, described) only when
+  // there is something to judge: a newer tag, a digest to pin, or a tag that moved off its pin.
+  const soaks = policy.minimumReleaseAgeMs > 0;
+  const tagTarget = { ...repo, reference: tag };
   const tags = tagKinds.length > 0 ? reader.tags(repo) : [];
-  const tagDigest =
-    refreshesDigest && use.digest !== null ? reader.digest({ ...repo, reference: tag }) : null;
+  const tagDigest = refreshesDigest && (use.digest !== null || soaks) ? reader.digest(tagTarget) : null;
   const ranked =
     tags === undefined || isLookupError(tags)
       ? []
@@ -112,18 +113,20 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   const moved =
     refreshesDigest && (use.digest === null || (tagDigest !== undefined && tagDigest !== use.digest));
   const judging = ranked.length > 0 || moved;
-  // Asked together: what is written now, and the newest candidate, judged first whatever they say.
-  const currentTag =
-    judging && (refreshesDigest || use.digest === null) ? reader.manifest({ ...repo, reference: tag }) : null;
+  // Asked together: the pinned manifest (its kind says which digest a candidate writes), and without
+  // a soak time the current tag's and the newest candidate's (judged first whatever they say); under
+  // one, the newest candidate's digest, whose age is judged before anything of it is read.
   const currentDigest =
     judging && use.digest !== null ? reader.manifest({ ...repo, reference: use.digest }) : null;
-  if (ranked[0]) reader.manifest({ ...repo, reference: ranked[0].tag });
-  if (tags === undefined || tagDigest === undefined) return PENDING;
-  if (currentTag === undefined || currentDigest === undefined) return PENDING;
-  if (!judging) {
-    const failures = isLookupError(tags) ? [prefixed('listing tags', tags)] : [];
-    return { pending: false, update: null, failures, held: [] };
+  if (judging && !soaks && (refreshesDigest || use.digest === null)) reader.manifest(tagTarget);
+  if (ranked[0]) {
+    const newest = { ...repo, reference: ranked[0].tag };
+    if (soaks) reader.digest(newest);
+    else reader.manifest(newest);
   }
+  if (tags === undefined || tagDigest === undefined || currentDigest === undefined) return PENDING;
+  const tagsFailure = isLookupError(tags) ? [prefixed('listing tags', tags)] : [];
+  if (!judging) return { pending: false, update: null, failures: tagsFailure, held: [] };
 
   let pin: SinglePlatformPin | null = null;
   if (currentDigest !== null && isLookupError(currentDigest)) {
@@ -134,17 +137,29 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   } else if (currentDigest !== null && !currentDigest.isIndex) {
     pin = { platform: currentDigest.platforms[0] ?? null };
   }
-  const current = use.digest === null ? currentTag : currentDigest;
-  const shown = current !== null && !isLookupError(current) ? current : null;
-  const required = pin?.platform ? [pin.platform] : requiredPlatforms(use.platform, policy.platforms, shown);
+  // What is written now, for the platforms required and the PR's "from": an unpinned reference's
+  // is its tag's manifest, read once a candidate is (see above for when).
+  let context: { shown: ManifestInfo | null; required: Platform[] } | undefined;
+  const readContext = () => {
+    if (context) return context;
+    const current = use.digest === null ? reader.manifest(tagTarget) : currentDigest;
+    if (current === undefined) return undefined;
+    const shown = current !== null && !isLookupError(current) ? current : null;
+    const required = pin?.platform
+      ? [pin.platform]
+      : requiredPlatforms(use.platform, policy.platforms, shown);
+    return (context = { shown, required });
+  };
 
   const resolve = (reference: string): ManifestInfo | LookupError | PassedOver | undefined => {
     const target = { ...repo, reference };
     const manifest = reader.manifest(target);
-    if (manifest === undefined || isLookupError(manifest)) return manifest;
+    const known = readContext();
+    if (manifest === undefined || known === undefined) return undefined;
+    if (isLookupError(manifest)) return manifest;
     if (pin && !pin.platform)
       return { error: `the pinned manifest names no platform to pick from ${reference}` };
-    const missing = missingPlatforms(required, manifest);
+    const missing = missingPlatforms(known.required, manifest);
     if (missing.length > 0) return { passedOver: `${reference} has no ${platformList(missing)} image` };
     // A single-platform pin follows its platform's manifest inside the index.
     if (pin?.platform && manifest.isIndex) return reader.platformManifest({ target, platform: pin.platform });
@@ -155,21 +170,24 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     to: PlannedUpdate['to'],
     target: ManifestInfo,
     firstSeen: Date | null,
-  ): PlannedUpdate => ({
-    file,
-    line: use.line,
-    image: familiarName(repo),
-    imageName: imageName(repo),
-    from: { tag, digest: use.digest },
-    to,
-    kind,
-    use,
-    target,
-    current: shown,
-    platforms: required.length > 0 ? required : target.images.map((image) => image.platform),
-    firstSeen,
-  });
-  const failures: LookupError[] = [];
+  ): PlannedUpdate => {
+    const { shown, required } = readContext()!;
+    return {
+      file,
+      line: use.line,
+      image: familiarName(repo),
+      imageName: imageName(repo),
+      from: { tag, digest: use.digest },
+      to,
+      kind,
+      use,
+      target,
+      current: shown,
+      platforms: required.length > 0 ? required : target.images.map((image) => image.platform),
+      firstSeen,
+    };
+  };
+  const failures: LookupError[] = [...tagsFailure];
   const held: HeldUpdate[] = [];
   const hold = (to: HeldUpdate['to'], reason: string, soak?: HeldUpdate['soak']): void => {
     held.push({
@@ -183,44 +201,69 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
       ...(soak && { soak }),
     });
   };
+  const holdYoung = (candidateTag: string, digest: string, soak: YoungDigest): void =>
+    hold({ tag: candidateTag, digest }, soakReason(soak), { firstSeen: soak.firstSeen, due: soak.due });
   /** When the candidate was first seen, or whether it must wait (or cannot be judged). */
-  const seen = (candidateTag: string, target: ManifestInfo) => {
-    const answer = reader.firstSeen({ ...repo, tag: candidateTag, digest: target.digest });
+  const seen = (candidateTag: string, digest: string) => {
+    const answer = reader.firstSeen({ ...repo, tag: candidateTag, digest });
     return answer === undefined ? undefined : soakState(answer, policy.minimumReleaseAgeMs, now);
   };
+  /**
+   * Under a soak time, a candidate whose own digest (its tag's HEAD) is still too young is held
+   * before any of its manifests is read. A single-platform pin writes a digest inside the index,
+   * so its candidates are read first, as without a soak time.
+   */
+  const waits = (candidateTag: string): { digest: string; soak: YoungDigest } | 'read' | undefined => {
+    if (!soaks || pin?.platform) return 'read';
+    const digest = reader.digest({ ...repo, reference: candidateTag });
+    if (digest === undefined) return undefined;
+    if (isLookupError(digest)) return 'read';
+    const soak = seen(candidateTag, digest);
+    if (soak === undefined) return undefined;
+    return soak.kind === 'young' ? { digest, soak } : 'read';
+  };
 
-  if (tagKinds.length > 0) {
-    if (isLookupError(tags)) failures.push(prefixed('listing tags', tags));
-    for (const pick of ranked) {
-      const target = resolve(pick.tag);
-      if (target === undefined) return PENDING;
-      if (isPassedOver(target)) {
-        hold({ tag: pick.tag, digest: null }, target.passedOver);
-        continue;
-      }
-      if (isLookupError(target)) {
-        failures.push(prefixed(pick.tag, target));
-        break;
-      }
-      const soak = seen(pick.tag, target);
-      if (soak === undefined) return PENDING;
-      if (soak.kind === 'unknown') {
-        failures.push({ error: `${pick.tag}: ${soak.failure}` });
-        break;
-      }
-      if (soak.kind === 'young') {
-        hold({ tag: pick.tag, digest: target.digest }, soakReason(soak), {
-          firstSeen: soak.firstSeen,
-          due: soak.due,
-        });
-        continue;
-      }
-      const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
-      return { pending: false, update: update(pick.kind, to, target, soak.firstSeen), failures, held };
+  for (const pick of ranked) {
+    const waiting = waits(pick.tag);
+    if (waiting === undefined) return PENDING;
+    if (waiting !== 'read') {
+      holdYoung(pick.tag, waiting.digest, waiting.soak);
+      continue;
     }
+    const target = resolve(pick.tag);
+    if (target === undefined) return PENDING;
+    if (isPassedOver(target)) {
+      hold({ tag: pick.tag, digest: null }, target.passedOver);
+      continue;
+    }
+    if (isLookupError(target)) {
+      failures.push(prefixed(pick.tag, target));
+      break;
+    }
+    const soak = seen(pick.tag, target.digest);
+    if (soak === undefined) return PENDING;
+    if (soak.kind === 'unknown') {
+      failures.push({ error: `${pick.tag}: ${soak.failure}` });
+      break;
+    }
+    if (soak.kind === 'young') {
+      holdYoung(pick.tag, target.digest, soak);
+      continue;
+    }
+    const to = { tag: pick.tag, digest: pinsDigest ? target.digest : null };
+    return { pending: false, update: update(pick.kind, to, target, soak.firstSeen), failures, held };
   }
-  if (!refreshesDigest) return { pending: false, update: null, failures, held };
+  // The tag still names the pinned digest: nothing to refresh, nothing to read.
+  if (!refreshesDigest || (use.digest !== null && tagDigest === use.digest)) {
+    return { pending: false, update: null, failures, held };
+  }
 
+  const waiting = waits(tag);
+  if (waiting === undefined) return PENDING;
+  if (waiting !== 'read') {
+    holdYoung(tag, waiting.digest, waiting.soak);
+    return { pending: false, update: null, failures, held };
+  }
   const target = resolve(tag);
   if (target === undefined) return PENDING;
   if (isPassedOver(target)) {
@@ -229,6 +272,7 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
   }
   if (isLookupError(target)) return { pending: false, update: null, failures: [...failures, target], held };
   if (target.digest === use.digest) return { pending: false, update: null, failures, held };
+  const { shown, required } = readContext()!;
   if (shown && use.digest !== null && unchangedFor(required, shown, target)) {
     hold(
       { tag, digest: target.digest },
@@ -236,12 +280,12 @@ function planUse({ file, use }: FileUse, config: RepoConfig, reader: AnswerReade
     );
     return { pending: false, update: null, failures, held };
   }
-  const soak = seen(tag, target);
+  const soak = seen(tag, target.digest);
   if (soak === undefined) return PENDING;
   if (soak.kind === 'unknown')
     return { pending: false, update: null, failures: [...failures, { error: soak.failure }], held };
   if (soak.kind === 'young') {
-    hold({ tag, digest: target.digest }, soakReason(soak), { firstSeen: soak.firstSeen, due: soak.due });
+    holdYoung(tag, target.digest, soak);
     return { pending: false, update: null, failures, held };
   }
   const kind = use.digest === null ? 'pin' : 'digest';

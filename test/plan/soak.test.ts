@@ -135,6 +135,36 @@ describe('planUpdates with minimumReleaseAge', () => {
     expect(plan(pinned, {}, failing).updates).toMatchObject([{ firstSeen: null }]);
   });
 
+  it('holds a young candidate on its tag digest before any manifest of it is read', () => {
+    const cfg = config({ minimumReleaseAge: '3 days' });
+    const young = { [seen3]: hoursAgo(10) };
+    const unpinned = at('Dockerfile', 'python:3.12');
+    const { rounds } = answerAll([unpinned], cfg, registry(young), PLAN_NOW);
+    expect(rounds.flatMap((r) => r.manifests)).toEqual([]);
+    expect(plan(unpinned, { minimumReleaseAge: '3 days' }, young)).toMatchObject({
+      updates: [],
+      held: [{ to: { tag: '3.12', digest: digest('a') }, soak: { firstSeen: hoursAgo(10) } }],
+    });
+    // A pinned reference reads its pinned manifest (whether it is one platform's says which digest
+    // a candidate writes), never the young one.
+    const read = answerAll([pinned], cfg, registry(young), PLAN_NOW).rounds.flatMap((r) => r.manifests);
+    expect(read.map((t) => t.reference)).toEqual([digest('0')]);
+    // Once due, it is read and proposed.
+    const due = answerAll([unpinned], cfg, registry({ [seen3]: hoursAgo(72) }), PLAN_NOW);
+    expect(due.rounds.flatMap((r) => r.manifests).map((t) => t.reference)).toEqual(['3.12']);
+  });
+
+  it('holds young newer tags unread and proposes an older one that is due', () => {
+    const entry = at('Dockerfile', 'python:3.12.1');
+    const cfg = config({ minimumReleaseAge: '2 days' });
+    const seen = {
+      [`${PY}:3.12.3@${digest('3')}`]: hoursAgo(1),
+      [`${PY}:3.12.2@${digest('2')}`]: hoursAgo(100),
+    };
+    const { rounds } = answerAll([entry], cfg, registry(seen), PLAN_NOW);
+    expect(rounds.flatMap((r) => r.manifests).map((t) => t.reference)).toEqual(['3.12.1', '3.12.2']);
+  });
+
   it('asks no first-seen time for a digest that is not proposed', () => {
     const current = at('Dockerfile', `python:3.12@${digest('a')}`);
     const { rounds } = answerAll([current], config({ minimumReleaseAge: '1 day' }), registry({}), PLAN_NOW);

@@ -119,3 +119,29 @@ test('an unpinned tag with pinning off and no newer tag asks the registry for it
   expect(result.updates).toEqual([]);
   expect(kinds(sent)).toEqual({ head: 0, tags: 1, manifest: 0, blob: 0 });
 });
+
+describe('under a soak time (minimumReleaseAge)', () => {
+  const soaking = config({ minimumReleaseAge: '3 days' });
+
+  test('an unpinned tag whose digest is first seen now is held on its HEAD: nothing is read', async () => {
+    const index = await registry.pushIndex('lazy/soak-pin', 'stable');
+    const result = await scan(`FROM ${registry.host}/lazy/soak-pin:stable\n`, soaking);
+    expect(result.updates).toEqual([]);
+    expect(result.held).toMatchObject([{ to: { tag: 'stable', digest: index.digest }, soak: {} }]);
+    expect(kinds(sent)).toEqual({ head: 1, tags: 0, manifest: 0, blob: 0 });
+  });
+
+  test('a moved pinned tag reads its pinned index only, never the young digest', async () => {
+    const old = await registry.pushIndex('lazy/soak-moved', 'stable', { images: [{ seed: 'soak-old' }] });
+    const fresh = await registry.pushIndex('lazy/soak-moved', 'stable', { images: [{ seed: 'soak-new' }] });
+    const result = await scan(`FROM ${registry.host}/lazy/soak-moved:stable@${old.digest}\n`, soaking);
+    expect(result.updates).toEqual([]);
+    expect(result.held).toMatchObject([{ to: { tag: 'stable', digest: fresh.digest } }]);
+    // The pinned index as the client reads any (it, its child, the child's config): whether it is
+    // one platform's manifest decides which digest a candidate writes. A pin Freshbase wrote has
+    // them cached for good.
+    expect(kinds(sent)).toEqual({ head: 1, tags: 0, manifest: 2, blob: 1 });
+    expect(sent.filter((r) => r.includes(fresh.digest))).toEqual([]);
+    expect(sent.filter((r) => r.includes(fresh.children[0]!.digest))).toEqual([]);
+  });
+});
