@@ -36,8 +36,9 @@ function firstSeen(u: PlannedUpdate, now: Date): string {
 }
 
 function platforms(info: ManifestInfo): string {
-  // Attestation entries (unknown/unknown) were already left out when the index was read.
-  const names = info.platforms.map(formatPlatform);
+  // Attestation entries (unknown/unknown) were already left out when the index was read. The names
+  // are the registry's own strings (`@team`, `[x](…)` are possible): code spans, like every label.
+  const names = info.platforms.map((platform) => code(formatPlatform(platform)));
   return names.length > 0 ? names.join(', ') : '—';
 }
 

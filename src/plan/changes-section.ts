@@ -59,7 +59,10 @@ export function renderChanges(updates: PlannedUpdate[]): string[] {
   if (updates.every((u) => u.changes === undefined)) return [];
   const lines = ['### What changed', ''];
   for (const u of updates) {
-    const platforms = u.changes?.status === 'compared' ? ` (${u.changes.changes.platforms.join(', ')})` : '';
+    const platforms =
+      u.changes?.status === 'compared'
+        ? ` (${u.changes.changes.platforms.map((p) => code(p)).join(', ')})`
+        : '';
     lines.push(
       `**${code(u.image)}** ${code(`${u.file}:${u.line}`)}${platforms}`,
       '',

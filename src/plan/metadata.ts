@@ -30,8 +30,9 @@ function changeOf(u: MetadataUpdate): WireChange {
   return [u.imageName, u.fromTag, u.fromDigest, u.toTag, u.toDigest, u.kind, []];
 }
 
+/** The change without its files (changeOf's file list starts empty). */
 function changeKey(u: MetadataUpdate): string {
-  return JSON.stringify(changeOf(u).slice(0, 6));
+  return JSON.stringify(changeOf(u));
 }
 
 /** Updates in the order the block stores them (by change, then file), so a round trip is exact. */

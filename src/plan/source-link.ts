@@ -4,19 +4,19 @@ import { code, link } from './markdown.js';
 
 const REVISION = /^[0-9a-f]{7,64}$/i;
 
+/** Longer source labels are not linked: no repository address is this long, and a row must stay small. */
+export const MAX_SOURCE_LENGTH = 2048;
+
 /** The label's URL when it is http(s): `git+https://…` and a trailing `.git` are tolerated. */
 function sourceUrl(source: string): URL | null {
-  try {
-    const url = new URL(
-      source
-        .trim()
-        .replace(/^git\+/, '')
-        .replace(/\.git$/, ''),
-    );
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
-  } catch {
-    return null;
-  }
+  if (source.length > MAX_SOURCE_LENGTH) return null;
+  const text = source
+    .trim()
+    .replace(/^git\+/, '')
+    .replace(/\.git$/, '');
+  if (!URL.canParse(text)) return null;
+  const url = new URL(text);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
 }
 
 /** Markdown for the source column, or null when the labels give nothing usable. */
@@ -31,6 +31,9 @@ export function renderSource(info: Pick<ManifestInfo, 'source' | 'revision'> | n
       return link(code(`${owner}/${repo}@${revision.slice(0, 12)}`), `${base}/commit/${revision}`);
     return link(code(`${owner}/${repo}`), base);
   }
-  const text = code(`${url.host}${url.pathname.replace(/\/$/, '')}`);
-  return revision ? `${link(text, url.href)} ${code(revision.slice(0, 12))}` : link(text, url.href);
+  // Only what the text shows: credentials, a query (tokens travel there too) and a fragment are dropped.
+  const path = url.pathname.replace(/\/$/, '');
+  const text = code(`${url.host}${path}`);
+  const target = link(text, `${url.protocol}//${url.host}${path}`);
+  return revision ? `${target} ${code(revision.slice(0, 12))}` : target;
 }

@@ -121,7 +121,7 @@ describe('PR body', () => {
     // When Freshbase first saw the new digest, not the image's `created` (2024-05-01 in the fixture).
     expect(body).toContain('| 2024-05-10 (1 day ago) |');
     expect(body).not.toContain('2024-05-01');
-    expect(body).toContain('linux/amd64, linux/arm64/v8');
+    expect(body).toContain('| `linux/amd64`, `linux/arm64/v8` |');
     expect(body).toContain(
       '[`docker-library/python@0123456789ab`](https://github.com/docker-library/python/commit/0123456789abcdef0123456789abcdef01234567)',
     );
