@@ -48,22 +48,34 @@ function isInside(root: string, file: string): boolean {
 }
 
 /**
+ * The path's stats once it is known to be a regular file (inside `checkout`, when given, and not a
+ * symbolic link); otherwise a RefusedFileError whose message ends with `not <verb>`.
+ */
+async function checkRegularFile(file: string, checkout: string | undefined, verb: string): Promise<Stats> {
+  const checked = checkout ? await lstat(file) : await stat(file);
+  if (!checked.isFile()) throw new RefusedFileError(`${kindOf(checked)}, not a regular file; not ${verb}`);
+  if (checkout) {
+    const [root, real] = await Promise.all([realpath(checkout), realpath(file)]);
+    if (!isInside(root, real))
+      throw new RefusedFileError(`its real path is outside the checkout; not ${verb}`);
+  }
+  return checked;
+}
+
+const sameFile = (a: Stats, b: Stats): boolean => a.isFile() && a.ino === b.ino && a.dev === b.dev;
+
+/**
  * The file's bytes, read through one descriptor up to `maxBytes + 1`. A path that is not a regular
  * file is refused from its (l)stat alone, never opened; the descriptor is opened non-blocking and
  * without following a final link, and must be the very file that was checked.
  */
 export async function readRegularFile(file: string, options: ReadOptions): Promise<BoundedFile> {
-  const checked = options.checkout ? await lstat(file) : await stat(file);
-  if (!checked.isFile()) throw new RefusedFileError(`${kindOf(checked)}, not a regular file; not read`);
-  if (options.checkout) {
-    const [root, real] = await Promise.all([realpath(options.checkout), realpath(file)]);
-    if (!isInside(root, real)) throw new RefusedFileError('its real path is outside the checkout; not read');
-  }
+  const checked = await checkRegularFile(file, options.checkout, 'read');
   const noFollow = options.checkout ? (constants.O_NOFOLLOW ?? 0) : 0;
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   try {
     const opened = await handle.stat();
-    if (!opened.isFile() || opened.ino !== checked.ino || opened.dev !== checked.dev) {
+    if (!sameFile(opened, checked)) {
       throw new RefusedFileError('changed while being read; not read');
     }
     let chunk = Buffer.alloc(Math.min(options.maxBytes + 1, Math.max(opened.size + 1, 64 * 1024)));
@@ -81,6 +93,34 @@ export async function readRegularFile(file: string, options: ReadOptions): Promi
       length += bytesRead;
     }
     return { bytes: chunk.subarray(0, length), size: Math.max(opened.size, length) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces the text of a regular file inside `checkout`, checked again at write time: a symbolic
+ * link (or anything else) swapped in since the file was read is refused with a RefusedFileError and
+ * nothing is written, to it or through it. The descriptor is opened without following a final link
+ * and without truncating, and only once it is the very file that was checked is it truncated.
+ */
+export async function writeRegularFile(file: string, text: string, checkout: string): Promise<void> {
+  const checked = await checkRegularFile(file, checkout, 'written');
+  let handle;
+  try {
+    handle = await open(file, constants.O_WRONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    // ELOOP: the path became a link between the check and the open.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new RefusedFileError('a symbolic link, not a regular file; not written');
+    throw err;
+  }
+  try {
+    if (!sameFile(await handle.stat(), checked)) {
+      throw new RefusedFileError('changed while being written; not written');
+    }
+    await handle.truncate(0);
+    await handle.writeFile(text, 'utf8');
   } finally {
     await handle.close();
   }

@@ -1,5 +1,5 @@
 // `freshbase scan [dir] [--json] [--apply]`: the whole lookup and plan on a local checkout.
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeChanges } from '../attestations/diff.js';
@@ -21,6 +21,7 @@ import { scanRepository } from '../repository/scan.js';
 import { openStateStore } from '../state/open.js';
 import type { CliIo } from './io.js';
 import { readConfigText, readSelectedFiles } from './local-files.js';
+import { writeRegularFile } from './regular-file.js';
 import { formatTable } from './table.js';
 import { errorMessage } from '../errors.js';
 
@@ -188,11 +189,17 @@ export async function runScan(args: string[], io: CliIo, env: NodeJS.ProcessEnv)
     }
   }
 
-  let written: string[] = [];
+  const written: string[] = [];
   if (parsed.values.apply && result.updates.length > 0) {
-    const changed = applyUpdates(files, result.updates);
-    for (const file of changed) await writeFile(path.join(root, file.path), file.content, 'utf8');
-    written = changed.map((f) => f.path);
+    for (const file of applyUpdates(files, result.updates)) {
+      // Checked again: the checkout may have changed while the registries were asked.
+      try {
+        await writeRegularFile(path.join(root, file.path), file.content, root);
+        written.push(file.path);
+      } catch (err) {
+        errors.push({ file: file.path, line: 0, image: '', error: errorMessage(err) });
+      }
+    }
   }
 
   if (parsed.values.json) {

@@ -3,11 +3,11 @@
 // writer blocks for good: each such case would hang without the fix, and its jest timeout is the
 // guard), reads are bounded, and a config's content is not echoed by its errors.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { readRegularFile } from '../../src/cli/regular-file.js';
+import { readRegularFile, writeRegularFile } from '../../src/cli/regular-file.js';
 
 const SECRET = 'password: hunter2-do-not-print';
 
@@ -158,4 +158,24 @@ test('a bounded read stops one byte past the limit and still knows the size', as
   expect([read.bytes.length, read.size]).toEqual([101, 5000]);
   const small = await readRegularFile(file, { maxBytes: 10_000 });
   expect([small.bytes.length, small.size]).toEqual([5000, 5000]);
+});
+
+test('a write in a checkout replaces a regular file and refuses anything else, writing nowhere', async () => {
+  const dir = await checkout(async (d) => {
+    await writeFile(path.join(d, 'Dockerfile'), 'FROM alpine:3.19\nRUN a-long-line-that-is-truncated\n');
+    await symlink(path.join(outside, 'secret.yml'), path.join(d, 'linked'));
+    await symlink(outside, path.join(d, 'linked-dir'));
+  });
+  await writeRegularFile(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20\n', dir);
+  expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\n');
+  await expect(writeRegularFile(path.join(dir, 'linked'), 'x', dir)).rejects.toThrow(
+    'a symbolic link, not a regular file; not written',
+  );
+  await expect(writeRegularFile(path.join(dir, 'linked-dir', 'secret.yml'), 'x', dir)).rejects.toThrow(
+    'its real path is outside the checkout; not written',
+  );
+  await expect(writeRegularFile(path.join(outside, 'fifo'), 'x', outside)).rejects.toThrow(
+    'a FIFO, not a regular file; not written',
+  );
+  expect(await readFile(path.join(outside, 'secret.yml'), 'utf8')).toContain(SECRET);
 });

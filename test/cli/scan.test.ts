@@ -1,6 +1,7 @@
 // `freshbase scan` end to end against the real distribution registry on loopback, reached through
 // an operator host rule (FRESHBASE_REGISTRIES), as a user would try Freshbase before installing it.
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runScan } from '../../src/cli/scan.js';
@@ -17,12 +18,16 @@ let rulesFile: string;
 let scratch: string;
 
 async function scan(dir: string, ...flags: string[]): Promise<Captured> {
+  return scanWithRules(rulesFile, dir, ...flags);
+}
+
+async function scanWithRules(rules: string, dir: string, ...flags: string[]): Promise<Captured> {
   let stdout = '';
   let stderr = '';
   const code = await runScan(
     [dir, ...flags],
     { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    { FRESHBASE_REGISTRIES: rulesFile, FRESHBASE_DATA_DIR: path.join(scratch, 'data') },
+    { FRESHBASE_REGISTRIES: rules, FRESHBASE_DATA_DIR: path.join(scratch, 'data') },
   );
   return { code, stdout, stderr };
 }
@@ -392,4 +397,52 @@ test('minimumReleaseAge holds a digest first seen now for the whole age; the dat
     updates: Array<Record<string, unknown>>;
   };
   expect(proposed.updates).toMatchObject([{ kind: 'digest', firstSeen: held.firstSeen }]);
+});
+
+test('--apply writes nothing through a symbolic link swapped in after the file was read', async () => {
+  const base = await registry.pushImage('acme/swapped', '1.0', { seed: 'swapped' });
+  const text = `FROM ${registry.host}/acme/swapped:1.0\n`;
+  const dir = await checkout({ Dockerfile: text, 'other/Dockerfile': text });
+  const target = path.join(scratch, 'outside-target');
+  await writeFile(target, 'not yours\n');
+  // The registry is reached through a forwarder that, at the first request (the files are read by
+  // then, and nothing is written yet), replaces the Dockerfile with a link to a file outside.
+  let swapped = false;
+  const forwarder = http.createServer((req, res) => {
+    const forward = () =>
+      req.pipe(
+        http.request(new URL(req.url!, registry.url), { method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+        }),
+      );
+    if (swapped) return forward();
+    swapped = true;
+    const file = path.join(dir, 'Dockerfile');
+    void rename(file, `${file}.moved`)
+      .then(() => symlink(target, file))
+      .then(forward);
+  });
+  await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+  const { port } = forwarder.address() as { port: number };
+  const rules = path.join(scratch, 'swap-registries.yml');
+  await writeFile(
+    rules,
+    `registries:\n  - host: ${registry.host}\n    url: http://127.0.0.1:${port}\n    allowPrivate: true\n`,
+  );
+  try {
+    const result = await scanWithRules(rules, dir, '--apply');
+    expect(swapped).toBe(true);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('error: Dockerfile  a symbolic link, not a regular file; not written\n');
+    expect(result.stdout).toContain('wrote other/Dockerfile\n');
+  } finally {
+    await new Promise((resolve) => forwarder.close(resolve));
+  }
+  expect(await readFile(target, 'utf8')).toBe('not yours\n');
+  expect(await readlink(path.join(dir, 'Dockerfile'))).toBe(target);
+  expect(await readFile(path.join(dir, 'Dockerfile.moved'), 'utf8')).toBe(text);
+  expect(await readFile(path.join(dir, 'other/Dockerfile'), 'utf8')).toBe(
+    `FROM ${registry.host}/acme/swapped:1.0@${base.digest}\n`,
+  );
 });
