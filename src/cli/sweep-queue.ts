@@ -21,23 +21,8 @@ import {
 } from '../app/redis-queue.js';
 import { sweepSlot } from '../app/sweep-pacer.js';
 
-/** Default of FRESHBASE_SWEEP_TIMEOUT, in seconds. */
-export const DEFAULT_SWEEP_TIMEOUT_S = 60;
 const POLL_MS = 2_000;
 const READ_BATCH = 500;
-
-/**
- * FRESHBASE_SWEEP_TIMEOUT: how long (seconds) a sweep on the shared queue waits without a new
- * result while no job runs, before it says so and gives up. Throws, naming the variable, when invalid.
- */
-export function readSweepTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const value = env.FRESHBASE_SWEEP_TIMEOUT?.trim();
-  if (!value) return DEFAULT_SWEEP_TIMEOUT_S * 1000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || !/^\d+(\.\d+)?$/.test(value))
-    throw new Error(`FRESHBASE_SWEEP_TIMEOUT must be a number of seconds above 0, got "${value}"`);
-  return seconds * 1000;
-}
 
 export interface QueueSweepOptions {
   url: string;

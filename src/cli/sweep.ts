@@ -19,7 +19,6 @@ import { connectApp, listFleet, type AppEnvironment } from './app-environment.js
 import { processIo, type CliIo } from './io.js';
 import { errorMessage } from '../errors.js';
 import { createSweepPacer, readSweepSpread, waitForTurn } from '../app/sweep-pacer.js';
-import { readSweepTimeoutMs, sweepOnQueue } from './sweep-queue.js';
 
 export interface SweepOverrides {
   reconcile?: Reconcile;
@@ -34,6 +33,21 @@ export interface SweepOverrides {
 }
 
 const DEFAULT_CONCURRENCY = 4;
+/** Default of FRESHBASE_SWEEP_TIMEOUT, in seconds. */
+const DEFAULT_SWEEP_TIMEOUT_S = 60;
+
+/**
+ * FRESHBASE_SWEEP_TIMEOUT: how long (seconds) a sweep on the shared queue waits without a new
+ * result while no job runs, before it says so and gives up. Throws, naming the variable, when invalid.
+ */
+function readSweepTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env.FRESHBASE_SWEEP_TIMEOUT?.trim();
+  if (!value) return DEFAULT_SWEEP_TIMEOUT_S * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || !/^\d+(\.\d+)?$/.test(value))
+    throw new Error(`FRESHBASE_SWEEP_TIMEOUT must be a number of seconds above 0, got "${value}"`);
+  return seconds * 1000;
+}
 
 /** What the sweep's variables say, read before anything connects. */
 interface SweepSettings {
@@ -105,6 +119,8 @@ async function sweep(
     const { jobs } = listing;
     const options = { url: redisUrl, jobs, requestedAt: started, log, name: overrides.queueName };
     const { timeoutMs, spreadMs } = settings;
+    // BullMQ and ioredis are loaded only here: a sweep in this process does without them (~25 MB).
+    const { sweepOnQueue } = await import('./sweep-queue.js');
     const onQueue = await sweepOnQueue({ ...options, timeoutMs, spreadMs });
     swept = jobs.map((job) => ({ job, result: onQueue.results.get(repositoryKey(job)) ?? null }));
     timedOut = onQueue.timedOut;
