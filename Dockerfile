@@ -12,7 +12,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+# NODE_OPTIONS: V8's heap flags of bin/freshbase.js and `npm start` (the README's "Memory"), for the
+# app and for `freshbase sweep` run in this image alike.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=1024 --max-semi-space-size=4" \
     HOST=0.0.0.0 \
     PORT=3000 \
     LOG_FORMAT=json

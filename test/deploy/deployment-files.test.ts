@@ -11,6 +11,7 @@ import { serviceRoutes } from '../../src/app/service-routes.js';
 import { parseConfigYaml } from '../../src/config/load.js';
 import { isPathSelected } from '../../src/config/policy.js';
 import { extractImages } from '../../src/dockerfile/extract.js';
+import { launcherNodeFlags } from '../support/node-flags.js';
 import { ROOT } from '../support/service-process.js';
 
 const metrics = createMetrics();
@@ -45,6 +46,15 @@ describe('Dockerfile', () => {
       });
     }
     expect(skipped.every((s) => s.reason === 'stage')).toBe(true);
+  });
+
+  test("NODE_OPTIONS carries the launcher's V8 heap flags, as npm start does", () => {
+    const flags = launcherNodeFlags(ROOT);
+    expect(flags).toEqual(['--max-old-space-size=1024', '--max-semi-space-size=4']);
+    const env = instructions.find((line) => line.startsWith('ENV ') && line.includes('NODE_OPTIONS='))!;
+    expect(/NODE_OPTIONS="([^"]*)"/.exec(env)?.[1]).toBe(flags.join(' '));
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toContain(`node ${flags.join(' ')} dist/app/main.js`);
   });
 
   test('COPY sources exist, pass .dockerignore, and cover what the build compiles', () => {
