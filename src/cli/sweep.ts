@@ -64,8 +64,44 @@ function readConcurrency(concurrency = DEFAULT_CONCURRENCY): number {
   return concurrency;
 }
 
-/** Each repository's result; null when none came (a sweep on the shared queue that timed out). */
-type Swept = Array<{ job: ScanJob; result: ScanResult | null }>;
+/**
+ * What the summary prints, added up as results come in: a sweep keeps no result per repository
+ * (10,000 of them, for a large org). Failures keep the listing's order.
+ */
+interface Tally {
+  repositories: number;
+  totals: {
+    updates: number;
+    lookupErrors: number;
+    deferred: number;
+    created: number;
+    updated: number;
+    closed: number;
+  };
+  failed: Array<{ index: number; line: string }>;
+}
+
+function newTally(): Tally {
+  const totals = { updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
+  return { repositories: 0, totals, failed: [] };
+}
+
+/** Adds the result of the listing's `index`-th repository; null when none came (the shared queue timed out). */
+function tallyResult(tally: Tally, index: number, job: ScanJob, result: ScanResult | null): void {
+  tally.repositories++;
+  if (!result?.ok) {
+    const why = result ? result.error : 'no result (its job is still queued)';
+    tally.failed.push({ index, line: `${job.owner}/${job.repo}: ${why}` });
+    return;
+  }
+  const { totals } = tally;
+  totals.updates += result.updates;
+  totals.lookupErrors += result.lookupErrors;
+  totals.deferred += result.deferred;
+  totals.created += result.created;
+  totals.updated += result.updated;
+  totals.closed += result.closed;
+}
 
 export async function runSweep(
   env: NodeJS.ProcessEnv,
@@ -108,7 +144,7 @@ async function sweep(
   // The replicas write as their own environment says: a dry run is only sure in this process.
   if (redisUrl && dryRun) log.info('dry run: sweeping in this process, not on the shared queue');
 
-  let swept: Swept;
+  let tally: Tally;
   let timedOut: string | null = null;
   let installationCount: number;
   let incomplete: number;
@@ -122,34 +158,23 @@ async function sweep(
     // BullMQ and ioredis are loaded only here: a sweep in this process does without them (~25 MB).
     const { sweepOnQueue } = await import('./sweep-queue.js');
     const onQueue = await sweepOnQueue({ ...options, timeoutMs, spreadMs });
-    swept = jobs.map((job) => ({ job, result: onQueue.results.get(repositoryKey(job)) ?? null }));
+    tally = newTally();
+    jobs.forEach((job, index) =>
+      tallyResult(tally, index, job, onQueue.results.get(repositoryKey(job)) ?? null),
+    );
     timedOut = onQueue.timedOut;
   } else {
     const inProcess = await sweepInProcess(env, io, connected, { log, started, settings, overrides });
     if (!inProcess) return 1;
-    ({ swept, installations: installationCount, incomplete } = inProcess);
+    ({ tally, installations: installationCount, incomplete } = inProcess);
   }
 
-  const totals = { updates: 0, lookupErrors: 0, deferred: 0, created: 0, updated: 0, closed: 0 };
-  const failed: string[] = [];
-  for (const { job, result } of swept) {
-    if (!result?.ok) {
-      failed.push(
-        `${job.owner}/${job.repo}: ${result ? result.error : 'no result (its job is still queued)'}`,
-      );
-      continue;
-    }
-    totals.updates += result.updates;
-    totals.lookupErrors += result.lookupErrors;
-    totals.deferred += result.deferred;
-    totals.created += result.created;
-    totals.updated += result.updated;
-    totals.closed += result.closed;
-  }
+  const { totals } = tally;
+  const failed = tally.failed.sort((a, b) => a.index - b.index).map(({ line }) => line);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   io.stdout(
-    `swept ${swept.length} repositories in ${installationCount} installations in ${seconds}s: ` +
-      `${swept.length - failed.length} scanned, ${failed.length} failed; ` +
+    `swept ${tally.repositories} repositories in ${installationCount} installations in ${seconds}s: ` +
+      `${tally.repositories - failed.length} scanned, ${failed.length} failed; ` +
       `${totals.updates} updates, ${totals.created} PRs created, ${totals.updated} updated, ` +
       `${totals.closed} closed; ${totals.lookupErrors} image lookups failed` +
       (totals.deferred > 0 ? `, ${totals.deferred} deferred to the next sweep (registry pull budget)` : '') +
@@ -162,7 +187,7 @@ async function sweep(
 }
 
 interface InProcessSweep {
-  swept: Swept;
+  tally: Tally;
   installations: number;
   incomplete: number;
 }
@@ -200,7 +225,7 @@ async function sweepInProcess(
     const pacer = createSweepPacer({ budget, share, spreadMs, startedAt: started, log });
     // A few workers take the repositories in order: what waits is an index into the listing, not a
     // pending promise and closure per repository (10,000 of them, for a large org).
-    const swept: Swept = [];
+    const tally = newTally();
     let next = 0;
     let done = 0;
     const worker = async () => {
@@ -210,12 +235,12 @@ async function sweepInProcess(
         await waitForTurn(pacer, job.installationId, slot, () => jobs.length - done, delay);
         const outcome = await run(job);
         done++;
-        swept[index] = { job, result: outcome.result ?? null };
+        tallyResult(tally, index, job, outcome.result ?? null);
       }
     };
     const workers = Math.min(settings.concurrency, jobs.length);
     await Promise.all(Array.from({ length: workers }, worker));
-    return { swept, installations: listing.installations, incomplete: listing.incomplete };
+    return { tally, installations: listing.installations, incomplete: listing.incomplete };
   } finally {
     await scans.close();
   }

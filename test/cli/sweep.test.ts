@@ -137,6 +137,29 @@ test('a crashed repository job fails the sweep (exit 1) but the others still run
   expect(err.join('')).toContain('acme/web: tree too large');
 });
 
+test("failures are listed in the listing's order, whatever order they finish in", async () => {
+  mockGitHub();
+  const finished: string[] = [];
+  // api's scan fails last: it waits until both others have failed.
+  let othersDone!: () => void;
+  const others = new Promise<void>((resolve) => (othersDone = resolve));
+  const reconcile: Reconcile = async (deps) => {
+    if (deps.repo === 'api') await others;
+    finished.push(deps.repo);
+    if (finished.length === 2) othersDone();
+    throw new Error(`${deps.repo} broke`);
+  };
+  const { io, out, err } = capture();
+  expect(await runSweep({}, io, { probot: createTestProbot(), reconcile, concurrency: 3 })).toBe(1);
+  expect(finished).toEqual(['web', 'worker', 'api']);
+  expect(out.join('')).toMatch(/swept 3 repositories in 1 installations .*0 scanned, 3 failed; 0 updates/);
+  expect(err).toEqual([
+    'freshbase sweep: acme/api: api broke\n',
+    'freshbase sweep: acme/web: web broke\n',
+    'freshbase sweep: acme/worker: worker broke\n',
+  ]);
+});
+
 test('an authentication failure fails the sweep (exit 1)', async () => {
   nock('https://api.github.com')
     .get('/app/installations')
