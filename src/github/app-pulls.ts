@@ -11,6 +11,12 @@ export const CLOSED_BY_APP_MARKER = '<!-- freshbase:closed-by-app -->';
 /** Added to the body (and comment) once a foreign commit stopped automatic updates. */
 export const UPDATES_STOPPED_MARKER = '<!-- freshbase:updates-stopped -->';
 
+/**
+ * GitHub's auto-merge on a PR: off, turned on by the app's bot, or by anybody else (a maintainer's
+ * "Enable auto-merge", another app) — the app only ever turns off what it turned on itself.
+ */
+export type AutoMergeState = 'off' | 'by-app' | 'by-others';
+
 export interface AppPull {
   number: number;
   branch: string;
@@ -20,8 +26,8 @@ export interface AppPull {
   metadata: PlanMetadata | null;
   /** GraphQL node id (auto-merge is set through GraphQL). */
   nodeId: string;
-  /** GitHub's auto-merge is on for it. */
-  autoMerge: boolean;
+  /** Whether GitHub's auto-merge is on for it, and whether the app turned it on. */
+  autoMerge: AutoMergeState;
   /** Its labels, assignees and pending review requests, as the listing gave them. */
   decorations: Decorations;
 }
@@ -31,7 +37,7 @@ interface PullShape {
   title: string;
   body?: string | null;
   node_id: string;
-  auto_merge?: unknown;
+  auto_merge?: { enabled_by?: { login: string } | null } | null;
   user?: { login: string } | null;
   head: { ref: string; repo?: { full_name: string } | null };
   labels?: Array<{ name?: string }> | null;
@@ -49,7 +55,10 @@ export function isAppAuthoredPull(botLogin: string, pull: { user?: { login: stri
 }
 
 /** The app's PR with its metadata (if still readable), or null for anybody else's. */
-export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
+export function asAppPull(
+  ctx: Pick<RepoContext, 'owner' | 'repo' | 'identity'>,
+  pr: PullShape,
+): AppPull | null {
   if (
     !isAppAuthoredPull(ctx.identity.botLogin, pr) ||
     pr.head.repo?.full_name !== `${ctx.owner}/${ctx.repo}`
@@ -70,9 +79,15 @@ export function asAppPull(ctx: RepoContext, pr: PullShape): AppPull | null {
     body,
     metadata: readMetadata(body),
     nodeId: pr.node_id,
-    autoMerge: Boolean(pr.auto_merge),
+    autoMerge: autoMergeState(ctx.identity.botLogin, pr.auto_merge),
     decorations,
   };
+}
+
+/** Who turned auto-merge on, from the pulls answer's `auto_merge.enabled_by` (unknown: not the app). */
+function autoMergeState(botLogin: string, autoMerge: PullShape['auto_merge']): AutoMergeState {
+  if (!autoMerge) return 'off';
+  return autoMerge.enabled_by?.login === botLogin ? 'by-app' : 'by-others';
 }
 
 export async function listOpenAppPulls(ctx: RepoContext): Promise<AppPull[]> {

@@ -49,12 +49,12 @@ export async function openPull(
 /** What a pull request says: its title and body. */
 export type PullText = Pick<BranchPlan, 'title' | 'body'>;
 
-/** The PR's title and body as `plan` words them; a PR marked decorated stays marked. */
+/** The PR's title and body as `plan` words them; a PR marked decorated stays marked. Returns the body. */
 export async function updatePullText(
   ctx: RepoContext,
   pull: Pick<AppPull, 'number' | 'body'>,
   plan: PullText,
-): Promise<void> {
+): Promise<string> {
   const body = pull.body.includes(DECORATED_MARKER) ? markedDecorated(plan.body) : plan.body;
   await ctx.write(() =>
     ctx.octokit.rest.pulls.update({
@@ -65,28 +65,30 @@ export async function updatePullText(
       body,
     }),
   );
+  return body;
 }
 
 /**
  * Labels, reviewers and assignees on a new PR, then the decorated marker in the same write as the
  * labels. Best effort: the PR stands even if one fails, and a step that failed for a reason that
- * may pass (not a 422 refusal) leaves the marker off, so the next run repairs the PR.
+ * may pass (not a 422 refusal) leaves the marker off, so the next run repairs the PR. Returns the
+ * PR's body as it now is.
  */
 export async function decoratePull(
   ctx: RepoContext,
   pull: { number: number; body: string },
   config: RepoConfig,
   labels: LabelEnsurer,
-): Promise<void> {
+): Promise<string> {
   const wanted = wantedDecorations(config);
-  if (hasNoDecorations(wanted)) return;
+  if (hasNoDecorations(wanted)) return pull.body;
   const { owner, repo, octokit, log } = ctx;
   const number = pull.number;
   // Reviewers first: the marker rides on the labels' write, which comes last.
   const reviewersDone = await requestReviewers(ctx, number, wanted);
   const withLabels = wanted.labels.length > 0;
   const withAssignees = wanted.assignees.length > 0;
-  if (!withLabels && !withAssignees && !reviewersDone) return;
+  if (!withLabels && !withAssignees && !reviewersDone) return pull.body;
   try {
     if (withLabels) await labels.ensure(wanted.labels);
     // One issue update sets them all (the PR has none yet): one write instead of three.
@@ -109,11 +111,13 @@ export async function decoratePull(
       log.warn({ pull: number, err: describeError(error) }, 'assignees refused; labels set alone');
       await update(false);
     }
+    return reviewersDone ? markedDecorated(pull.body) : pull.body;
   } catch (error) {
     log.warn(
       { pull: number, what: 'labels and assignees', err: describeError(error) },
       'could not decorate pull request',
     );
+    return pull.body;
   }
 }
 

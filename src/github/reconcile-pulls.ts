@@ -147,7 +147,7 @@ async function withDecorations(run: PullRun, pull: AppPull, facts: PullFacts): P
 async function decideAndApply(run: PullRun, branch: string, facts: PullFacts): Promise<Tally> {
   const first = decidePull(facts);
   // A PR that stays as it is still follows the config's automerge (in the window, where the plan's
-  // SBOM comparison was read).
+  // SBOM comparison was read); syncAutomerge judges what the PR holds, which may not be the plan.
   if (first.action === 'unchanged' && facts.plan && facts.pull && run.input.inWindow)
     await automerge(run, facts.pull, facts.plan);
   if (first.action !== 'open' && first.action !== 'update') return apply(run, first);
@@ -260,8 +260,8 @@ async function retitle(run: PullRun, pull: AppPull, plan: BranchPlan, sha: strin
   const { ctx } = run;
   // Also rewrites a body whose metadata block was lost, so the next run sees the proposal again;
   // then the branch often has this very content already, and nothing is pushed (sha null).
-  await updatePullText(ctx, pull, plan);
-  await automerge(run, pull, plan);
+  const body = await updatePullText(ctx, pull, plan);
+  await automerge(run, { ...pull, body, metadata: plan.metadata }, plan);
   ctx.log.info(
     { pull: pull.number, branch: plan.branch, commit: sha, pushed: sha !== null },
     'updated pull request',
@@ -323,8 +323,8 @@ async function openAndDecorate(run: PullRun, plan: BranchPlan, sha: string | nul
   const { ctx, input } = run;
   const pull = await openPull(ctx, plan, input.defaultBranch);
   if (!pull.created) return { updated: 1 };
-  await decoratePull(ctx, { number: pull.number, body: plan.body }, input.config, run.labels);
-  await automerge(run, { ...pull, autoMerge: false }, plan);
+  const body = await decoratePull(ctx, { number: pull.number, body: plan.body }, input.config, run.labels);
+  await automerge(run, { ...pull, autoMerge: 'off', body, metadata: plan.metadata }, plan);
   ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
   return { created: 1 };
 }

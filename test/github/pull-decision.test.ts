@@ -46,7 +46,7 @@ const plan = (metadata: PlanMetadata): BranchPlan => ({
 const pull = (metadata: PlanMetadata | null): AppPull => ({
   number: 7,
   nodeId: 'PR_7',
-  autoMerge: false,
+  autoMerge: 'off',
   branch: 'freshbase/all',
   title: 'Update base images',
   body: '',

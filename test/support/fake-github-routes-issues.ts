@@ -35,7 +35,14 @@ export function registerIssueRoutes(gh: FakeGitHub): void {
       },
       merged_at: p.mergedAt,
       node_id: gh.pullNodeId(repo, p),
-      auto_merge: p.autoMerge ? { merge_method: p.autoMerge.mergeMethod.toLowerCase() } : null,
+      auto_merge: p.autoMerge
+        ? {
+            enabled_by: user(p.autoMerge.enabledBy),
+            merge_method: p.autoMerge.mergeMethod.toLowerCase(),
+            commit_title: p.title,
+            commit_message: null,
+          }
+        : null,
       labels: p.labels.map((name) => ({ name })),
       assignees: p.assignees.map(user),
       requested_reviewers: p.reviewers.map(user),

@@ -191,7 +191,7 @@ export function registerRoutes(gh: FakeGitHub): void {
             ],
           },
         ];
-      pull.autoMerge = enable ? { mergeMethod: input.mergeMethod ?? 'MERGE' } : null;
+      pull.autoMerge = enable ? { mergeMethod: input.mergeMethod ?? 'MERGE', enabledBy: gh.botLogin } : null;
       return [200, { data: { [field]: { clientMutationId: null } } }];
     }
     return [200, { data: null, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a node' }] }];

@@ -21,8 +21,11 @@ export interface FakePull {
   reviewers: string[];
   teams: string[];
   updatedAt: number;
-  /** Auto-merge turned on (GraphQL enablePullRequestAutoMerge), with its merge method. */
-  autoMerge?: { mergeMethod: string } | null;
+  /**
+   * Auto-merge turned on (GraphQL enablePullRequestAutoMerge, or a human's button), with its merge
+   * method and who turned it on (REST `auto_merge.enabled_by`).
+   */
+  autoMerge?: { mergeMethod: string; enabledBy: string } | null;
 }
 export interface FakeIssue {
   number: number;
@@ -283,6 +286,13 @@ export class FakeGitHub {
   editPullBody(fullName: string, number: number, edit: (body: string) => string): void {
     const pull = this.pulls(fullName).find((p) => p.number === number)!;
     pull.body = edit(pull.body);
+    pull.updatedAt = this.tick();
+  }
+
+  /** "Enable auto-merge" clicked by `login` (a human unless it is the bot's login). */
+  enableAutoMerge(fullName: string, number: number, login: string, mergeMethod = 'MERGE'): void {
+    const pull = this.pulls(fullName).find((p) => p.number === number)!;
+    pull.autoMerge = { mergeMethod, enabledBy: login };
     pull.updatedAt = this.tick();
   }
 
