@@ -1,12 +1,19 @@
 // Labels, assignees and review requests the config asks an app PR to carry. Pure: what to add, from
 // the config and what the open-PR listing already says the PR has. Only ever additions — a human's
-// labels, assignees and reviewers stay — and only until the PR is marked decorated: after that a
-// label a human removed or a reviewer who has reviewed (and so left the requested list) is not
-// asked for again.
+// labels, assignees and reviewers stay — and only while the PR is marked as still being decorated:
+// once marked decorated, or when it carries neither mark (opened by a version of the app that did
+// not mark PRs), a label a human removed or a reviewer who has reviewed (and so left the requested
+// list, which holds only pending requests) is not asked for again.
 import type { RepoConfig } from '../config/types.js';
 
 /** Added to the body once the config's decorations were all applied (or refused for good). */
 export const DECORATED_MARKER = '<!-- freshbase:decorated -->';
+/**
+ * In the body the app opens a PR with when the config asks for decorations; replaced by
+ * DECORATED_MARKER once they are all applied. A PR with it lacks only what its decoration failed to
+ * add, never something a human removed.
+ */
+export const DECORATING_MARKER = '<!-- freshbase:decorating -->';
 
 export interface Decorations {
   labels: string[];
@@ -47,14 +54,45 @@ export function missingDecorations(wanted: Decorations, present: Decorations): D
 }
 
 /**
- * What an existing app PR still needs, or null when nothing: a PR already marked decorated, or one
- * that has everything the config asks for, costs no request.
+ * What an existing app PR still needs, or null when nothing is to be done: a PR marked decorated,
+ * or one without the decorating mark, costs no request. A PR still being decorated that has
+ * everything gets an empty answer: it only needs marking.
  */
 export function decorationRepair(
   config: Pick<RepoConfig, 'labels' | 'assignees' | 'reviewers'>,
   pull: { body: string; decorations: Decorations },
 ): Decorations | null {
-  if (pull.body.includes(DECORATED_MARKER)) return null;
-  const missing = missingDecorations(wantedDecorations(config), pull.decorations);
-  return hasNoDecorations(missing) ? null : missing;
+  if (pull.body.includes(DECORATED_MARKER) || !pull.body.includes(DECORATING_MARKER)) return null;
+  return missingDecorations(wantedDecorations(config), pull.decorations);
+}
+
+/** The body the app opens a PR with: marked as being decorated when the config asks for any. */
+export function openingBody(
+  config: Pick<RepoConfig, 'labels' | 'assignees' | 'reviewers'>,
+  body: string,
+): string {
+  return hasNoDecorations(wantedDecorations(config)) ? body : `${body}\n${DECORATING_MARKER}`;
+}
+
+/** The body with neither decoration mark. */
+function unmarked(body: string): string {
+  let bare = body;
+  for (const mark of [DECORATED_MARKER, DECORATING_MARKER])
+    bare = bare.replaceAll(`\n${mark}`, '').replaceAll(mark, '');
+  return bare;
+}
+
+/** The body with the decorated marker (once), without the decorating one. */
+export function markedDecorated(body: string): string {
+  return `${unmarked(body)}\n${DECORATED_MARKER}`;
+}
+
+/**
+ * `body`, a new text for the PR, with the decoration mark `current` (the PR's body) has, and no
+ * other: rewording a PR never changes how far its decoration got.
+ */
+export function withDecorationMark(current: string, body: string): string {
+  if (current.includes(DECORATED_MARKER)) return markedDecorated(body);
+  if (current.includes(DECORATING_MARKER)) return `${unmarked(body)}\n${DECORATING_MARKER}`;
+  return unmarked(body);
 }

@@ -9,7 +9,13 @@ import {
   UPDATES_STOPPED_MARKER,
 } from './app-pulls.js';
 import { branchOwnership, deleteBranch } from './branch-writer.js';
-import { DECORATED_MARKER, type Decorations, hasNoDecorations, wantedDecorations } from './decorations.js';
+import {
+  type Decorations,
+  hasNoDecorations,
+  markedDecorated,
+  wantedDecorations,
+  withDecorationMark,
+} from './decorations.js';
 import { DryRunRefusal } from './dry-run.js';
 import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
@@ -49,13 +55,16 @@ export async function openPull(
 /** What a pull request says: its title and body. */
 export type PullText = Pick<BranchPlan, 'title' | 'body'>;
 
-/** The PR's title and body as `plan` words them; a PR marked decorated stays marked. Returns the body. */
+/**
+ * The PR's title and body as `plan` words them; the body keeps its decoration mark (decorated, or
+ * being decorated). Returns the body.
+ */
 export async function updatePullText(
   ctx: RepoContext,
   pull: Pick<AppPull, 'number' | 'body'>,
   plan: PullText,
 ): Promise<string> {
-  const body = pull.body.includes(DECORATED_MARKER) ? markedDecorated(plan.body) : plan.body;
+  const body = withDecorationMark(pull.body, plan.body);
   await ctx.write(() =>
     ctx.octokit.rest.pulls.update({
       owner: ctx.owner,
@@ -191,11 +200,6 @@ async function decorationStep(
     ctx.log.warn({ pull: number, what, err: describeError(error) }, 'could not decorate pull request');
     return isGitHubError(error, 422);
   }
-}
-
-/** The body with the decorated marker (once). */
-export function markedDecorated(body: string): string {
-  return body.includes(DECORATED_MARKER) ? body : `${body}\n${DECORATED_MARKER}`;
 }
 
 export interface LabelEnsurer {

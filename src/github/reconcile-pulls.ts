@@ -25,7 +25,7 @@ import {
   type PullDecision,
   type PullFacts,
 } from './pull-decision.js';
-import { decorationRepair } from './decorations.js';
+import { decorationRepair, openingBody } from './decorations.js';
 import { DryRunRefusal, unlessDryRun } from './dry-run.js';
 import {
   closePull,
@@ -126,9 +126,11 @@ async function carryOut(run: PullRun, branch: string, facts: PullFacts): Promise
 
 /**
  * An app PR that stays open gets what the config asks for and it lacks (a failed or interrupted
- * decoration when it was opened). A failure here is logged and does not hold the reconcile up.
+ * decoration when it was opened), in the schedule window only, like every other write to it. A
+ * failure here is logged and does not hold the reconcile up.
  */
 async function withDecorations(run: PullRun, pull: AppPull, facts: PullFacts): Promise<AppPull> {
+  if (!facts.inWindow && !facts.forced) return pull;
   const missing = decorationRepair(run.input.config, pull);
   if (missing === null || decidePull(facts).action === 'close') return pull;
   try {
@@ -321,9 +323,10 @@ async function openNew(run: PullRun, plan: BranchPlan, ownership: BranchOwnershi
 /** Opens the PR for the branch now at the plan's commit (a PR opened meanwhile is updated). */
 async function openAndDecorate(run: PullRun, plan: BranchPlan, sha: string | null): Promise<Tally> {
   const { ctx, input } = run;
-  const pull = await openPull(ctx, plan, input.defaultBranch);
+  const opening = openingBody(input.config, plan.body);
+  const pull = await openPull(ctx, { ...plan, body: opening }, input.defaultBranch);
   if (!pull.created) return { updated: 1 };
-  const body = await decoratePull(ctx, { number: pull.number, body: plan.body }, input.config, run.labels);
+  const body = await decoratePull(ctx, { number: pull.number, body: opening }, input.config, run.labels);
   await automerge(run, { ...pull, autoMerge: 'off', body, metadata: plan.metadata }, plan);
   ctx.log.info({ pull: pull.number, branch: plan.branch, commit: sha }, 'opened pull request');
   return { created: 1 };

@@ -1,7 +1,7 @@
 // A PR whose decoration failed or was cut short when it was opened is repaired on the next run, by
 // additions only; a decorated PR costs no request, and what a human changes afterwards stays.
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import { DECORATED_MARKER } from '../../src/github/decorations.js';
+import { DECORATED_MARKER, DECORATING_MARKER } from '../../src/github/decorations.js';
 import { createHarness, PY_312, REPO, type Harness } from './harness.js';
 
 const T = '/repos/{owner}/{repo}';
@@ -28,6 +28,7 @@ test('labels and assignees that failed at creation are added on the next run, th
   expect((await h.run()).pullRequests.created).toBe(1);
   expect(h.gh.pulls(REPO)[0]).toMatchObject({ labels: [], assignees: [], reviewers: ['alice'] });
   expect(h.gh.pulls(REPO)[0]!.body).not.toContain(DECORATED_MARKER);
+  expect(h.gh.pulls(REPO)[0]!.body).toContain(DECORATING_MARKER); // opened with it
 
   const repair = await writesOf(() => h.run());
   expect(repair).toEqual([
@@ -38,6 +39,7 @@ test('labels and assignees that failed at creation are added on the next run, th
   const pull = h.gh.pulls(REPO)[0]!;
   expect(pull).toMatchObject({ labels: ['deps', 'docker'], assignees: ['bob'], reviewers: ['alice'] });
   expect(pull.body).toContain(DECORATED_MARKER);
+  expect(pull.body).not.toContain(DECORATING_MARKER);
 
   expect(await writesOf(() => h.run())).toEqual([]);
 });
@@ -58,10 +60,11 @@ test('a review request that failed at creation is made on the next run, and only
 
 test('a PR left bare (the run stopped between opening and decorating) is decorated, a human’s label kept', async () => {
   await h.run();
-  // The state a crash right after opening leaves: no labels, assignees, reviewers or marker.
+  // The state a crash right after opening leaves: no labels, assignees or reviewers, and the body
+  // the PR was opened with (marked as being decorated).
   const pull = h.gh.pulls(REPO)[0]!;
   Object.assign(pull, { labels: ['needs-triage'], assignees: [], reviewers: [], teams: [] });
-  pull.body = pull.body.replace(`\n${DECORATED_MARKER}`, '');
+  pull.body = pull.body.replace(DECORATED_MARKER, DECORATING_MARKER);
 
   await h.run();
   expect(h.gh.pulls(REPO)[0]).toMatchObject({
@@ -97,4 +100,43 @@ test('a refusal for good (422: not a collaborator) is not retried on every run',
   await h.run();
   expect(h.gh.pulls(REPO)[0]!.body).toContain(DECORATED_MARKER);
   expect(await writesOf(() => h.run())).toEqual([]);
+});
+
+test('a PR opened before the app marked PRs is not re-decorated: a removed label and a reviewer who reviewed stay so', async () => {
+  await h.run();
+  // An older version's PR: decorated, but no mark in its body. Since then alice reviewed (GitHub
+  // lists only pending requests), a human removed a label and unassigned bob.
+  const pull = h.gh.pulls(REPO)[0]!;
+  pull.body = pull.body.replace(`\n${DECORATED_MARKER}`, '');
+  Object.assign(pull, { labels: ['deps'], assignees: [], reviewers: [], teams: ['platform'] });
+  expect(await writesOf(() => h.run())).toEqual([]);
+  expect(await writesOf(() => h.run())).toEqual([]);
+  expect(h.gh.pulls(REPO)[0]).toMatchObject({ labels: ['deps'], assignees: [], reviewers: [] });
+  expect(h.gh.pulls(REPO)[0]!.body).not.toContain(DECORATED_MARKER);
+});
+
+test('a PR being decorated that has everything is only marked, with one write', async () => {
+  await h.run();
+  const pull = h.gh.pulls(REPO)[0]!;
+  pull.body = pull.body.replace(DECORATED_MARKER, DECORATING_MARKER);
+  expect(await writesOf(() => h.run())).toEqual([`PATCH ${T}/pulls/{number}`]);
+  expect(h.gh.pulls(REPO)[0]!.body).toContain(DECORATED_MARKER);
+  expect(h.gh.pulls(REPO)[0]!.body).not.toContain(DECORATING_MARKER);
+  expect(await writesOf(() => h.run())).toEqual([]);
+});
+
+test('a repair waits for the schedule window, like every other write to the PR', async () => {
+  h.gh.http.failNext(`PATCH ${T}/issues/{number}`, [502, { message: 'Bad Gateway' }]);
+  await h.run();
+  expect(h.gh.pulls(REPO)[0]).toMatchObject({ labels: [], assignees: [] });
+  const closed = `${CONFIG}schedule: { cron: '0 0 1 1 *' }\n`; // opens on 1 January only
+  h.gh.pushAs('octocat', REPO, 'main', { '.github/freshbase.yml': closed });
+  const outside = await writesOf(() => h.run());
+  expect(outside.filter((w) => /\/(issues|pulls)\//.test(w))).toEqual([]);
+  expect(h.gh.pulls(REPO)[0]).toMatchObject({ labels: [], assignees: [] });
+
+  h.gh.pushAs('octocat', REPO, 'main', { '.github/freshbase.yml': CONFIG });
+  await h.run();
+  expect(h.gh.pulls(REPO)[0]).toMatchObject({ labels: ['deps', 'docker'], assignees: ['bob'] });
+  expect(h.gh.pulls(REPO)[0]!.body).toContain(DECORATED_MARKER);
 });
