@@ -13,11 +13,9 @@
 // the backoff of RetryPolicy.
 //
 // Deduplication keeps one job's data (the waiting job's, or the last one parked), so a newer
-// trigger's time (how fresh its registry answers must be) is kept apart, in a sorted set raised
-// atomically (ZADD GT); a job reads it when it starts. Each trigger also counts itself in a
-// per-repository counter, in the same transaction: a scan reads the count when it starts, and its
-// result says which triggers it answered. Counts, not times, decide what may be skipped, so no
-// clock (the CLI's, a replica's) can make a trigger look answered when it came after a scan began.
+// trigger's time (how fresh its registry answers must be) is kept apart, and each trigger is
+// counted per repository (trigger-counts.ts): a scan reads the count and the time when it starts,
+// and its result says which triggers it answered.
 //
 // A repository whose schedule window held updates back gets a delayed `wake` job that, when the
 // window opens, enqueues an ordinary scan as a new trigger (so the per-repository exclusion above
@@ -49,10 +47,17 @@ import {
   type JobRunner,
   type RepositoryLister,
   type ScanJob,
-  type ScanResult,
 } from './queue.js';
 import { describeError } from '../errors.js';
 import { PACING_POLL_MS, sweepPacers, type SweepPacing } from './sweep-pacer.js';
+import {
+  answered,
+  countTrigger,
+  readResult,
+  readTriggers,
+  storeResult,
+  type StoredResult,
+} from './trigger-counts.js';
 
 const SCAN = 'scan';
 const SWEEP = 'sweep';
@@ -75,37 +80,6 @@ const KEEP_FAILED = 100;
 
 /** The queue the replicas share, unless tests name their own. */
 export const DEFAULT_QUEUE_NAME = 'freshbase-scans';
-/** How long a scan's result waits in Redis for a `freshbase sweep` to collect it. */
-const RESULT_TTL_MS = 24 * 60 * 60_000;
-
-/** A scan's result as kept in Redis: what it did, and the triggers it answered. */
-export interface StoredResult {
-  /** The repository's trigger count when the scan began: it answered every trigger up to it. */
-  answered: number;
-  /** The newest trigger time it answered (how fresh its registry answers were). */
-  requestedAt: number;
-  result: ScanResult;
-}
-
-export function resultKey(queueName: string, repository: string): string {
-  return `${queueName}:result:${repository}`;
-}
-
-/** A stored result as read back; null when missing or not one this version wrote. */
-export function parseStoredResult(value: string | null): StoredResult | null {
-  if (value === null) return null;
-  try {
-    const parsed = JSON.parse(value) as Partial<StoredResult>;
-    return typeof parsed.answered === 'number' &&
-      typeof parsed.requestedAt === 'number' &&
-      typeof parsed.result?.ok === 'boolean'
-      ? (parsed as StoredResult)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 export function connect(url: string): Redis {
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for that.
   return new Redis(url, { maxRetriesPerRequest: null });
@@ -138,9 +112,6 @@ type WakeData = ScanJob & { trigger?: number };
 /** The id of a wake-up: one per repository and due time, however often it is asked for. */
 export const wakeJobId = (job: ScanJob, at: number): string => `${WAKE}:${repositoryKey(job)}:${at}`;
 
-const requestedAtKey = (queueName: string) => `${queueName}:requested-at`;
-const triggersKey = (queueName: string) => `${queueName}:triggers`;
-
 /** Adds the scan job itself; its trigger must already be counted (`countTrigger`). */
 function addScan(queue: Queue, jobOptions: JobsOptions, job: ScanJob): Promise<unknown> {
   return queue.add(SCAN, job, {
@@ -156,22 +127,6 @@ function addWake(queue: Queue, jobOptions: JobsOptions, data: WakeData, at: numb
     delay: Math.min(Math.max(0, at - Date.now()), MAX_RESCAN_DELAY_MS),
     ...jobOptions,
   });
-}
-
-/**
- * Counts a trigger of `job`'s repository and raises its trigger time, in one transaction (so a scan
- * that sees the count sees the time); returns the trigger's number.
- */
-async function countTrigger(connection: Redis, queueName: string, job: ScanJob): Promise<number> {
-  const key = repositoryKey(job);
-  const replies = await connection
-    .multi()
-    .zadd(requestedAtKey(queueName), 'GT', job.requestedAt, key)
-    .hincrby(triggersKey(queueName), key, 1)
-    .exec();
-  const [, count] = replies?.[1] ?? [];
-  if (typeof count !== 'number') throw new Error(`could not count a trigger of ${key}`);
-  return count;
 }
 
 /** Puts scan jobs on the shared queue: what the replicas' triggers and `freshbase sweep` both use. */
@@ -243,36 +198,20 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const jobOptions = jobOptionsFor(retry);
   const { enqueue, enqueueAt } = createScanProducer(queueConnection, queue as Queue, retry);
 
-  /**
-   * Whether a scan that began after trigger number `trigger` of `key` already succeeded: it read the
-   * repository after that trigger's event, with registry answers at least as fresh.
-   */
-  const answered = (stored: StoredResult | null, trigger: number): boolean =>
-    trigger > 0 && stored !== null && stored.result.ok && stored.answered >= trigger;
-  const storedResult = async (key: string) =>
-    parseStoredResult(await queueConnection.get(resultKey(name, key)));
-
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
-    const replies = await queueConnection
-      .multi()
-      .hget(triggersKey(name), key)
-      .zscore(requestedAtKey(name), key)
-      .get(resultKey(name, key))
-      .exec();
-    const [triggers, latest, stored] = (replies ?? []).map(([, value]) => value);
-    const count = Number(triggers) || 0;
+    const { count, latest, stored } = await readTriggers(queueConnection, name, key);
     // Every trigger so far came before a successful scan began (this job's own, parked while that
     // scan ran, among them): it would only repeat that scan. Whatever job data BullMQ kept.
-    if (answered(parseStoredResult(typeof stored === 'string' ? stored : null), count)) return;
-    const requestedAt = Math.max(queued.requestedAt, Number(latest) || 0);
+    if (answered(stored, count)) return;
+    const requestedAt = Math.max(queued.requestedAt, latest);
     const followUp = await runner({ ...queued, requestedAt });
     if (followUp?.result) {
       const { result } = followUp;
       // Said now, though the job is retried: a sweep waiting for it must not wait out the backoff.
       if (followUp.retryable) result.error = `${result.error}; GitHub unavailable, retried later`;
       const kept: StoredResult = { answered: count, requestedAt, result };
-      await queueConnection.set(resultKey(name, key), JSON.stringify(kept), 'PX', RESULT_TTL_MS);
+      await storeResult(queueConnection, name, key, kept);
     }
     if (followUp?.retryable) throw new GitHubUnavailable(`scanning ${key}`);
     if (!followUp?.rescanAt) return;
@@ -317,7 +256,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
       await enqueue({ ...scan, requestedAt: Math.min(scan.requestedAt, Date.now()) });
       return;
     }
-    if (answered(await storedResult(repositoryKey(scan)), trigger)) return;
+    if (answered(await readResult(queueConnection, name, repositoryKey(scan)), trigger)) return;
     const wait = pacerOf(scan)?.waitMs(scan.installationId, 0) ?? 0;
     if (wait > 0 && token) await putBack(job, token, Math.min(wait, PACING_POLL_MS));
     await addScan(queue as Queue, jobOptions, scan);

@@ -11,14 +11,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'probot';
 import { repositoryKey, type ScanJob, type ScanResult } from '../app/queue.js';
-import {
-  connect,
-  createScanProducer,
-  DEFAULT_QUEUE_NAME,
-  parseStoredResult,
-  resultKey,
-  wakeJobId,
-} from '../app/redis-queue.js';
+import { connect, createScanProducer, DEFAULT_QUEUE_NAME, wakeJobId } from '../app/redis-queue.js';
+import { parseStoredResult, resultKey } from '../app/trigger-counts.js';
 import { sweepSlot } from '../app/sweep-pacer.js';
 
 const POLL_MS = 2_000;
