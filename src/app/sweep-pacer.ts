@@ -3,6 +3,7 @@
 // installation that has used the sweep's share of GitHub's rate limit (FRESHBASE_SWEEP_BUDGET) starts
 // no more of its repositories until the window resets, leaving the rest for webhook-driven work.
 import { Cron } from 'croner';
+import { LRUCache } from 'lru-cache';
 import type { RateBudget } from '../github/rate-budget.js';
 
 interface PacerLog {
@@ -50,18 +51,20 @@ export function sweepSlot(startedAt: number, spreadMs: number, index: number, co
 /** The pacer of the sweep that started at `startedAt`. */
 export type SweepPacing = (startedAt: number) => SweepPacer;
 
+/** Sweeps whose pacers are kept: more than ever overlap (a sweep's spread is half its interval). */
+const KEPT_SWEEPS = 8;
+
 /**
  * The queues' pacers: one per sweep (its start time), shared by all its installations, so an
- * installation's "does not fit" is said once per sweep; null for any trigger but a sweep's.
+ * installation's "does not fit" is said once per sweep; null for any trigger but a sweep's. An
+ * older sweep's pacer is kept while a newer sweep runs: made again, it would say it again.
  */
 export function sweepPacers(
   pacing: SweepPacing | undefined,
 ): (job: { reason: string; requestedAt: number }) => SweepPacer | null {
-  const pacers = new Map<number, SweepPacer>();
+  const pacers = new LRUCache<number, SweepPacer>({ max: KEPT_SWEEPS });
   return ({ reason, requestedAt }) => {
     if (!pacing || !PACED_REASONS.has(reason)) return null;
-    // An older sweep's pacer is done with once a newer sweep starts.
-    for (const startedAt of pacers.keys()) if (startedAt < requestedAt) pacers.delete(startedAt);
     const pacer = pacers.get(requestedAt) ?? pacing(requestedAt);
     pacers.set(requestedAt, pacer);
     return pacer;

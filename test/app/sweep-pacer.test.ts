@@ -4,10 +4,12 @@
 import type { Logger } from 'probot';
 import { createInProcessQueue, type ScanJob } from '../../src/app/queue.js';
 import {
+  COMMAND_SWEEP,
   createSweepPacer,
   defaultScheduledSpread,
   readSweepSpread,
   SCHEDULED_SWEEP,
+  sweepPacers,
   type SweepPacing,
 } from '../../src/app/sweep-pacer.js';
 import type { RateBudget } from '../../src/github/rate-budget.js';
@@ -147,4 +149,28 @@ test('an installation over its budget has the rest of its sweep held until the w
   expect(started).toEqual([]);
   expect(await queue.stats()).toMatchObject({ waiting: 2 });
   await queue.close();
+});
+
+test('overlapping sweeps keep their own pacers: each says "does not fit" once', () => {
+  const { warnings, log } = recordingLog();
+  const seen = { limit: 100, remaining: 10, resetAt: Date.now() + 3_600_000 };
+  const made: number[] = [];
+  const pacing: SweepPacing = (startedAt) => {
+    made.push(startedAt);
+    return createSweepPacer({ budget: budgetOf(seen), share: 0.8, spreadMs: 0, startedAt, log });
+  };
+  const pacerOf = sweepPacers(pacing);
+  const older = { reason: SCHEDULED_SWEEP, requestedAt: 1_000 };
+  const newer = { reason: COMMAND_SWEEP, requestedAt: 2_000 };
+  // The two sweeps' wake-ups interleave, as they do on a shared queue.
+  for (const sweep of [older, newer, older, newer, older]) {
+    expect(pacerOf(sweep)?.waitMs(7, 0)).toBeGreaterThan(0);
+  }
+  expect(made).toEqual([1_000, 2_000]);
+  expect(pacerOf(older)).toBe(pacerOf(older));
+  expect(warnings.map((w) => w.msg)).toEqual([
+    'sweep does not fit its rate-limit budget: pausing this installation until the window resets',
+    'sweep does not fit its rate-limit budget: pausing this installation until the window resets',
+  ]);
+  expect(pacerOf({ reason: 'push', requestedAt: 3_000 })).toBeNull();
 });
