@@ -2,30 +2,37 @@
 // processes: the build is made once per test run and only when src/ changed since, then each
 // replica is started from it with its own environment, and its JSON log lines are kept for failures.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/app/main.js');
+/** The built entry point, relative to the project root. */
+const MAIN = 'dist/app/main.js';
 
+/** Newest change under `dir`, directories included: removing or renaming a file changes its directory. */
 async function newestMtime(dir: string): Promise<number> {
-  let newest = 0;
+  let newest = (await stat(dir)).mtimeMs;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile())
+    if (entry.isFile() || entry.isDirectory())
       newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
   }
   return newest;
 }
 
-/** `npm run build` (what `npm start` runs first), skipped when dist/ is newer than every source. */
-export async function buildOnce(): Promise<void> {
-  const built = await stat(MAIN).then(
+/**
+ * `npm run build` (what `npm start` runs first) into a fresh dist/, skipped when dist/ is newer than
+ * every source and every directory of src/. Cleared first, so a file removed from src/ cannot
+ * survive in dist/ for a test to pass against.
+ */
+export async function buildOnce(root = ROOT): Promise<void> {
+  const built = await stat(path.join(root, MAIN)).then(
     (s) => s.mtimeMs,
     () => 0,
   );
-  if (built > (await newestMtime(path.join(ROOT, 'src')))) return;
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+  if (built > (await newestMtime(path.join(root, 'src')))) return;
+  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: root });
 }
 
 export interface ServiceProcess {
@@ -39,7 +46,7 @@ export interface ServiceProcess {
 }
 
 export function startService(name: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [path.join(ROOT, MAIN)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
