@@ -1,16 +1,21 @@
 // The e2e tests' build (buildOnce) on a throwaway project whose `npm run build` copies src/ to dist/:
 // dist/ is rebuilt from nothing, so a file removed from src/ cannot linger there, and a build newer
 // than every source is reused.
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildOnce } from '../support/service-process.js';
 
 let root: string;
 
+/** Copies src/ to dist/; fails if another build is running, and logs each build. */
 const BUILD = `
-import { cpSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, openSync, rmSync } from 'node:fs';
+closeSync(openSync('building', 'wx'));
+await new Promise((resolve) => setTimeout(resolve, 200));
 cpSync('src', 'dist', { recursive: true });
+appendFileSync('builds.log', 'built\\n');
+rmSync('building');
 `;
 
 async function listed(dir: string): Promise<string[]> {
@@ -60,4 +65,14 @@ test('builds into a fresh dist/, reuses a newer one, and rebuilds when a source 
   await rm(path.join(root, 'src/removed.js'));
   await buildOnce(root);
   expect(await listed(path.join(root, 'dist'))).toEqual(['app/main.js', 'kept.js']);
+});
+
+test('builds run one at a time: a second caller waits, then finds the build fresh', async () => {
+  await ageSources();
+  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  await rm(path.join(root, 'builds.log'), { force: true });
+  await Promise.all([buildOnce(root), buildOnce(root), buildOnce(root)]);
+  expect(await listed(path.join(root, 'dist'))).toEqual(['app/main.js', 'kept.js']);
+  expect(await readFile(path.join(root, 'builds.log'), 'utf8')).toBe('built\n');
+  expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // processes: the build is made once per test run and only when src/ changed since, then each
 // replica is started from it with its own environment, and its JSON log lines are kept for failures.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -20,19 +20,52 @@ async function newestMtime(dir: string): Promise<number> {
   return newest;
 }
 
+/** A lock left by a killed test run is taken over after this long (a build takes well under it). */
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Runs `task` holding `<root>/.tmp/build-lock`: jest runs test files in parallel workers, and one
+ * worker clearing dist/ must not pull it from under another's build or running service.
+ */
+async function whileLocked(root: string, task: () => Promise<void>): Promise<void> {
+  const lock = path.join(root, '.tmp/build-lock');
+  await mkdir(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = await stat(lock).then(
+        (s) => s.mtimeMs,
+        () => Date.now(),
+      );
+      if (Date.now() - since > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await task();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
 /**
  * `npm run build` (what `npm start` runs first) into a fresh dist/, skipped when dist/ is newer than
  * every source and every directory of src/. Cleared first, so a file removed from src/ cannot
- * survive in dist/ for a test to pass against.
+ * survive in dist/ for a test to pass against; one build at a time.
  */
 export async function buildOnce(root = ROOT): Promise<void> {
-  const built = await stat(path.join(root, MAIN)).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  if (built > (await newestMtime(path.join(root, 'src')))) return;
-  await rm(path.join(root, 'dist'), { recursive: true, force: true });
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: root });
+  await whileLocked(root, async () => {
+    const built = await stat(path.join(root, MAIN)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (built > (await newestMtime(path.join(root, 'src')))) return;
+    await rm(path.join(root, 'dist'), { recursive: true, force: true });
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: root });
+  });
 }
 
 export interface ServiceProcess {
