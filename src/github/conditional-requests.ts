@@ -4,7 +4,7 @@
 // file contents at a commit) never change, so a cached one is answered without asking at all.
 import { RequestError } from '@octokit/request-error';
 import type { CacheStore } from '../registry/cache-store.js';
-import { CompactMemoryCacheStore } from './compact-memory-store.js';
+import { CompactMemoryCacheStore } from '../registry/compact-memory-store.js';
 import { httpStatus } from './request-error.js';
 import type { GitHubClient } from './types.js';
 

@@ -9,13 +9,7 @@ import {
   qualifiedRepository,
 } from '../image/reference.js';
 import { systemResolver, type Resolver } from './address-guard.js';
-import {
-  CoalescingCache,
-  DEFAULT_ERROR_TTL_MS,
-  MemoryCacheStore,
-  type CacheStore,
-  type LookupCounts,
-} from './cache-store.js';
+import { CoalescingCache, DEFAULT_ERROR_TTL_MS, type CacheStore, type LookupCounts } from './cache-store.js';
 import { credentialSources } from './credentials/index.js';
 import {
   endpointFor,
@@ -51,6 +45,7 @@ import {
 import { errorMessage } from '../errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { PullBudget, readPullShare } from './pull-budget.js';
+import { CompactMemoryCacheStore } from './compact-memory-store.js';
 
 export interface RegistryLimits {
   manifestBytes: number;
@@ -65,7 +60,10 @@ export interface RegistryClientOptions {
   rules?: HostRule[];
   /** Environment the rules' credential sources read (DOCKER_CONFIG, …). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where answers are kept; default an in-memory LRU of `cacheBytes`. */
   cache?: CacheStore;
+  /** Bound of the default in-memory store (deflated bytes and a per-entry overhead). Default 64 MiB. */
+  cacheBytes?: number;
   /** Per HTTP request, connect to last byte. Default 15 s. */
   timeoutMs?: number;
   /** Retries after the first attempt, on 429, 5xx, timeouts and network errors. Default 3. */
@@ -137,6 +135,11 @@ const DEFAULT_TAG_TTL_MS = 6 * 60 * 60 * 1000;
  * the store's byte bound allows (the in-memory store is an LRU bounded by bytes; in Redis, a year).
  */
 const DOCUMENT_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+/**
+ * The in-memory store's bound, in deflated bytes: tag lists and indexes come from any registry a
+ * Dockerfile names, so what they may hold of the heap is capped, not their number alone.
+ */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_CONCURRENT_PER_HOST = 8;
 const silentLogger: RegistryLogger = { debug: () => {}, warn: () => {} };
 
@@ -164,7 +167,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? silentLogger;
   const tagTtlMs = options.tagTtlMs ?? DEFAULT_TAG_TTL_MS;
-  const store = options.cache ?? new MemoryCacheStore();
+  const store = options.cache ?? new CompactMemoryCacheStore(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const cacheOptions = { errorTtlMs: options.errorTtlMs ?? DEFAULT_ERROR_TTL_MS };
   const lookups = new CoalescingCache(store, cacheOptions);
   // Documents by digest, shared by lookups (an index's children, configs); counted apart from lookups.

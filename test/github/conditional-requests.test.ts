@@ -2,7 +2,7 @@
 // as GitHub does: an ETag on every 200 GET, 304 on a match, and 304s not counted.
 import { ProbotOctokit } from 'probot';
 import { createConditionalRequestCache } from '../../src/github/conditional-requests.js';
-import { CompactMemoryCacheStore } from '../../src/github/compact-memory-store.js';
+import { CompactMemoryCacheStore } from '../../src/registry/compact-memory-store.js';
 import { FakeGitHub } from '../support/fake-github.js';
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,4 +1,5 @@
 // The client against a real distribution registry on loopback (reached through an operator host rule).
+import { randomBytes } from 'node:crypto';
 import { createRegistryClient, type RegistryClient } from '../../src/registry/client.js';
 import { RegistryError } from '../../src/registry/types.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -171,6 +172,32 @@ describe('tags', () => {
 });
 
 describe('cache', () => {
+  test('the in-memory store is bounded by bytes: a flood of answers evicts the oldest; one over a tenth of the bound is not kept', async () => {
+    const bounded = createRegistryClient({ rules: [registry.hostRule()], cacheBytes: 10_000 });
+    try {
+      // 12 tags of 128 random hex digits: a list that deflates to about 850 bytes, which with its
+      // overhead (512) is over a tenth of the bound.
+      const longTags = Array.from({ length: 12 }, () => randomBytes(64).toString('hex'));
+      for (const tag of longTags) await registry.pushImage('acme/long-tags', tag);
+      await bounded.listTags(registry.host, 'acme/long-tags');
+      await bounded.listTags(registry.host, 'acme/long-tags');
+      expect(bounded.stats().requests.byKind.tags).toBe(2);
+
+      // 16 tag answers of about 850 bytes each (with their overhead) against a 10,000-byte bound.
+      const tags = Array.from({ length: 16 }, (_, i) => `t${i}`);
+      for (const tag of tags) await registry.pushImage('acme/flood', tag);
+      for (const tag of tags) await bounded.resolve(target('acme/flood', tag));
+      const heads = () => bounded.stats().requests.byKind['manifest-head'];
+      expect(heads()).toBe(16);
+      await bounded.resolve(target('acme/flood', 't15')); // the latest are kept
+      expect(heads()).toBe(16);
+      await bounded.resolve(target('acme/flood', 't0')); // the oldest went first
+      expect(heads()).toBe(17);
+    } finally {
+      bounded.close();
+    }
+  });
+
   test('concurrent identical lookups share one request; later ones hit the cache', async () => {
     await registry.pushIndex('acme/shared', '1');
     const lookups = Array.from({ length: 20 }, () => client.resolve(target('acme/shared', '1')));

@@ -8,7 +8,7 @@ import {
   CompactMemoryCacheStore,
   ENTRY_OVERHEAD_BYTES,
   MAX_ENTRIES,
-} from '../../src/github/compact-memory-store.js';
+} from '../../src/registry/compact-memory-store.js';
 
 const HOUR = 3600_000;
 

@@ -1,16 +1,18 @@
-// The in-process store of the GitHub read cache. GitHub's answers are verbose JSON (URLs and user
-// objects repeated) and a sweep keeps a validator and a body for every read of every repository;
-// held as JavaScript strings they would be a 10,000-repository org's largest live object, and V8
-// grows its heap to a multiple of what lives in it. So each value is kept deflated in a Buffer
-// (outside the JS heap), under a fixed-length hash of its key, in an LRU bounded by those bytes.
+// The in-process store of the GitHub read cache and of the registry lookup cache. GitHub's answers
+// are verbose JSON (URLs and user objects repeated) and a sweep keeps a validator and a body for
+// every read of every repository; held as JavaScript strings they would be a 10,000-repository
+// org's largest live object, and V8 grows its heap to a multiple of what lives in it. A registry's
+// tag lists and indexes come from whatever registry a Dockerfile names. So each value is kept
+// deflated in a Buffer (outside the JS heap), under a fixed-length hash of its key, in an LRU
+// bounded by those bytes.
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
-import type { CacheStore } from '../registry/cache-store.js';
+import type { CacheStore } from './cache-store.js';
 
 /** What an entry costs on V8's heap besides its bytes: the Buffer object, key string, LRU slots. */
 export const ENTRY_OVERHEAD_BYTES = 512;
-/** At most this many entries, whatever their size (as the registry's memory store). */
+/** At most this many entries, whatever their size. */
 export const MAX_ENTRIES = 50_000;
 
 /** 132 bits of SHA-256 (22 base64url characters): keys name URLs, which are long. */
