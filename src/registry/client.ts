@@ -232,7 +232,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   /**
    * One registry API request for the subject; the kind decides method, Accept and size limit. At
    * most the host's rule cap (else `perHost`) in flight per registry host; a manifest GET (a "pull" to Docker Hub) is deferred
-   * when the host's announced pull budget is spent down to the part kept back.
+   * when the announced pull budget of the host and credentials is spent down to the part kept back.
    */
   function send(s: Subject, kind: RegistryRequestKind, url: URL, limit = maxBytes[kind]) {
     const manifest = kind === 'manifest-head' || kind === 'manifest';
@@ -240,19 +240,23 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     let hostLimit = hostLimits.get(host);
     if (!hostLimit) hostLimits.set(host, (hostLimit = pLimit(ruleCaps.get(host) ?? perHost)));
     return hostLimit(async () => {
-      if (kind === 'manifest') pulls.assertMayPull(host, s.image);
-      const response = await http.request({
-        endpoint: s.endpoint,
-        repository: s.remote,
-        method: kind === 'manifest-head' ? 'HEAD' : 'GET',
-        url,
-        ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
-        maxBytes: limit,
-        kind,
-        image: s.image,
-      });
-      pulls.observe(host, response.headers);
-      return response;
+      const pull = kind === 'manifest' ? pulls.admit(s.endpoint, s.image) : null;
+      try {
+        const response = await http.request({
+          endpoint: s.endpoint,
+          repository: s.remote,
+          method: kind === 'manifest-head' ? 'HEAD' : 'GET',
+          url,
+          ...(manifest ? { accept: MANIFEST_ACCEPT } : {}),
+          maxBytes: limit,
+          kind,
+          image: s.image,
+        });
+        pulls.observe(s.endpoint, response.headers);
+        return response;
+      } finally {
+        pull?.done();
+      }
     });
   }
 

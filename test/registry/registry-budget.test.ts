@@ -14,6 +14,9 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 let registry: TestRegistry;
 let proxy: FaultProxy;
 let client: RegistryClient;
+/** The digest of acme/app<i>:1. */
+const appDigests: string[] = [];
+let nodeDigest: string;
 
 type ClientOptions = Pick<RegistryClientOptions, 'maxConcurrentPerHost' | 'pullShare' | 'rules' | 'env'>;
 const makeClient = (options: ClientOptions = {}) =>
@@ -28,8 +31,8 @@ beforeAll(async () => {
   registry = await startRegistry();
   proxy = await startFaultProxy(registry.url);
   await registry.pushIndex('library/python', '1');
-  await registry.pushIndex('library/node', '1');
-  for (let i = 0; i < 12; i++) await registry.pushImage(`acme/app${i}`, '1');
+  nodeDigest = (await registry.pushIndex('library/node', '1')).digest;
+  for (let i = 0; i < 12; i++) appDigests.push((await registry.pushImage(`acme/app${i}`, '1')).digest);
 });
 afterAll(async () => {
   await proxy?.stop();
@@ -77,6 +80,46 @@ test("Docker Hub's pull budget: manifest GETs are deferred once only the kept-ba
   ).resolves.toMatchObject({ isIndex: true });
   expect(count('GET', '/manifests/')).toBe(0);
   expect(pulls.remaining).toBe(2);
+});
+
+test('a manifest GET counts as a pull once let through: concurrent ones cannot spend the kept-back share', async () => {
+  const pulls = { limit: 10, remaining: 4 };
+  proxy.inject({ path: '/v2/', fault: { kind: 'hub-pulls', pulls } });
+  client = makeClient({ pullShare: 0.8 }); // keeps 2 of 10 back
+  // HEAD (4 left), then the manifest GET: 3 left, one more to spend.
+  await client.resolve(target('acme/app0', '1'));
+  expect(pulls.remaining).toBe(3);
+  // Eight lookups by digest at once (a GET each, all in flight together): one is let through.
+  const settled = await Promise.allSettled(
+    Array.from({ length: 8 }, (_, i) => client.resolve(target(`acme/app${i + 1}`, appDigests[i + 1]!))),
+  );
+  expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+  const reasons = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  expect(reasons).toHaveLength(7);
+  for (const reason of reasons) expect(reason).toMatchObject({ code: 'deferred' });
+  expect(pulls.remaining).toBe(2);
+});
+
+test("the pull budget is kept per host and credentials: one caller's spent budget defers no other's", async () => {
+  // Hub counts anonymous pulls per address and authenticated ones per account. The proxy keeps a
+  // count for each by path: anonymous lookups here are of library/*, acme's account's of acme/*.
+  const anonymous = { limit: 10, remaining: 2 }; // down to the part kept back
+  const acmeAccount = { limit: 100, remaining: 50 };
+  proxy.inject({ path: '/v2/library/', fault: { kind: 'hub-pulls', pulls: anonymous } });
+  proxy.inject({ path: '/v2/acme/', fault: { kind: 'hub-pulls', pulls: acmeAccount } });
+  const rule = { host: proxy.host, url: proxy.url, allowPrivate: true };
+  const acmeRule = { ...rule, installations: ['acme'], username: 'acme-bot', password: 'not-a-secret' };
+  client = makeClient({ pullShare: 0.8, rules: [rule, acmeRule] });
+  const acme = client.forAccount('acme');
+  await expect(client.resolve(target('library/python', '1'))).rejects.toMatchObject({ code: 'deferred' });
+  // Lookups by digest: a manifest GET with no HEAD before it, judged on what the client last saw.
+  const acmeApp = target('acme/app1', appDigests[1]!);
+  await expect(acme.resolve(acmeApp)).resolves.toMatchObject({ digest: appDigests[1] });
+  expect(acmeAccount.remaining).toBe(49);
+  // acme's answers (49 left) do not let anonymous lookups spend the address's last pulls.
+  const node = target('library/node', nodeDigest);
+  await expect(client.resolve(node)).rejects.toMatchObject({ code: 'deferred' });
+  expect(anonymous.remaining).toBe(2);
 });
 
 test('requests to one registry host are capped', async () => {
