@@ -269,7 +269,11 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
         if (job.name === SWEEP) await options.sweep?.();
         else if (job.name === INSTALLATION) await fanOut(job.data as InstallationJob);
         else if (job.name === WAKE) await wake(job, token);
-        else await runScan(job.data as ScanJob);
+        else {
+          await runScan(job.data as ScanJob);
+          // The `completed` event names the repository: `freshbase sweep` reads only its result.
+          return repositoryKey(job.data as ScanJob);
+        }
       } catch (error) {
         if (error instanceof DelayedError) throw error;
         const transient = error instanceof GitHubUnavailable || isTransientGitHubError(error);

@@ -58,8 +58,19 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
     // Listening before the first job is queued: no result can come before the sweep hears of it.
     await events.waitUntilReady();
     let wake = () => {};
-    events.on('completed', () => wake());
-    events.on('failed', () => wake());
+    /** Repositories whose scan completed since the last read (the event names it). */
+    const completed = new Set<string>();
+    events.on('completed', ({ returnvalue }) => {
+      if (typeof returnvalue !== 'string') return; // not a scan
+      completed.add(returnvalue);
+      wake();
+    });
+    // A failed job is not named (a scan retried later keeps its result first): all are read.
+    let readAll = true;
+    events.on('failed', () => {
+      readAll = true;
+      wake();
+    });
 
     const producer = createScanProducer(connection, queue);
     const { jobs, requestedAt, spreadMs } = options;
@@ -76,12 +87,20 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
     const results = new Map<string, ScanResult>();
     const pending = new Set(options.jobs.map(repositoryKey));
     let lastProgress = Date.now();
+    let lastReadAll = 0;
     while (pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, POLL_MS).unref();
+        timer = setTimeout(resolve, POLL_MS).unref();
       });
-      if ((await collect(connection, name, pending, triggers, results)) > 0) lastProgress = Date.now();
+      // Every result now and then (a missed event costs a little time, never a result); else only
+      // those of the scans the events named.
+      const everything = readAll || Date.now() - lastReadAll >= POLL_MS;
+      const keys = everything ? [...pending] : [...completed].filter((key) => pending.has(key));
+      if (everything) [readAll, lastReadAll] = [false, Date.now()];
+      completed.clear();
+      if ((await collect(connection, name, keys, pending, triggers, results)) > 0) lastProgress = Date.now();
       if (pending.size === 0) break;
       if (Date.now() - lastProgress >= options.timeoutMs) {
         // A replica is at work (on this sweep's jobs or before them), or the sweep is paced: keep
@@ -94,6 +113,7 @@ export async function sweepOnQueue(options: QueueSweepOptions): Promise<QueueSwe
         else return { results, timedOut: timeoutMessage(results.size, pending.size, options.timeoutMs) };
       }
       await woken;
+      clearTimeout(timer);
     }
     return { results, timedOut: null };
   } finally {
@@ -161,17 +181,17 @@ function timeoutMessage(received: number, missing: number, timeoutMs: number): s
 }
 
 /**
- * Moves the results that answer this sweep (from scans that began after its trigger) from `pending`
- * to `results`; returns how many.
+ * Reads the results of `keys` and moves those that answer this sweep (from scans that began after
+ * its trigger) from `pending` to `results`; returns how many.
  */
 async function collect(
   connection: Redis,
   name: string,
+  keys: string[],
   pending: Set<string>,
   triggers: Map<string, number>,
   results: Map<string, ScanResult>,
 ): Promise<number> {
-  const keys = [...pending];
   let found = 0;
   for (let start = 0; start < keys.length; start += READ_BATCH) {
     const batch = keys.slice(start, start + READ_BATCH);
