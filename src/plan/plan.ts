@@ -69,6 +69,16 @@ const notLookedUp = (reason: NotLookedUpReason): Outcome => ({
 /** Older candidates tried when newer ones lack a platform; each costs a lookup round. */
 const MAX_CANDIDATES = 3;
 
+/**
+ * The most rounds of questions one image use can need, counted from how the plan asks: the tag
+ * list and the tag's digest; the pinned manifest and the newest candidate's digest; three rounds
+ * per candidate (its digest's first-seen time, or its manifest, its platform's manifest and its
+ * first-seen time); and four for the digest refresh of the current tag (the same, after the wait
+ * on its digest's age). The I/O loop stops there: a plan still asking is a defect, reported as
+ * lookups not completed rather than looping.
+ */
+export const MAX_LOOKUP_ROUNDS = 2 + 3 * MAX_CANDIDATES + 4;
+
 /** A pinned digest that is one platform's manifest: it must stay that platform's. */
 interface SinglePlatformPin {
   platform: Platform | null;

@@ -14,7 +14,7 @@ import {
   type LookupError,
   type LookupsNeeded,
 } from '../plan/lookups.js';
-import { lookupsNeeded, type FileUse } from '../plan/plan.js';
+import { lookupsNeeded, MAX_LOOKUP_ROUNDS, type FileUse } from '../plan/plan.js';
 import { RegistryError, type RegistryLookup } from '../registry/types.js';
 import { errorMessage } from '../errors.js';
 import { recordFirstSeen } from '../state/first-seen.js';
@@ -35,14 +35,6 @@ export interface LookupRoundsInput {
 
 /** Registry lookups in flight at once for one repository (the client also coalesces across them). */
 const LOOKUP_CONCURRENCY = 8;
-
-/**
- * The plan asks in rounds: tags and a pinned tag's digest → the current and newest candidate's
- * manifests → its platform manifest → its first-seen time, and again for each older candidate tried
- * when a newer one lacks a platform or is too young (at most three), then the digest refresh of the
- * current tag: twelve always suffice.
- */
-const MAX_LOOKUP_ROUNDS = 12;
 
 function asLookupError(err: unknown): LookupError {
   if (err instanceof RegistryError) return { error: err.message, code: err.code };

@@ -13,7 +13,7 @@ import {
   type LookupAnswers,
   type LookupError,
 } from '../../src/plan/lookups.js';
-import { lookupsNeeded, type FileUse } from '../../src/plan/plan.js';
+import { lookupsNeeded, MAX_LOOKUP_ROUNDS, type FileUse } from '../../src/plan/plan.js';
 import { formatPlatform } from '../../src/registry/platform.js';
 import type { ManifestInfo, Platform } from '../../src/registry/types.js';
 
@@ -110,7 +110,7 @@ export function answerAll(uses: FileUse[], cfg: RepoConfig, registry: FakeRegist
     needed = lookupsNeeded(uses, cfg, now, answers)
   ) {
     rounds.push(needed);
-    if (rounds.length > 12) throw new Error('lookups do not converge');
+    if (rounds.length > MAX_LOOKUP_ROUNDS) throw new Error('lookups do not converge');
     for (const sighting of needed.firstSeen) {
       const key = sightingKey(sighting);
       answers.firstSeen.set(key, registry.firstSeen?.[key] ?? LONG_AGO);

@@ -1,8 +1,18 @@
 // minimumReleaseAge in the pure plan: first-seen times come in as data, like registry answers.
 import type { FileUse } from '../../src/plan/plan.js';
-import { planUpdates } from '../../src/plan/plan.js';
+import { MAX_LOOKUP_ROUNDS, planUpdates } from '../../src/plan/plan.js';
 import { soakState } from '../../src/plan/soak.js';
-import { answerAll, at, config, digest, index, PLAN_NOW, type FakeRegistry } from './fixtures.js';
+import {
+  AMD64,
+  answerAll,
+  at,
+  config,
+  digest,
+  index,
+  PLAN_NOW,
+  single,
+  type FakeRegistry,
+} from './fixtures.js';
 
 const PY = 'docker.io/library/python';
 const HOUR = 3_600_000;
@@ -169,5 +179,46 @@ describe('planUpdates with minimumReleaseAge', () => {
     const current = at('Dockerfile', `python:3.12@${digest('a')}`);
     const { rounds } = answerAll([current], config({ minimumReleaseAge: '1 day' }), registry({}), PLAN_NOW);
     expect(rounds.flatMap((r) => r.firstSeen)).toEqual([]);
+  });
+});
+
+describe('a single-platform pin under a soak time', () => {
+  it('judges three young candidates and the moved tag within the rounds the I/O loop allows', () => {
+    const young = hoursAgo(1);
+    const reg: FakeRegistry = {
+      manifests: {
+        [`${PY}:3.12.0`]: index('a'),
+        [`${PY}:3.12.1`]: index('1'),
+        [`${PY}:3.12.2`]: index('2'),
+        [`${PY}:3.12.3`]: index('3'),
+        [`${PY}@${digest('0')}`]: single('0', AMD64),
+      },
+      platforms: {
+        [`${PY}:3.12.0|linux/amd64`]: single('b', AMD64),
+        [`${PY}:3.12.1|linux/amd64`]: single('c', AMD64),
+        [`${PY}:3.12.2|linux/amd64`]: single('d', AMD64),
+        [`${PY}:3.12.3|linux/amd64`]: single('e', AMD64),
+      },
+      tags: { [PY]: ['3.12.0', '3.12.1', '3.12.2', '3.12.3'] },
+      firstSeen: {
+        [`${PY}:3.12.0@${digest('b')}`]: young,
+        [`${PY}:3.12.1@${digest('c')}`]: young,
+        [`${PY}:3.12.2@${digest('d')}`]: young,
+        [`${PY}:3.12.3@${digest('e')}`]: young,
+      },
+    };
+    const cfg = config({ minimumReleaseAge: '3 days' });
+    const pinned = at('Dockerfile', `python:3.12.0@${digest('0')}`);
+    const { answers, rounds } = answerAll([pinned], cfg, reg, PLAN_NOW);
+    expect(rounds.length).toBeLessThanOrEqual(MAX_LOOKUP_ROUNDS);
+    const result = planUpdates({ uses: [pinned], answers, config: cfg, now: PLAN_NOW });
+    expect(result.errors).toEqual([]);
+    expect(result.updates).toEqual([]);
+    expect(result.held.map((h) => h.to)).toEqual([
+      { tag: '3.12.3', digest: digest('e') },
+      { tag: '3.12.2', digest: digest('d') },
+      { tag: '3.12.1', digest: digest('c') },
+      { tag: '3.12.0', digest: digest('b') },
+    ]);
   });
 });
