@@ -149,6 +149,11 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
   const retryPolicy = options.retry ?? DEFAULT_RETRY;
   /** A scheduled sweep's repositories not enqueued yet: each waits for its slot and its budget. */
   const paced = new Set<NodeJS.Timeout>();
+  /**
+   * A sweep's scans that were due but found their installation over its budget when they were
+   * about to start: each waits on a timer; a webhook's trigger for the repository ends the wait.
+   */
+  const held = new Map<string, { job: ScanJob; timer: NodeJS.Timeout }>();
   const pacerOf = sweepPacers(options.pacing);
   let closed = false;
 
@@ -192,10 +197,31 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     void pool.add(() => run(key));
   };
 
+  /**
+   * Holds `job` when it is a sweep's alone (no webhook trigger merged into it) and its installation
+   * is over the sweep's budget now: queued scans must not run over budget because the budget was
+   * fine when they were queued. True when held.
+   */
+  const holdForBudget = (key: string, job: ScanJob): boolean => {
+    const wait = pacerOf(job)?.waitMs(job.installationId, 0) ?? 0;
+    if (wait <= 0) return false;
+    const timer = setTimeout(
+      () => {
+        held.delete(key);
+        schedule(key, job);
+      },
+      Math.min(wait, PACING_POLL_MS),
+    );
+    timer.unref();
+    held.set(key, { job, timer });
+    return true;
+  };
+
   const run = async (key: string): Promise<void> => {
     const job = waiting.get(key);
     if (!job) return; // dropped by close()
     waiting.delete(key);
+    if (holdForBudget(key, job)) return;
     running.add(key);
     try {
       const followUp = await runner(job);
@@ -221,7 +247,13 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     }
     const key = repositoryKey(job);
     const queued = waiting.get(key);
-    if (queued) {
+    const holding = held.get(key);
+    if (holding) {
+      // Scheduled now: run() looks at the budget again, and a webhook's reason merged in is never held.
+      clearTimeout(holding.timer);
+      held.delete(key);
+      schedule(key, mergeJobs(holding.job, job));
+    } else if (queued) {
       waiting.set(key, mergeJobs(queued, job));
     } else if (running.has(key)) {
       const pending = again.get(key);
@@ -231,7 +263,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     }
   };
 
-  /** Enqueues a sweep's `jobs` each at its slot, once its installation's budget allows. */
+  /**
+   * Enqueues a sweep's `jobs` each at its slot, once its installation's budget allows; run() looks at
+   * the budget again when the scan is about to start.
+   */
   const enqueuePaced = (pacer: SweepPacer, jobs: ScanJob[]): void => {
     let left = jobs.length;
     jobs.forEach((job, index) => {
@@ -288,7 +323,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
     enqueueInstallation,
     async stats() {
       const backingOff = [...retries.values()].filter((retry) => retry.timer).length;
-      return { waiting: waiting.size + again.size + backingOff + paced.size, running: running.size };
+      return {
+        waiting: waiting.size + again.size + backingOff + paced.size + held.size,
+        running: running.size,
+      };
     },
     async close() {
       closed = true;
@@ -300,6 +338,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       retries.clear();
       for (const timer of paced) clearTimeout(timer);
       paced.clear();
+      for (const { timer } of held.values()) clearTimeout(timer);
+      held.clear();
       pool.clear();
       await pool.onIdle();
     },

@@ -21,7 +21,10 @@
 // window opens, enqueues an ordinary scan as a new trigger (so the per-repository exclusion above
 // still holds); a sweep's repositories (the schedule's and `freshbase sweep`'s) get one each at its
 // slot in the sweep's spread, counted as a trigger when the sweep asks, and put back while the
-// installation is over its sweep budget.
+// installation is over its sweep budget. The budget is looked at again when the scan starts (scans
+// queued while it was fine must not run over it): a scan that stands only for sweeps' triggers goes
+// back to being a wake-up then. One that stands for a trigger of any other kind (a webhook's) runs:
+// each such trigger's number is kept per repository, so a scan knows whether it answers one.
 //
 // Each scan's result is kept in Redis for a day under its repository, with the trigger count it
 // answered (`freshbase sweep` on the shared queue waits for results that answer its own trigger).
@@ -138,13 +141,13 @@ export function createScanProducer(
   const jobOptions = jobOptionsFor(retry);
   return {
     async enqueue(job) {
-      await countTrigger(connection, queue.name, job);
+      await countTrigger(connection, queue.name, job, false);
       await addScan(queue, jobOptions, job);
     },
     async enqueueAt(job, slotAt) {
       // Counted now, so a scan of the repository that starts meanwhile (a webhook's) answers this
       // sweep, and the wake-up finds it done.
-      const trigger = await countTrigger(connection, queue.name, job);
+      const trigger = await countTrigger(connection, queue.name, job, true);
       await addWake(queue, jobOptions, { ...job, trigger }, slotAt);
       return trigger;
     },
@@ -198,12 +201,28 @@ export function createRedisQueue(options: RedisQueueOptions): RedisJobQueue {
   const jobOptions = jobOptionsFor(retry);
   const { enqueue, enqueueAt } = createScanProducer(queueConnection, queue as Queue, retry);
 
+  /**
+   * Puts a sweep's scan that is due while its installation is over the sweep's budget back as a
+   * wake-up for trigger `count` (not as a delayed scan, which a webhook's trigger would be merged
+   * into and wait with). True when held.
+   */
+  const heldForBudget = async (queued: ScanJob, count: number): Promise<boolean> => {
+    const wait = pacerOf(queued)?.waitMs(queued.installationId, 0) ?? 0;
+    if (wait <= 0) return false;
+    const at = Date.now() + Math.min(wait, PACING_POLL_MS);
+    await addWake(queue as Queue, jobOptions, { ...queued, trigger: count }, at);
+    return true;
+  };
+
   const runScan = async (queued: ScanJob): Promise<void> => {
     const key = repositoryKey(queued);
-    const { count, latest, stored } = await readTriggers(queueConnection, name, key);
+    const { count, latest, unpaced, stored } = await readTriggers(queueConnection, name, key);
     // Every trigger so far came before a successful scan began (this job's own, parked while that
     // scan ran, among them): it would only repeat that scan. Whatever job data BullMQ kept.
     if (answered(stored, count)) return;
+    // BullMQ kept one trigger's data: a sweep's may stand for a webhook's merged or parked with it.
+    const webhookPending = unpaced > (stored?.answered ?? 0);
+    if (!webhookPending && (await heldForBudget(queued, count))) return;
     const requestedAt = Math.max(queued.requestedAt, latest);
     const followUp = await runner({ ...queued, requestedAt });
     if (followUp?.result) {

@@ -44,11 +44,15 @@ export function triggerKey(queueName: string, repository: string): string {
   return `${queueName}:trigger:${repository}`;
 }
 
-/** KEYS[1] a triggerKey; ARGV: the trigger's time, the expiry (ms). Returns the trigger's number. */
+/**
+ * KEYS[1] a triggerKey; ARGV: the trigger's time, the expiry (ms), '1' when no sweep's pace may hold
+ * it back (its number is then kept as `unpaced`). Returns the trigger's number.
+ */
 const COUNT_TRIGGER = `
 local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if at == nil or tonumber(ARGV[1]) > at then redis.call('HSET', KEYS[1], 'at', ARGV[1]) end
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'unpaced', count) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return count`;
 
@@ -77,9 +81,16 @@ export function answered(stored: StoredResult | null, trigger: number): boolean 
 
 /**
  * Counts a trigger of `job`'s repository, raises its trigger time and renews its expiry, atomically
- * (so a scan that sees the count sees the time); returns the trigger's number.
+ * (so a scan that sees the count sees the time); returns the trigger's number. A trigger that is not
+ * `paced` (a sweep's) is also kept as the repository's latest unpaced one: a scan standing for it
+ * is never held for a sweep's budget, whatever job data BullMQ kept.
  */
-export async function countTrigger(connection: Redis, queueName: string, job: ScanJob): Promise<number> {
+export async function countTrigger(
+  connection: Redis,
+  queueName: string,
+  job: ScanJob,
+  paced = false,
+): Promise<number> {
   const key = repositoryKey(job);
   const count = await connection.eval(
     COUNT_TRIGGER,
@@ -87,31 +98,34 @@ export async function countTrigger(connection: Redis, queueName: string, job: Sc
     triggerKey(queueName, key),
     String(job.requestedAt),
     String(TRIGGER_TTL_MS),
+    paced ? '0' : '1',
   );
   if (typeof count !== 'number') throw new Error(`could not count a trigger of ${key}`);
   return count;
 }
 
 /**
- * What a scan of `key` starts from: the trigger count, the newest trigger time, the last result.
+ * What a scan of `key` starts from: the trigger count, the newest trigger time, the latest unpaced
+ * trigger's number, the last result.
  * Renews the count's expiry, so it outlasts the result this scan will store.
  */
 export async function readTriggers(
   connection: Redis,
   queueName: string,
   key: string,
-): Promise<{ count: number; latest: number; stored: StoredResult | null }> {
+): Promise<{ count: number; latest: number; unpaced: number; stored: StoredResult | null }> {
   const replies = await connection
     .multi()
-    .hmget(triggerKey(queueName, key), 'count', 'at')
+    .hmget(triggerKey(queueName, key), 'count', 'at', 'unpaced')
     .pexpire(triggerKey(queueName, key), TRIGGER_TTL_MS)
     .get(resultKey(queueName, key))
     .exec();
   const [triggers, , stored] = (replies ?? []).map(([, value]) => value);
-  const [count, latest] = Array.isArray(triggers) ? triggers : [];
+  const [count, latest, unpaced] = Array.isArray(triggers) ? triggers : [];
   return {
     count: Number(count) || 0,
     latest: Number(latest) || 0,
+    unpaced: Number(unpaced) || 0,
     stored: parseStoredResult(typeof stored === 'string' ? stored : null),
   };
 }

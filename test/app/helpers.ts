@@ -6,7 +6,14 @@ import nock from 'nock';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { freshbaseApp } from '../../src/app/app.js';
 import type { Metrics } from '../../src/app/metrics.js';
-import type { InstallationJob, JobQueue, QueueStats, ScanJob } from '../../src/app/queue.js';
+import type {
+  InstallationJob,
+  JobQueue,
+  QueueStats,
+  RepositoryLister,
+  ScanJob,
+} from '../../src/app/queue.js';
+import type { RateBudget } from '../../src/github/rate-budget.js';
 
 import { freePort } from '../support/registry.js';
 
@@ -125,3 +132,28 @@ export async function startAppServer(options: { queue: JobQueue; metrics?: Metri
     },
   };
 }
+
+/**
+ * An installation's sweep budget over `seen`, the rate limit its last GitHub answer reported (the
+ * test changes it): spent below a fifth of the limit (a share of 0.8) until the window resets.
+ */
+export function budgetOver(seen: { limit: number; remaining: number; resetAt: number }): RateBudget {
+  return {
+    observe: () => undefined,
+    snapshot: () => seen,
+    waitMs: (_id, now = Date.now()) =>
+      seen.resetAt > now && seen.remaining < seen.limit * 0.2 ? seen.resetAt - now : 0,
+  };
+}
+
+/** Lists `count` repositories, acme/r0 … acme/r<count − 1>, for an installation job. */
+export const listingOf =
+  (count: number): RepositoryLister =>
+  async ({ installationId, reason, requestedAt }) =>
+    Array.from({ length: count }, (_, i) => ({
+      installationId,
+      owner: 'acme',
+      repo: `r${i}`,
+      reason,
+      requestedAt,
+    }));

@@ -9,7 +9,8 @@ import {
   type RepositoryLister,
   type ScanJob,
 } from '../../src/app/queue.js';
-import { job, waitFor } from './helpers.js';
+import { budgetOver, job, listingOf, waitFor } from './helpers.js';
+import { createSweepPacer, SCHEDULED_SWEEP, type SweepPacer } from '../../src/app/sweep-pacer.js';
 
 /** Queues whose tests enqueue no installation. */
 const noListing: RepositoryLister = async () => [];
@@ -310,6 +311,68 @@ describe('GitHub unavailable', () => {
     await queue.enqueueInstallation({ installationId: 1, reason: 'schedule', requestedAt: 5 });
     await waitFor(() => runs.length === 1);
     expect(listings).toBe(3);
+    await queue.close();
+  });
+});
+
+describe("a sweep's scan looks at its installation's budget again when it is about to start", () => {
+  // The installation's rate limit as GitHub's answers report it; a scan's first answer sets it.
+  const seen = { limit: 5000, remaining: 5000, resetAt: 0 };
+  const budget = budgetOver(seen);
+  beforeEach(() => Object.assign(seen, { remaining: 5000, resetAt: 0 }));
+
+  /**
+   * A queue of one scan at a time whose installation lists `count` repositories for a sweep with
+   * no spread (all due at once); its first scan's answer says 100 of 5000 left until `resetIn`.
+   */
+  function sweptQueue(count: number, resetIn: number) {
+    const runs: Array<{ job: ScanJob; at: number }> = [];
+    let heldBack = 0;
+    const queue = createInProcessQueue({
+      concurrency: 1,
+      log: silentLog,
+      listRepositories: listingOf(count),
+      runner: async (j) => {
+        runs.push({ job: j, at: Date.now() });
+        if (runs.length === 1) Object.assign(seen, { remaining: 100, resetAt: Date.now() + resetIn });
+      },
+      pacing: (startedAt): SweepPacer => {
+        const pacer = createSweepPacer({ budget, share: 0.8, spreadMs: 0, startedAt, log: silentLog });
+        return {
+          ...pacer,
+          waitMs: (...args) => {
+            const wait = pacer.waitMs(...args);
+            if (wait > 0) heldBack += 1;
+            return wait;
+          },
+        };
+      },
+    });
+    return { queue, runs, heldBack: () => heldBack };
+  }
+
+  test('scans queued while the budget was fine are held once it runs out; a push for one runs at once', async () => {
+    const { queue, runs, heldBack } = sweptQueue(50, 3_600_000);
+    await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: Date.now() });
+    // All 50 were queued before the first scan answered; the other 49 find the budget spent.
+    await waitFor(() => heldBack() === 49);
+    expect(runs).toHaveLength(1);
+    expect(await queue.stats()).toEqual({ waiting: 49, running: 0 });
+
+    await queue.enqueue({ ...job('r7', 'push'), requestedAt: Date.now() });
+    await waitFor(() => runs.length === 2);
+    expect(runs[1]!.job).toMatchObject({ repo: 'r7', reason: `${SCHEDULED_SWEEP}, push` });
+    await waitFor(async () => (await queue.stats()).running === 0);
+    expect(await queue.stats()).toEqual({ waiting: 48, running: 0 });
+    await queue.close();
+  });
+
+  test('held scans start once the window resets, none before', async () => {
+    const { queue, runs } = sweptQueue(20, 500);
+    await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: Date.now() });
+    await waitFor(() => runs.length === 20, 10_000);
+    for (const run of runs.slice(1)) expect(run.at).toBeGreaterThanOrEqual(seen.resetAt);
+    expect(new Set(runs.map((run) => run.job.repo)).size).toBe(20);
     await queue.close();
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '../../src/app/redis-queue.js';
 import type { JobRunner, RetryPolicy, ScanJob } from '../../src/app/queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
-import { job, waitFor } from './helpers.js';
+import { budgetOver, job, listingOf, waitFor } from './helpers.js';
 import {
   COMMAND_SWEEP,
   createSweepPacer,
@@ -20,7 +20,6 @@ import {
   type SweepPacing,
 } from '../../src/app/sweep-pacer.js';
 import { sweepOnQueue } from '../../src/cli/sweep-queue.js';
-import type { RateBudget } from '../../src/github/rate-budget.js';
 
 const silentLog = {
   error: () => undefined,
@@ -270,11 +269,7 @@ test('a scan that met an unavailable GitHub is retried by BullMQ after its backo
 test("a scheduled sweep's repositories wait for their slots as delayed wake-ups; over budget, for the reset", async () => {
   const started: Array<{ repo: string; at: number }> = [];
   const seen = { limit: 100, remaining: 100, resetAt: 0 };
-  const budget: RateBudget = {
-    observe: () => undefined,
-    snapshot: () => seen,
-    waitMs: (_id, now = Date.now()) => (seen.resetAt > now && seen.remaining < 20 ? seen.resetAt - now : 0),
-  };
+  const budget = budgetOver(seen);
   const spreadMs = 500;
   const queue = replica(
     async (j: ScanJob) => {
@@ -360,6 +355,106 @@ describe("a push during a scan is never dropped for a sweep's wake-up", () => {
   });
 });
 
+describe("a sweep's scan looks at its installation's budget again when it is about to start", () => {
+  // The installation's rate limit as GitHub's answers report it.
+  const seen = { limit: 5000, remaining: 5000, resetAt: 0 };
+  const budget = budgetOver(seen);
+  const overBudget = () => Object.assign(seen, { remaining: 100, resetAt: Date.now() + 3_600_000 });
+  beforeEach(() => Object.assign(seen, { remaining: 5000, resetAt: 0 }));
+  const pacing: SweepPacing = (startedAt) =>
+    createSweepPacer({ budget, share: 0.8, spreadMs: 0, startedAt, log: silentLog });
+  const counts = () => onQueue((queue) => queue.getJobCounts('waiting', 'delayed', 'active'));
+  /** The delayed wake-up of acme/`repo`. */
+  const wakeOf = (repo: string) =>
+    onQueue(async (queue) =>
+      (await queue.getDelayed()).find((j) => j.name === 'wake' && j.data.repo === repo),
+    );
+
+  test('scans queued while the budget was fine go back to waiting once it runs out; a push for one runs at once', async () => {
+    const runs: ScanJob[] = [];
+    const queue = createRedisQueue({
+      url: redis.url,
+      name: queueName,
+      log: silentLog,
+      concurrency: 1,
+      listRepositories: listingOf(30),
+      runner: async (j) => {
+        runs.push(j);
+        if (runs.length === 1) overBudget(); // the first scan's answers: 100 of 5000 left
+        return { result: { ...SCANNED } };
+      },
+      pacing,
+    });
+    queues.push(queue);
+    await queue.enqueueInstallation({ installationId: 1, reason: SCHEDULED_SWEEP, requestedAt: Date.now() });
+    // Every wake-up was due at once and became a scan before the first scan answered.
+    await waitFor(async () => {
+      const { waiting, delayed, active } = await counts();
+      return waiting === 0 && active === 0 && delayed === 29;
+    }, 15_000);
+    expect(runs).toHaveLength(1);
+
+    await queue.enqueue({ ...job('r7', 'push'), requestedAt: Date.now() });
+    await waitFor(() => runs.length === 2);
+    expect(runs[1]).toMatchObject({ repo: 'r7', reason: 'push' });
+    // r7's wake-up, made due, finds the push's scan answered it and stands down.
+    const wake = await wakeOf('r7');
+    await promote(wake!.id!);
+    await waitFor(async () => (await stateOf(wake!.id!)) === 'unknown');
+    await waitFor(async () => (await counts()).active === 0);
+    expect(runs).toHaveLength(2);
+  });
+
+  // S (a push's scan) runs; the sweep asks for the repository; its wake-up, due while the budget is
+  // fine, is parked behind S. The budget runs out before S ends.
+  async function parkedBehindScan(pushDuringScan: boolean) {
+    const runs: ScanJob[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const one = replica(
+      async (j) => {
+        runs.push(j);
+        if (runs.length === 1) await gate;
+        return { result: { ...SCANNED } };
+      },
+      { pacing },
+    );
+    await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() }); // S
+    await waitFor(() => runs.length === 1);
+    if (pushDuringScan) await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() }); // W, parked
+    const sweepAt = Date.now();
+    const slot = sweepAt + 3_600_000;
+    const sweepJob = { ...job('api', SCHEDULED_SWEEP), requestedAt: sweepAt };
+    await onQueue((queue, connection) => createScanProducer(connection, queue).enqueueAt(sweepJob, slot));
+    const wakeId = wakeJobId(sweepJob, slot);
+    await promote(wakeId);
+    await waitFor(async () => (await stateOf(wakeId)) === 'unknown'); // parked over W, if any
+    overBudget();
+    release();
+    return { runs, one };
+  }
+
+  test("a push parked under the sweep's data is scanned, over budget or not", async () => {
+    const { runs } = await parkedBehindScan(true);
+    await waitFor(() => runs.length === 2);
+    expect(runs[1]!.reason).toBe(SCHEDULED_SWEEP); // BullMQ kept the sweep's data, not W's
+  });
+
+  test("the sweep's scan alone waits for the budget as a wake-up, which a push's scan answers", async () => {
+    const { runs, one } = await parkedBehindScan(false);
+    await waitFor(async () => (await wakeOf('api')) !== undefined);
+    await waitFor(async () => (await counts()).active === 0);
+    expect(runs).toHaveLength(1);
+    await one.enqueue({ ...job('api', 'push'), requestedAt: Date.now() });
+    await waitFor(() => runs.length === 2);
+    const wake = await wakeOf('api');
+    await promote(wake!.id!);
+    await waitFor(async () => (await stateOf(wake!.id!)) === 'unknown');
+    await waitFor(() => idle(one));
+    expect(runs.map((r) => r.reason)).toEqual(['push', 'push']);
+  });
+});
+
 test('a schedule window opening months ahead holds back no trigger before it', async () => {
   const runs: ScanJob[] = [];
   const rescanAt = Date.now() + 60 * 24 * 3_600_000; // beyond BullMQ's capped delay (~24.8 days)
@@ -384,11 +479,7 @@ test('a schedule window opening months ahead holds back no trigger before it', a
 
 describe('freshbase sweep on the shared queue: paced like the scheduled sweep', () => {
   const seen = { limit: 100, remaining: 100, resetAt: 0 };
-  const budget: RateBudget = {
-    observe: () => undefined,
-    snapshot: () => seen,
-    waitMs: (_id, now = Date.now()) => (seen.resetAt > now && seen.remaining < 20 ? seen.resetAt - now : 0),
-  };
+  const budget = budgetOver(seen);
   beforeEach(() => Object.assign(seen, { remaining: 100, resetAt: 0 }));
 
   /** A replica whose scans succeed (their results kept for the sweep), recording when each started. */
