@@ -43,13 +43,14 @@ test('the expiry outlasts a result and the longest delay a wake-up is given', ()
 test('each trigger counts, keeps the newest time, and renews the expiry', async () => {
   const key = triggerKey(queueName, 'acme/api');
   expect(await countTrigger(connection, queueName, at('api', 2_000))).toBe(1);
-  expect(await connection.hgetall(key)).toEqual({ count: '1', at: '2000' });
+  // Not a sweep's: its number is kept as the latest trigger no sweep's pace may hold back.
+  expect(await connection.hgetall(key)).toEqual({ count: '1', at: '2000', unpaced: '1' });
   expect(renewed(await connection.pttl(key))).toBe(true);
 
   await connection.pexpire(key, 5_000);
   // An older trigger time does not lower the newest; the expiry is set again in full.
   expect(await countTrigger(connection, queueName, at('api', 1_000))).toBe(2);
-  expect(await connection.hgetall(key)).toEqual({ count: '2', at: '2000' });
+  expect(await connection.hgetall(key)).toEqual({ count: '2', at: '2000', unpaced: '2' });
   expect(renewed(await connection.pttl(key))).toBe(true);
   expect(await countTrigger(connection, queueName, at('api', 3_000))).toBe(3);
   expect(await connection.hget(key, 'at')).toBe('3000');
@@ -64,6 +65,7 @@ test('a scan reading the count renews it, and storing its result renews it again
   expect(await readTriggers(connection, queueName, 'acme/api')).toEqual({
     count: 1,
     latest: 2_000,
+    unpaced: 1,
     stored: null,
   });
   expect(renewed(await connection.pttl(key))).toBe(true);
@@ -82,6 +84,7 @@ test('nothing is read for a repository never triggered, and no key is made for i
   expect(await readTriggers(connection, queueName, 'acme/none')).toEqual({
     count: 0,
     latest: 0,
+    unpaced: 0,
     stored: null,
   });
   expect(await connection.exists(triggerKey(queueName, 'acme/none'))).toBe(0);
