@@ -53,6 +53,8 @@ export interface RegistryLimits {
   tagPageBytes: number;
   tagPageSize: number;
   maxTagPages: number;
+  /** Tags kept from one listing; what a hostile registry pages out past it is not held in memory. */
+  maxTags: number;
   maxRedirects: number;
 }
 
@@ -123,6 +125,7 @@ const DEFAULT_LIMITS: RegistryLimits = {
   tagPageBytes: 4 * 1024 * 1024,
   tagPageSize: 1000,
   maxTagPages: 100,
+  maxTags: 100_000,
   maxRedirects: 5,
 };
 /**
@@ -441,12 +444,19 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   async function listTagsUncached(s: Subject): Promise<string[]> {
     const tags = new Set<string>();
     let url: URL | null = apiUrl(s, `tags/list?n=${limits.tagPageSize}`);
-    for (let page = 0; url && page < limits.maxTagPages; page++) {
+    let full = false;
+    for (let page = 0; url && !full && page < limits.maxTagPages; page++) {
       const response = await send(s, 'tags', url);
-      for (const tag of parseTagPage(s, response.body)) tags.add(tag);
+      for (const tag of parseTagPage(s, response.body)) {
+        // A name no reference can carry is dropped: it could never be an update, only memory.
+        if (!OCI_TAG.test(tag)) continue;
+        tags.add(tag);
+        if ((full = tags.size >= limits.maxTags)) break;
+      }
       url = nextPage(s, url, response.headers.link);
     }
-    if (url) logger.warn(`${s.image}: tag list cut at ${limits.maxTagPages} pages`);
+    if (full) logger.warn(`${s.image}: tag list cut at ${limits.maxTags} tags`);
+    else if (url) logger.warn(`${s.image}: tag list cut at ${limits.maxTagPages} pages`);
     return [...tags];
   }
 
@@ -529,6 +539,9 @@ export function concurrencyByOrigin(rules: readonly HostRule[]): Map<string, num
 async function run<T>(lookup: () => Promise<T>): Promise<T> {
   return lookup();
 }
+
+/** A tag as the OCI distribution spec allows it: at most 128 characters. */
+const OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 function parseTagPage(s: Subject, body: Buffer): string[] {
   try {

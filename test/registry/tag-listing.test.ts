@@ -59,6 +59,28 @@ describe('tag listing', () => {
     expect(warnings).toEqual([expect.stringContaining('cut at 3 pages')]);
   });
 
+  test('names no reference can carry are dropped, and the tag cap stops paging with a warning', async () => {
+    nock('https://ghcr.io')
+      .get(tagsPath)
+      .query(true)
+      .reply(
+        200,
+        { tags: ['1.0', 'x'.repeat(129), '-bad', 'a/b', '', `ok${'y'.repeat(126)}`, '1.1'] },
+        { link: `<${tagsPath}?last=1.1&n=7>; rel="next"` },
+      )
+      .get(tagsPath)
+      .query({ last: '1.1', n: '7' })
+      .reply(200, { tags: ['1.2', '1.3', '1.4'] }, { link: `<${tagsPath}?last=1.4&n=7>; rel="next"` });
+    const warnings: string[] = [];
+    const c = makeClient({
+      limits: { maxTags: 4 },
+      logger: { debug: () => {}, warn: (m) => warnings.push(m) },
+    });
+    expect(await c.listTags('ghcr.io', 'acme/app')).toEqual(['1.0', `ok${'y'.repeat(126)}`, '1.1', '1.2']);
+    expect(c.stats().requests.byKind.tags).toBe(2);
+    expect(warnings).toEqual([expect.stringContaining('cut at 4 tags')]);
+  });
+
   test('an oversized page is too-large', async () => {
     nock('https://ghcr.io')
       .get(tagsPath)
