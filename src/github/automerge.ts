@@ -13,6 +13,7 @@ import type { BranchPlan, PlanMetadata } from '../plan/types.js';
 import { type AutoMergeState, sameMetadata } from './app-pulls.js';
 import { graphqlErrors } from './branch-writer.js';
 import type { RepoContext } from './types.js';
+import { hasMarker } from './body-markers.js';
 
 /** Marks the one note that auto-merge could not be turned on. */
 export const AUTOMERGE_REFUSED_MARKER = '<!-- freshbase:automerge-refused -->';
@@ -63,7 +64,7 @@ export async function syncAutomerge(
   }
   if (pull.autoMerge !== 'off') return 'unchanged';
   const mergeMethod = config.automergeMethod.toUpperCase();
-  if (pull.body.includes(automergeRefusedMark(mergeMethod))) return 'unchanged';
+  if (hasMarker(pull.body, automergeRefusedMark(mergeMethod))) return 'unchanged';
   try {
     await ctx.write(() =>
       ctx.octokit.graphql(ENABLE, { input: { pullRequestId: pull.nodeId, mergeMethod } }),

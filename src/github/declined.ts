@@ -16,6 +16,7 @@ import {
   UPDATES_STOPPED_MARKER,
 } from './app-pulls.js';
 import type { RepoContext } from './types.js';
+import { hasMarker } from './body-markers.js';
 
 /**
  * Closed PRs looked at per branch, newest activity first. One branch collects a closed PR per
@@ -49,8 +50,8 @@ async function loadDeclined(ctx: RepoContext, branches: Iterable<string>): Promi
         // Closed by the app itself (superseded, disabled) or after a human took the branch over:
         // nobody said no to the update, so it stays proposable. Without metadata nobody can tell
         // what was declined.
-        if (!pull?.metadata || pr.merged_at || pull.body.includes(CLOSED_BY_APP_MARKER)) continue;
-        if (pull.body.includes(UPDATES_STOPPED_MARKER)) continue;
+        if (!pull?.metadata || pr.merged_at || hasMarker(pull.body, CLOSED_BY_APP_MARKER)) continue;
+        if (hasMarker(pull.body, UPDATES_STOPPED_MARKER)) continue;
         for (const update of pull.metadata.updates) declined.add(declineKey(update));
       }
       if (++pages >= MAX_CLOSED_PAGES_PER_BRANCH) break;

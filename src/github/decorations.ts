@@ -5,6 +5,7 @@
 // not mark PRs), a label a human removed or a reviewer who has reviewed (and so left the requested
 // list, which holds only pending requests) is not asked for again.
 import type { RepoConfig } from '../config/types.js';
+import { hasMarker } from './body-markers.js';
 
 /** Added to the body once the config's decorations were all applied (or refused for good). */
 export const DECORATED_MARKER = '<!-- freshbase:decorated -->';
@@ -62,7 +63,7 @@ export function decorationRepair(
   config: Pick<RepoConfig, 'labels' | 'assignees' | 'reviewers'>,
   pull: { body: string; decorations: Decorations },
 ): Decorations | null {
-  if (pull.body.includes(DECORATED_MARKER) || !pull.body.includes(DECORATING_MARKER)) return null;
+  if (hasMarker(pull.body, DECORATED_MARKER) || !hasMarker(pull.body, DECORATING_MARKER)) return null;
   return missingDecorations(wantedDecorations(config), pull.decorations);
 }
 
@@ -92,7 +93,7 @@ export function markedDecorated(body: string): string {
  * other: rewording a PR never changes how far its decoration got.
  */
 export function withDecorationMark(current: string, body: string): string {
-  if (current.includes(DECORATED_MARKER)) return markedDecorated(body);
-  if (current.includes(DECORATING_MARKER)) return `${unmarked(body)}\n${DECORATING_MARKER}`;
+  if (hasMarker(current, DECORATED_MARKER)) return markedDecorated(body);
+  if (hasMarker(current, DECORATING_MARKER)) return `${unmarked(body)}\n${DECORATING_MARKER}`;
   return unmarked(body);
 }

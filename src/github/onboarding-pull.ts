@@ -9,6 +9,7 @@ import { commitToNewBranch } from './new-branch.js';
 import { openPull, type PullText, updatePullText } from './pull-actions.js';
 import type { RepoSnapshot } from './repo-files.js';
 import type { RepoContext } from './types.js';
+import { hasMarker } from './body-markers.js';
 
 /** One of the app's pull requests on the onboarding branch, with its text. */
 export type OnboardingPullOnGitHub = OnboardingPull & PullText;
@@ -19,7 +20,7 @@ function onboardingPull(pull: AppPull, state: { open: boolean; merged: boolean }
     title: pull.title,
     body: pull.body,
     ...state,
-    closedByApp: pull.body.includes(CLOSED_BY_APP_MARKER),
+    closedByApp: hasMarker(pull.body, CLOSED_BY_APP_MARKER),
   };
 }
 

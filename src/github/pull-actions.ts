@@ -20,6 +20,7 @@ import { DryRunRefusal } from './dry-run.js';
 import { isGitHubError } from './request-error.js';
 import type { RepoContext } from './types.js';
 import { describeError } from '../errors.js';
+import { hasMarker } from './body-markers.js';
 
 /**
  * Opens the PR for `plan.branch`. When one already exists (a concurrent or redelivered run opened
@@ -271,7 +272,7 @@ export async function noticeUpdatesStopped(
   pull: AppPull,
   authors: string[],
 ): Promise<boolean> {
-  if (pull.body.includes(UPDATES_STOPPED_MARKER)) return false;
+  if (hasMarker(pull.body, UPDATES_STOPPED_MARKER)) return false;
   const { owner, repo, octokit } = ctx;
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,

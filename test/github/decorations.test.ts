@@ -61,6 +61,24 @@ test.each<[string, Partial<Decorations>, string, Decorations | null]>([
     null,
   ],
   [
+    "a mark inside registry text (a code span) is not the app's: the PR is still being decorated",
+    none,
+    `| \`${DECORATED_MARKER}\` |\n${DECORATING_MARKER}`,
+    all,
+  ],
+  [
+    'a decorating mark only inside registry text does not start a repair',
+    none,
+    `| \`${DECORATING_MARKER}\` |`,
+    null,
+  ],
+  [
+    'a mark on its own line counts with a CRLF line end, as GitHub may store a body',
+    none,
+    `body\r\n${DECORATING_MARKER}\r\n`,
+    all,
+  ],
+  [
     'a PR with neither mark (opened before the app marked PRs) is left alone: a reviewer may have reviewed',
     { ...all, labels: ['deps'], reviewers: [] },
     'body',

@@ -1,0 +1,14 @@
+// The app's hidden PR-body markers count only on a line of their own, so registry text cannot forge them.
+import { expect, test } from '@jest/globals';
+import { hasMarker } from '../../src/github/body-markers.js';
+import { CLOSED_BY_APP_MARKER } from '../../src/github/app-pulls.js';
+
+test.each<[string, string, boolean]>([
+  ['on a line of its own', `body\n${CLOSED_BY_APP_MARKER}`, true],
+  ['first line, with CRLF and spaces', ` ${CLOSED_BY_APP_MARKER} \r\nbody`, true],
+  ['inside a code span', `| \`${CLOSED_BY_APP_MARKER}\` |`, false],
+  ['after other text on its line', `note ${CLOSED_BY_APP_MARKER}`, false],
+  ['absent', 'body', false],
+])('%s', (_what, body, expected) => {
+  expect(hasMarker(body, CLOSED_BY_APP_MARKER)).toBe(expected);
+});
