@@ -14,6 +14,14 @@ import type { PlanMetadata, PlannedUpdate } from './types.js';
 
 /** GitHub refuses bodies over 65536 characters; bytes (never fewer) are counted, like every size limit. */
 export const MAX_BODY_BYTES = 65_536;
+/**
+ * Room left for the hidden markers the GitHub adapter appends to a PR's body later (decoration,
+ * auto-merge refusal, closed by the app, updates stopped: each a line of under 64 bytes), so a
+ * body cut to fit is never pushed over GitHub's limit by them.
+ */
+export const MARKER_ROOM_BYTES = 256;
+/** What a rendered body may take. */
+export const RENDERED_BODY_BYTES = MAX_BODY_BYTES - MARKER_ROOM_BYTES;
 
 export interface BodyInput {
   updates: PlannedUpdate[];
@@ -116,5 +124,7 @@ export function renderBody(input: BodyInput): string {
     ].join('\n');
   };
   // As many rows as fit: the size grows with each row.
-  return compose(largestFitting(0, rows.length, (shown) => utf8Length(compose(shown)) <= MAX_BODY_BYTES));
+  return compose(
+    largestFitting(0, rows.length, (shown) => utf8Length(compose(shown)) <= RENDERED_BODY_BYTES),
+  );
 }

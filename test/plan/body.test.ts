@@ -1,6 +1,6 @@
 // The PR body, rendered directly: exact text for each part, hostile registry text, and the size cap.
 import { familiarName, imageName } from '../../src/image/reference.js';
-import { MAX_BODY_BYTES, renderBody, type BodyInput } from '../../src/plan/body.js';
+import { RENDERED_BODY_BYTES, renderBody, type BodyInput } from '../../src/plan/body.js';
 import { metadataFor, readMetadata, renderMetadata } from '../../src/plan/metadata.js';
 import type { PlannedUpdate } from '../../src/plan/types.js';
 import { digest, index, use } from './fixtures.js';
@@ -145,14 +145,14 @@ describe('renderBody', () => {
     );
   });
 
-  it('fills the size limit exactly, and drops the rows (and their changes) that do not fit', () => {
+  it("fills the size limit (GitHub's less the room for markers) exactly, and drops the rows (and their changes) that do not fit", () => {
     const u = digestUpdate();
     const size = (body: string) => new TextEncoder().encode(body).length;
     // The branch appears once in the body, in the row's link: grow it to land exactly on the limit.
     const short = size(renderBody(input([u], { branch: 'b' })));
-    const exact = input([u], { branch: 'b'.repeat(1 + MAX_BODY_BYTES - short) });
+    const exact = input([u], { branch: 'b'.repeat(1 + RENDERED_BODY_BYTES - short) });
     const full = renderBody(exact);
-    expect(size(full)).toBe(MAX_BODY_BYTES);
+    expect(size(full)).toBe(RENDERED_BODY_BYTES);
     expect(full).toContain('| `python` |');
     expect(full).not.toContain('not listed here');
 
