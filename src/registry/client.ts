@@ -449,7 +449,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const response = await send(s, 'tags', url);
       for (const tag of parseTagPage(s, response.body)) {
         // A name no reference can carry is dropped: it could never be an update, only memory.
-        if (!OCI_TAG.test(tag)) continue;
+        if (!isValidTag(tag)) continue;
         tags.add(tag);
         if ((full = tags.size >= limits.maxTags)) break;
       }
@@ -539,9 +539,6 @@ export function concurrencyByOrigin(rules: readonly HostRule[]): Map<string, num
 async function run<T>(lookup: () => Promise<T>): Promise<T> {
   return lookup();
 }
-
-/** A tag as the OCI distribution spec allows it: at most 128 characters. */
-const OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 function parseTagPage(s: Subject, body: Buffer): string[] {
   try {
