@@ -70,14 +70,8 @@ function readConcurrency(concurrency = DEFAULT_CONCURRENCY): number {
  */
 interface Tally {
   repositories: number;
-  totals: {
-    updates: number;
-    lookupErrors: number;
-    deferred: number;
-    created: number;
-    updated: number;
-    closed: number;
-  };
+  /** Each count of a repository's result, summed. */
+  totals: Omit<ScanResult, 'ok' | 'error'>;
   failed: Array<{ index: number; line: string }>;
 }
 
